@@ -1,0 +1,117 @@
+// The engine's durable records: what lives in each storage box, and the write ops that
+// change them. Records are immutable values (replaced, never mutated), so the core's image
+// and a storage adapter may share them safely.
+
+import type { Action, Fields, ServerEntityState } from './protocol.ts';
+
+export const BOX_NAMES = ['entities', 'sync_queue', 'metadata', 'conflicts', 'dead_letter'] as const;
+export type BoxName = (typeof BOX_NAMES)[number];
+
+/** One entity as this client sees it. */
+export interface EntityRecord {
+  readonly entityType: string;
+  readonly entityId: string;
+  /** The local view: the last known server state with every pending local op applied on top. */
+  readonly fields: Fields;
+  /** Local view is deleted (a tombstone; kept after the server confirms, for tombstone safety and rollback repair). */
+  readonly deleted: boolean;
+  /** Last server-confirmed state; null before the server has ever seen the entity. */
+  readonly server: ServerEntityState | null;
+  /** clientId of whoever wrote the confirmed server state (for rollback repair). */
+  readonly serverOrigin: string | null;
+  /** Client-clock ms of the last local change. */
+  readonly updatedAt: number;
+}
+
+export interface QueueItem {
+  readonly queueId: string;
+  readonly seq: number;
+  readonly entityType: string;
+  readonly entityId: string;
+  readonly action: Action;
+  /** Delta for update, full fields for create, {} for delete. */
+  readonly payload: Fields;
+  /** Server revision this op applies on top of; null for a create. Rebased when an earlier op of the entity is acked. */
+  readonly baseRevision: number | null;
+  /** Server fields the op was made against (for 3-way merge). */
+  readonly baseFields: Fields | null;
+  /** Client-clock ms when the op was made. */
+  readonly createdAt: number;
+  /** Skew-safe stamp (HLC) when the conflict policy uses one. */
+  readonly stamp: string | null;
+  readonly attempts: number;
+  /** Client-clock ms before which the item is not sent. */
+  readonly nextAttemptAt: number;
+  /** Higher goes first among eligible items. */
+  readonly priority: number;
+  /** Waiting for a manual conflict resolution: never sent while set. */
+  readonly paused: boolean;
+  /** True once the item has been in a request (coalescing must not touch it after that). */
+  readonly sent: boolean;
+  readonly lastError: string | null;
+}
+
+/** An open conflict that needs a decision (field-merge clash or the manual policy). */
+export interface ConflictRecord {
+  readonly conflictId: string;
+  readonly queueId: string;
+  readonly entityType: string;
+  readonly entityId: string;
+  readonly policy: string;
+  readonly local: Fields;
+  readonly action: Action;
+  readonly server: ServerEntityState;
+  readonly base: Fields | null;
+  /** Fields changed differently on both sides (empty for the manual policy's whole-op conflicts). */
+  readonly clashingFields: readonly string[];
+  readonly detectedAt: number;
+}
+
+export interface DeadLetterRecord {
+  readonly queueId: string;
+  readonly item: QueueItem;
+  readonly code: string;
+  readonly message: string;
+  readonly deadAt: number;
+}
+
+/** The single record under metadata/'sync'. */
+export interface SyncMetadata {
+  readonly clientId: string;
+  /** Next op sequence number to hand out. */
+  readonly seqNext: number;
+  readonly cursor: number;
+  /** Server epoch last seen; null before the first contact. */
+  readonly epoch: string | null;
+  /** HLC state: highest physical ms and counter issued or observed. */
+  readonly hlcWallMs: number;
+  readonly hlcCounter: number;
+  /** Estimated server clock minus client clock, learned from serverTime (ms). */
+  readonly clockOffsetMs: number;
+  /** True while a rollback repair is pulling the full state back. */
+  readonly repairing: boolean;
+}
+
+export const METADATA_KEY = 'sync';
+
+export interface BoxValueTypes {
+  entities: EntityRecord;
+  sync_queue: QueueItem;
+  metadata: SyncMetadata;
+  conflicts: ConflictRecord;
+  dead_letter: DeadLetterRecord;
+}
+
+/** One write of a transaction: put a value, or delete the key when value is undefined. */
+export interface WriteOp {
+  readonly box: BoxName;
+  readonly key: string;
+  readonly value: unknown;
+}
+
+/** Every box's contents, as loaded from storage. Keys iterate in insertion order. */
+export type StoreSnapshot = { readonly [B in BoxName]: ReadonlyMap<string, unknown> };
+
+export function emptySnapshot(): StoreSnapshot {
+  return { entities: new Map(), sync_queue: new Map(), metadata: new Map(), conflicts: new Map(), dead_letter: new Map() };
+}
