@@ -1,0 +1,124 @@
+// What the core's handlers share: options, the image, the effect buffer, volatile state
+// (lost on a crash by design) and the variant hooks. Also the helpers every handler uses.
+
+import type { Change, ServerEntityState } from '../protocol.ts';
+import { entityKey } from '../protocol.ts';
+import type { EngineOptions } from '../options.ts';
+import type { RandomPort } from '../ports.ts';
+import type { EntityRecord } from '../model.ts';
+import type { SyncEvent } from '../events.ts';
+import type { CoreEffect, OpReply, TimerName } from './types.ts';
+import type { CoreVariant } from './variant.ts';
+import { Image } from './image.ts';
+import { viewOf } from './view.ts';
+import { hlcReceive, hlcTick, decodeStamp, encodeStamp } from '../policy/hlc.ts';
+
+export class Effects {
+  list: CoreEffect[] = [];
+
+  constructor(private readonly image: Image) {}
+
+  /** Close the current transaction: emit a commit of every write since the last one. */
+  commit(): void {
+    const ops = this.image.takeTx();
+    if (ops.length > 0) this.list.push({ type: 'commit', ops });
+  }
+  event(event: SyncEvent): void {
+    this.list.push({ type: 'event', event });
+  }
+  reply(opId: number, reply: OpReply): void {
+    this.list.push({ type: 'reply', opId, reply });
+  }
+  arm(timer: TimerName, delayMs: number): void {
+    this.list.push({ type: 'arm', timer, delayMs: Math.max(0, Math.ceil(delayMs)) });
+  }
+  disarm(timer: TimerName): void {
+    this.list.push({ type: 'disarm', timer });
+  }
+  take(): CoreEffect[] {
+    const list = this.list;
+    this.list = [];
+    return list;
+  }
+}
+
+export interface PushInFlight {
+  readonly requestId: number;
+  readonly queueIds: readonly string[];
+}
+
+export interface Volatile {
+  online: boolean;
+  push: PushInFlight | null;
+  pullRequestId: number | null;
+  requestIdNext: number;
+  /** Shrinks after 413 or a whole-request 4xx to isolate the item at fault; grows back on success. */
+  batchItemsCap: number;
+  tokenRefreshing: boolean;
+  /** Client-clock time the retry timer is armed for, to avoid re-arming it on every step. */
+  retryArmedAt: number | null;
+  pullFailures: number;
+  successes: number;
+  failures: number;
+  conflicts: number;
+  lastSyncAt: number | null;
+  /** While repairing after a rollback: the restored server's state, gathered page by page. */
+  repair: { cursor: number; changes: Map<string, Change> } | null;
+}
+
+export interface Ctx {
+  readonly options: EngineOptions;
+  readonly image: Image;
+  readonly fx: Effects;
+  readonly random: RandomPort;
+  readonly variant: CoreVariant;
+  readonly v: Volatile;
+}
+
+/**
+ * Re-derive an entity's local view from a (new) server state and its pending ops, and store it.
+ * `server` undefined keeps the known server state.
+ */
+export function refreshEntity(ctx: Ctx, entityType: string, entityId: string, now: number, server?: ServerEntityState | null, serverOrigin?: string | null): void {
+  const key = entityKey(entityType, entityId);
+  const prior = ctx.image.entities.get(key);
+  const known = server === undefined ? (prior?.server ?? null) : server;
+  const view = viewOf(known, ctx.image.itemsOf(key));
+  if (!view.exists) {
+    if (prior !== undefined) ctx.image.removeEntity(key);
+    return;
+  }
+  const record: EntityRecord = {
+    entityType,
+    entityId,
+    fields: view.fields,
+    deleted: view.deleted,
+    server: known,
+    serverOrigin: serverOrigin === undefined ? (prior?.serverOrigin ?? null) : serverOrigin,
+    updatedAt: prior?.updatedAt ?? now,
+  };
+  ctx.image.putEntity(record);
+}
+
+/** A fresh HLC stamp for a local write (lww-hlc only; null otherwise). */
+export function nextStamp(ctx: Ctx, now: number): string | null {
+  if (ctx.options.conflictPolicy !== 'lww-hlc') return null;
+  const meta = ctx.image.meta;
+  const hlc = hlcTick({ wallMs: meta.hlcWallMs, counter: meta.hlcCounter }, now + meta.clockOffsetMs);
+  ctx.image.putMeta({ ...meta, hlcWallMs: hlc.wallMs, hlcCounter: hlc.counter });
+  return encodeStamp(hlc, meta.clientId);
+}
+
+/** Fold an observed stamp into the HLC, so later local writes order after it. */
+export function observeStamp(ctx: Ctx, stamp: string | undefined, now: number): void {
+  if (ctx.options.conflictPolicy !== 'lww-hlc' || stamp === undefined) return;
+  const remote = decodeStamp(stamp);
+  if (remote === null) return;
+  const meta = ctx.image.meta;
+  const hlc = hlcReceive({ wallMs: meta.hlcWallMs, counter: meta.hlcCounter }, remote, now + meta.clockOffsetMs);
+  if (hlc.wallMs !== meta.hlcWallMs || hlc.counter !== meta.hlcCounter) ctx.image.putMeta({ ...meta, hlcWallMs: hlc.wallMs, hlcCounter: hlc.counter });
+}
+
+export function nextRequestId(ctx: Ctx): number {
+  return ctx.v.requestIdNext++;
+}

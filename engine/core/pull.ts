@@ -1,0 +1,181 @@
+// Pulling other clients' changes: cursor-based pages applied atomically with the cursor,
+// pending local ops rebased on top; and rollback repair when the server's epoch changes.
+
+import type { Change, PullResponse, ServerEntityState } from '../protocol.ts';
+import { entityKey } from '../protocol.ts';
+import type { EntityRecord, QueueItem } from '../model.ts';
+import type { TransportOutcome } from '../ports.ts';
+import { nextRequestId, observeStamp, refreshEntity, type Ctx } from './context.ts';
+import { maybePush } from './push.ts';
+
+export function maybePull(ctx: Ctx, now: number): void {
+  const { v, fx, image } = ctx;
+  if (!v.online || v.pullRequestId !== null || v.tokenRefreshing) return;
+  const requestId = nextRequestId(ctx);
+  v.pullRequestId = requestId;
+  const cursor = v.repair?.cursor ?? image.meta.cursor;
+  fx.list.push({ type: 'pull', requestId, query: { cursor, limit: ctx.options.pullLimit } });
+  fx.arm('pull-timeout', ctx.options.requestTimeoutMs);
+  void now;
+}
+
+export function onPullResult(ctx: Ctx, requestId: number, outcome: TransportOutcome<PullResponse>, now: number): void {
+  const { v, fx, image } = ctx;
+  if (v.pullRequestId !== requestId) return;
+  v.pullRequestId = null;
+  fx.disarm('pull-timeout');
+  if (outcome.kind !== 'ok') {
+    pullFailed(ctx, requestId, outcome, now);
+    return;
+  }
+  const body = outcome.body;
+  v.pullFailures = 0;
+  if (image.meta.epoch !== null && image.meta.epoch !== body.epoch) {
+    startRepair(ctx, body.epoch, now); // this page belongs to a cursor of the old epoch: drop it
+    return;
+  }
+  fx.event({ type: 'pulled', at: now, requestId, count: body.changes.length, cursor: body.cursor, epoch: body.epoch });
+  if (v.repair !== null) {
+    for (const change of body.changes) v.repair.changes.set(entityKey(change.entityType, change.entityId), change);
+    v.repair.cursor = Math.max(v.repair.cursor, body.cursor);
+    if (!body.hasMore) finishRepair(ctx, now);
+  } else {
+    const meta = { ...image.meta, epoch: body.epoch, cursor: Math.max(image.meta.cursor, body.cursor) };
+    if (ctx.variant.cursorBeforeApply) {
+      image.putMeta(meta);
+      fx.commit();
+    }
+    for (const change of body.changes) applyPulled(ctx, change, now);
+    image.putMeta(meta);
+    fx.commit();
+  }
+  v.lastSyncAt = now;
+  if (body.hasMore) maybePull(ctx, now);
+  else maybePush(ctx, now);
+}
+
+function pullFailed(ctx: Ctx, requestId: number, outcome: Exclude<TransportOutcome<PullResponse>, { kind: 'ok' }>, now: number): void {
+  const { v, fx } = ctx;
+  v.failures++;
+  const status = outcome.kind === 'http' ? outcome.status : null;
+  if (status === 401) {
+    v.tokenRefreshing = true;
+    fx.list.push({ type: 'refresh-token' });
+    return;
+  }
+  v.pullFailures++;
+  const retryAfterMs = outcome.kind === 'http' ? outcome.retryAfterMs : null;
+  const delayMs = ctx.variant.nextDelayMs(ctx.options, v.pullFailures, ctx.random.float(), null, retryAfterMs);
+  fx.event({ type: 'request-failed', at: now, requestId, kind: 'pull', outcome: outcome.kind, status, delayMs });
+  fx.arm('pull-retry', delayMs);
+}
+
+/** Take one pulled change into the image, unless it is older than what we know. */
+export function applyPulled(ctx: Ctx, change: Change, now: number): void {
+  const key = entityKey(change.entityType, change.entityId);
+  const known = ctx.image.entities.get(key)?.server;
+  if (known != null && change.revision <= known.revision && !ctx.variant.applyStalePulls) return;
+  observeStamp(ctx, change.stamp, now);
+  const server = serverStateOf(change);
+  if (ctx.variant.pullOverwritesPending) {
+    const prior = ctx.image.entities.get(key);
+    ctx.image.putEntity({
+      entityType: change.entityType,
+      entityId: change.entityId,
+      fields: change.deleted ? {} : change.fields,
+      deleted: change.deleted,
+      server,
+      serverOrigin: change.origin.clientId,
+      updatedAt: prior?.updatedAt ?? now,
+    });
+  } else {
+    refreshEntity(ctx, change.entityType, change.entityId, now, server, change.origin.clientId);
+  }
+  ctx.fx.event({ type: 'applied', at: now, entityType: change.entityType, entityId: change.entityId, revision: change.revision, deleted: change.deleted, originClientId: change.origin.clientId });
+}
+
+function serverStateOf(change: Change): ServerEntityState {
+  const state = { revision: change.revision, deleted: change.deleted, fields: change.fields, updatedAt: change.updatedAt };
+  return change.stamp === undefined ? state : { ...state, stamp: change.stamp };
+}
+
+/**
+ * The server's epoch changed: it was reset or restored from an older snapshot. Pull its whole
+ * state again (gathered aside, applied at the end), then re-upload what it lost of ours.
+ */
+export function startRepair(ctx: Ctx, epoch: string, now: number): void {
+  const { image, fx, v } = ctx;
+  fx.event({ type: 'epoch-changed', at: now, from: image.meta.epoch ?? '', to: epoch });
+  image.putMeta({ ...image.meta, epoch, cursor: 0, repairing: true });
+  fx.commit();
+  v.repair = { cursor: 0, changes: new Map() };
+  maybePull(ctx, now);
+}
+
+/** Restart after a crash mid-repair: the gathered state was volatile, so gather it again. */
+export function resumeRepair(ctx: Ctx): void {
+  if (ctx.image.meta.repairing) ctx.v.repair = { cursor: 0, changes: new Map() };
+}
+
+function finishRepair(ctx: Ctx, now: number): void {
+  const { image, fx, v } = ctx;
+  const restored = v.repair!.changes;
+  const me = image.meta.clientId;
+  for (const [key, entity] of [...image.entities]) {
+    const change = restored.get(key);
+    const lost = entity.server !== null && entity.serverOrigin === me && (change === undefined || change.revision < entity.server.revision);
+    if (lost) reupload(ctx, key, entity, change, now);
+    if (change !== undefined) refreshEntity(ctx, entity.entityType, entity.entityId, now, serverStateOf(change), change.origin.clientId);
+    else if (entity.server !== null) refreshEntity(ctx, entity.entityType, entity.entityId, now, null, null);
+  }
+  for (const [key, change] of restored) if (!image.entities.has(key)) applyPulled(ctx, change, now);
+  image.putMeta({ ...image.meta, cursor: v.repair!.cursor, repairing: false });
+  v.repair = null;
+  fx.commit();
+}
+
+/**
+ * Our confirmed write is missing from the restored server: send the state we had confirmed
+ * again, ahead of any pending op of the entity (the first pending op carries it, so per-entity
+ * order holds across restarts), based on the restored revision.
+ */
+function reupload(ctx: Ctx, key: string, entity: EntityRecord, restored: Change | undefined, now: number): void {
+  const { image, fx } = ctx;
+  const confirmed = entity.server!;
+  const baseRevision = restored?.revision ?? null;
+  const exists = restored !== undefined && !restored.deleted;
+  const head = image.headOf(key);
+  let item: QueueItem | null;
+  if (head !== undefined) {
+    const payload = head.action === 'delete' ? {} : head.action === 'create' ? head.payload : { ...confirmed.fields, ...head.payload };
+    const action = head.action === 'delete' ? 'delete' : exists ? 'update' : 'create';
+    item = head.action === 'delete' && !exists ? null : { ...head, action, payload, baseRevision, baseFields: restored?.fields ?? null, nextAttemptAt: now };
+    if (item === null) image.removeItem(head.queueId);
+  } else {
+    if (confirmed.deleted && !exists) return;
+    const meta = image.meta;
+    const action = confirmed.deleted ? 'delete' : exists ? 'update' : 'create';
+    item = {
+      queueId: `${meta.clientId}:${meta.seqNext}`,
+      seq: meta.seqNext,
+      entityType: entity.entityType,
+      entityId: entity.entityId,
+      action,
+      payload: confirmed.deleted ? {} : confirmed.fields,
+      baseRevision: action === 'create' ? null : baseRevision,
+      baseFields: restored?.fields ?? null,
+      createdAt: confirmed.updatedAt,
+      stamp: confirmed.stamp ?? null,
+      attempts: 0,
+      nextAttemptAt: now,
+      priority: 0,
+      paused: false,
+      sent: false,
+      lastError: null,
+    };
+    image.putMeta({ ...meta, seqNext: meta.seqNext + 1 });
+  }
+  if (item === null) return;
+  image.putItem(item);
+  fx.event({ type: 'repair-enqueued', at: now, queueId: item.queueId, entityType: item.entityType, entityId: item.entityId });
+}

@@ -1,0 +1,233 @@
+// Pushing the queue: pick a batch (per-entity FIFO, backoff, limits), send it single-flight,
+// and apply each item's result: ack, conflict, retry with backoff, or dead-letter.
+
+import type { PushItem, PushItemResult, PushResponse, ServerEntityState } from '../protocol.ts';
+import { entityKey, isPermanentStatus } from '../protocol.ts';
+import type { QueueItem } from '../model.ts';
+import type { TransportOutcome } from '../ports.ts';
+import { applyDelta, jsonBytes } from '../policy/fields.ts';
+import { backoffCeilingMs } from '../policy/backoff.ts';
+import { nextRequestId, observeStamp, refreshEntity, type Ctx } from './context.ts';
+import { startRepair } from './pull.ts';
+
+const itemBytes = new WeakMap<QueueItem, number>();
+
+function bytesOf(item: QueueItem): number {
+  let bytes = itemBytes.get(item);
+  if (bytes === undefined) {
+    bytes = jsonBytes(item.payload) + 160;
+    itemBytes.set(item, bytes);
+  }
+  return bytes;
+}
+
+export interface Batch {
+  readonly items: QueueItem[];
+  readonly bytes: number;
+  /** Earliest nextAttemptAt among heads held back by backoff, or null. */
+  readonly wakeAt: number | null;
+}
+
+/** Eligible items in queue order: heads of their entity, not paused, due, within the limits. */
+export function selectBatch(ctx: Ctx, now: number): Batch {
+  const { image, options } = ctx;
+  const items: QueueItem[] = [];
+  let bytes = 0;
+  let wakeAt: number | null = null;
+  const itemsMax = Math.min(options.batchItemsMax, ctx.v.batchItemsCap);
+  for (const item of image.queue.values()) {
+    if (item.paused) continue;
+    if (!ctx.variant.ignoreEntityOrder && image.entityItems.get(entityKey(item.entityType, item.entityId))![0] !== item.queueId) continue;
+    if (item.nextAttemptAt > now) {
+      if (wakeAt === null || item.nextAttemptAt < wakeAt) wakeAt = item.nextAttemptAt;
+      continue;
+    }
+    const size = bytesOf(item);
+    if (items.length > 0 && bytes + size > options.batchBytesMax) continue;
+    items.push(item);
+    bytes += size;
+    if (items.length >= itemsMax) break;
+  }
+  return { items, bytes, wakeAt };
+}
+
+function toWire(item: QueueItem): PushItem {
+  const wire: PushItem = {
+    queueId: item.queueId,
+    seq: item.seq,
+    entityType: item.entityType,
+    entityId: item.entityId,
+    action: item.action,
+    baseRevision: item.action === 'create' ? null : item.baseRevision,
+    payload: item.payload,
+    clientTime: item.createdAt,
+  };
+  return item.stamp === null ? wire : { ...wire, stamp: item.stamp };
+}
+
+export function maybePush(ctx: Ctx, now: number): void {
+  const { v, fx } = ctx;
+  if (!v.online || v.push !== null || v.tokenRefreshing) return;
+  const batch = selectBatch(ctx, now);
+  if (batch.items.length === 0) {
+    armRetry(ctx, batch.wakeAt, now);
+    return;
+  }
+  const requestId = nextRequestId(ctx);
+  for (const item of batch.items) if (!item.sent) ctx.image.touchItem({ ...item, sent: true });
+  v.push = { requestId, queueIds: batch.items.map((i) => i.queueId) };
+  fx.list.push({ type: 'push', requestId, request: { clientId: ctx.image.meta.clientId, items: batch.items.map(toWire) } });
+  fx.arm('push-timeout', ctx.options.requestTimeoutMs);
+  fx.event({ type: 'sent', at: now, requestId, queueIds: v.push.queueIds, bytes: batch.bytes });
+}
+
+function armRetry(ctx: Ctx, wakeAt: number | null, now: number): void {
+  if (wakeAt === ctx.v.retryArmedAt) return;
+  ctx.v.retryArmedAt = wakeAt;
+  if (wakeAt === null) ctx.fx.disarm('retry');
+  else ctx.fx.arm('retry', wakeAt - now);
+}
+
+export function onPushResult(ctx: Ctx, requestId: number, outcome: TransportOutcome<PushResponse>, now: number): void {
+  const { v, image, fx } = ctx;
+  if (v.push === null || v.push.requestId !== requestId) return; // late answer to a request given up on
+  const queueIds = v.push.queueIds;
+  v.push = null;
+  fx.disarm('push-timeout');
+  // Items may have left the queue meanwhile only through a crash, which drops this state too.
+  const items = queueIds.map((id) => image.queue.get(id)).filter((i): i is QueueItem => i !== undefined);
+  if (outcome.kind === 'ok') {
+    applyResults(ctx, items, outcome.body, now);
+  } else {
+    v.failures++;
+    const status = outcome.kind === 'http' ? outcome.status : null;
+    const reason = outcome.kind === 'http' ? `http ${outcome.status}` : `${outcome.kind}: ${outcome.reason}`;
+    fx.event({ type: 'request-failed', at: now, requestId, kind: 'push', outcome: outcome.kind, status, delayMs: outcome.kind === 'http' ? (outcome.retryAfterMs ?? 0) : 0 });
+    if (status === 401) {
+      v.tokenRefreshing = true;
+      fx.list.push({ type: 'refresh-token' });
+      return;
+    }
+    if (status !== null && isPermanentStatus(status) && !ctx.variant.retryPermanent) {
+      if (items.length > 1) v.batchItemsCap = status === 413 ? Math.max(1, items.length >> 1) : 1; // isolate the item at fault
+      else for (const item of items) deadLetter(ctx, item, status === 413 ? 'too_large' : `http_${status}`, outcome.kind === 'http' ? (outcome.body?.message ?? reason) : reason, now);
+    } else {
+      for (const item of items) retryLater(ctx, item, reason, outcome.kind === 'http' ? outcome.retryAfterMs : null, now);
+    }
+    fx.commit();
+  }
+  maybePush(ctx, now);
+}
+
+function applyResults(ctx: Ctx, items: readonly QueueItem[], body: PushResponse, now: number): void {
+  const { v, image, fx } = ctx;
+  const byQueueId = new Map<string, PushItemResult>();
+  for (const result of body.results) byQueueId.set(result.queueId, result);
+  for (const item of items) {
+    const result = byQueueId.get(item.queueId);
+    if (result === undefined) retryLater(ctx, item, 'no result for item', null, now);
+    else if (result.status === 'ok') ack(ctx, item, result.revision, result.serverTime, result.replayed === true, now);
+    else if (result.status === 'conflict') onConflict(ctx, item, result.server, now);
+    else if (result.retryable ? ctx.variant.deadLetterTransient : !ctx.variant.retryPermanent) deadLetter(ctx, item, result.code, result.message, now);
+    else retryLater(ctx, item, `${result.code}: ${result.message}`, null, now);
+  }
+  v.batchItemsCap = Math.min(ctx.options.batchItemsMax, v.batchItemsCap * 2);
+  v.lastSyncAt = now;
+  const epochChanged = image.meta.epoch !== null && image.meta.epoch !== body.epoch;
+  if (image.meta.epoch === null) image.putMeta({ ...image.meta, epoch: body.epoch });
+  fx.commit();
+  if (epochChanged) startRepair(ctx, body.epoch, now);
+}
+
+function ack(ctx: Ctx, item: QueueItem, revision: number, serverTime: number, replayed: boolean, now: number): void {
+  const { image, fx, v } = ctx;
+  const key = entityKey(item.entityType, item.entityId);
+  const entity = image.entities.get(key);
+  const prior = entity?.server ?? null;
+  image.removeItem(item.queueId);
+  const confirmed: ServerEntityState = {
+    revision,
+    deleted: item.action === 'delete',
+    fields: item.action === 'delete' ? {} : item.action === 'create' ? item.payload : applyDelta(prior?.fields ?? {}, item.payload),
+    updatedAt: item.createdAt,
+    ...(item.stamp === null ? {} : { stamp: item.stamp }),
+  };
+  rebaseNext(ctx, key, confirmed);
+  if (prior === null || revision > prior.revision) refreshEntity(ctx, item.entityType, item.entityId, now, confirmed, image.meta.clientId);
+  else refreshEntity(ctx, item.entityType, item.entityId, now);
+  image.putMeta({ ...image.meta, clockOffsetMs: serverTime - now });
+  v.successes++;
+  fx.event({ type: 'acked', at: now, queueId: item.queueId, revision, replayed, attempts: item.attempts + 1 });
+}
+
+/** The next item of an entity now applies on top of `server` (its true base after an ack). */
+function rebaseNext(ctx: Ctx, key: string, server: ServerEntityState | null): void {
+  const next = ctx.image.headOf(key);
+  if (next === undefined) return;
+  ctx.image.putItem({ ...next, baseRevision: server?.revision ?? null, baseFields: server?.fields ?? null });
+}
+
+function onConflict(ctx: Ctx, item: QueueItem, server: ServerEntityState, now: number): void {
+  const { image, fx, v, options } = ctx;
+  observeStamp(ctx, server.stamp, now);
+  v.conflicts++;
+  const key = entityKey(item.entityType, item.entityId);
+  const known = server.revision === 0 ? null : server;
+  const decision = ctx.variant.resolveConflict(options.conflictPolicy, item, server, image.entities.get(key)?.fields ?? null);
+  const local = { payload: item.payload, clientTime: item.createdAt, stamp: item.stamp };
+  const base = { at: now, queueId: item.queueId, entityType: item.entityType, entityId: item.entityId, policy: options.conflictPolicy, local, server };
+  if (decision.kind === 'drop') {
+    image.removeItem(item.queueId);
+    rebaseNext(ctx, key, known);
+    fx.event({ type: 'conflict', ...base, outcome: 'server-wins' });
+  } else if (decision.kind === 'resend') {
+    const baseRevision = decision.action === 'create' ? null : server.revision;
+    image.putItem({ ...item, action: decision.action, payload: decision.payload, baseRevision, baseFields: known?.fields ?? null, nextAttemptAt: now });
+    fx.event({ type: 'conflict', ...base, outcome: decision.outcome });
+  } else {
+    image.putItem({ ...item, paused: true });
+    image.putConflict({
+      conflictId: `conflict:${item.queueId}`,
+      queueId: item.queueId,
+      entityType: item.entityType,
+      entityId: item.entityId,
+      policy: options.conflictPolicy,
+      local: item.payload,
+      action: item.action,
+      server,
+      base: item.baseFields,
+      clashingFields: decision.clashingFields,
+      detectedAt: now,
+    });
+    fx.event({ type: 'conflict', ...base, outcome: 'manual' });
+  }
+  refreshEntity(ctx, item.entityType, item.entityId, now, known === null ? undefined : known);
+}
+
+function retryLater(ctx: Ctx, item: QueueItem, reason: string, retryAfterMs: number | null, now: number): void {
+  const current = ctx.image.queue.get(item.queueId)!;
+  if (ctx.variant.deadLetterTransient) {
+    deadLetter(ctx, current, 'transient', reason, now);
+    return;
+  }
+  const attempts = current.attempts + 1;
+  const previous = attempts > 1 ? backoffCeilingMs(ctx.options, attempts - 1) : null;
+  const delayMs = ctx.variant.nextDelayMs(ctx.options, attempts, ctx.random.float(), previous, retryAfterMs);
+  const queueId = ctx.variant.newQueueIdOnRetry ? `${current.queueId}~${attempts}` : current.queueId;
+  const retried = { ...current, queueId, attempts, nextAttemptAt: now + delayMs, lastError: reason };
+  if (queueId !== current.queueId) {
+    ctx.image.removeItem(current.queueId);
+  }
+  ctx.image.putItem(retried);
+  ctx.fx.event({ type: 'retried', at: now, queueId, attempts, delayMs, reason });
+}
+
+function deadLetter(ctx: Ctx, item: QueueItem, code: string, message: string, now: number): void {
+  const { image, fx } = ctx;
+  const key = entityKey(item.entityType, item.entityId);
+  image.removeItem(item.queueId);
+  image.putDeadLetter({ queueId: item.queueId, item, code, message, deadAt: now });
+  rebaseNext(ctx, key, image.entities.get(key)?.server ?? null);
+  refreshEntity(ctx, item.entityType, item.entityId, now);
+  fx.event({ type: 'dead-lettered', at: now, queueId: item.queueId, code, message });
+}

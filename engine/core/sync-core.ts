@@ -1,0 +1,193 @@
+// SyncCore: the sans-I/O sync engine. One `step(input)` owns the control flow: it takes an
+// input stamped with the client's clock and returns the effects to carry out, in order.
+// No I/O, no real time, no promises: the simulator drives it synchronously and exactly; the
+// Repository drives it over real ports. Reads (get, list, status) come from the image.
+
+import type { EngineOptions } from '../options.ts';
+import type { RandomPort } from '../ports.ts';
+import type { EntityRecord, StoreSnapshot, ConflictRecord, DeadLetterRecord } from '../model.ts';
+import type { SyncStatus } from '../events.ts';
+import { entityKey } from '../protocol.ts';
+import { unreachable } from '../assert.ts';
+import type { CoreEffect, CoreInput, TimerName } from './types.ts';
+import { CORRECT_VARIANT, type CoreVariant } from './variant.ts';
+import { Image } from './image.ts';
+import { Effects, type Ctx, type Volatile } from './context.ts';
+import { onResolveConflict, onWrite } from './writes.ts';
+import { maybePush, onPushResult } from './push.ts';
+import { maybePull, onPullResult, resumeRepair } from './pull.ts';
+
+const ATTEMPT_BUCKETS = 8;
+
+export class SyncCore {
+  private readonly ctx: Ctx;
+  private started = false;
+
+  constructor(options: EngineOptions, snapshot: StoreSnapshot, random: RandomPort, variant: CoreVariant = CORRECT_VARIANT) {
+    const image = new Image(snapshot, options.clientId);
+    const v: Volatile = {
+      online: false,
+      push: null,
+      pullRequestId: null,
+      requestIdNext: 1,
+      batchItemsCap: options.batchItemsMax,
+      tokenRefreshing: false,
+      retryArmedAt: null,
+      pullFailures: 0,
+      successes: 0,
+      failures: 0,
+      conflicts: 0,
+      lastSyncAt: null,
+      repair: null,
+    };
+    this.ctx = { options, image, fx: new Effects(image), random, variant, v };
+  }
+
+  get clientId(): string {
+    return this.ctx.image.meta.clientId;
+  }
+
+  step(input: CoreInput): CoreEffect[] {
+    const ctx = this.ctx;
+    if (input.type !== 'start' && !this.started) throw new Error(`SyncCore: '${input.type}' before 'start'`);
+    switch (input.type) {
+      case 'start':
+        this.start(input.now, input.online);
+        break;
+      case 'write':
+        onWrite(ctx, input);
+        maybePush(ctx, input.now);
+        break;
+      case 'resolve-conflict':
+        onResolveConflict(ctx, input);
+        maybePush(ctx, input.now);
+        break;
+      case 'timer':
+        this.onTimer(input.timer, input.now);
+        break;
+      case 'push-result':
+        onPushResult(ctx, input.requestId, input.outcome, input.now);
+        break;
+      case 'pull-result':
+        onPullResult(ctx, input.requestId, input.outcome, input.now);
+        break;
+      case 'connectivity':
+        ctx.v.online = input.online;
+        if (input.online) this.syncNow(input.now);
+        break;
+      case 'sync':
+        this.syncNow(input.now);
+        break;
+      case 'token-refreshed':
+        ctx.v.tokenRefreshing = false;
+        if (input.ok) this.syncNow(input.now);
+        else ctx.fx.arm('pull-retry', ctx.options.backoffBaseMs);
+        break;
+      default:
+        unreachable(input, 'input');
+    }
+    ctx.fx.commit();
+    return ctx.fx.take();
+  }
+
+  private start(now: number, online: boolean): void {
+    const ctx = this.ctx;
+    this.started = true;
+    ctx.v.online = online;
+    if (ctx.image.metaIsNew) ctx.image.putMeta(ctx.image.meta); // first start: persist the client id
+    resumeRepair(ctx);
+    if (ctx.options.syncIntervalMs > 0) ctx.fx.arm('interval', ctx.options.syncIntervalMs);
+    // A restart must resume the queue by itself (not wait for the next write).
+    this.syncNow(now);
+  }
+
+  private syncNow(now: number): void {
+    maybePull(this.ctx, now);
+    maybePush(this.ctx, now);
+  }
+
+  private onTimer(timer: TimerName, now: number): void {
+    const ctx = this.ctx;
+    switch (timer) {
+      case 'retry':
+        ctx.v.retryArmedAt = null;
+        maybePush(ctx, now);
+        break;
+      case 'interval':
+        ctx.fx.arm('interval', ctx.options.syncIntervalMs);
+        this.syncNow(now);
+        break;
+      case 'push-timeout':
+        if (ctx.v.push !== null) onPushResult(ctx, ctx.v.push.requestId, { kind: 'unknown', reason: 'timeout' }, now);
+        break;
+      case 'pull-timeout':
+        if (ctx.v.pullRequestId !== null) onPullResult(ctx, ctx.v.pullRequestId, { kind: 'unknown', reason: 'timeout' }, now);
+        break;
+      case 'pull-retry':
+        maybePull(ctx, now);
+        break;
+      default:
+        unreachable(timer, 'timer');
+    }
+  }
+
+  get(entityType: string, entityId: string): EntityRecord | undefined {
+    return this.ctx.image.entities.get(entityKey(entityType, entityId));
+  }
+
+  /** Live (not deleted) entities, optionally of one type, in storage order. */
+  list(entityType?: string): EntityRecord[] {
+    const out: EntityRecord[] = [];
+    for (const record of this.ctx.image.entities.values()) {
+      if (!record.deleted && (entityType === undefined || record.entityType === entityType)) out.push(record);
+    }
+    return out;
+  }
+
+  /** Every entity record, tombstones included. */
+  entities(): IterableIterator<EntityRecord> {
+    return this.ctx.image.entities.values();
+  }
+
+  queueLength(): number {
+    return this.ctx.image.queue.size;
+  }
+
+  queueItems(): IterableIterator<import('../model.ts').QueueItem> {
+    return this.ctx.image.queue.values();
+  }
+
+  conflicts(): ConflictRecord[] {
+    return [...this.ctx.image.conflicts.values()];
+  }
+
+  deadLetters(): DeadLetterRecord[] {
+    return [...this.ctx.image.deadLetters.values()];
+  }
+
+  cursor(): number {
+    return this.ctx.image.meta.cursor;
+  }
+
+  epoch(): string | null {
+    return this.ctx.image.meta.epoch;
+  }
+
+  status(): SyncStatus {
+    const { image, v } = this.ctx;
+    const histogram = new Array<number>(ATTEMPT_BUCKETS).fill(0);
+    for (const item of image.queue.values()) histogram[Math.min(item.attempts, ATTEMPT_BUCKETS - 1)]!++;
+    return {
+      queueLength: image.queue.size,
+      inFlight: v.push?.queueIds.length ?? 0,
+      attemptsHistogram: histogram,
+      successes: v.successes,
+      failures: v.failures,
+      conflicts: v.conflicts,
+      deadLetters: image.deadLetters.size,
+      lastSyncAt: v.lastSyncAt,
+      isSyncing: v.push !== null || v.pullRequestId !== null,
+      online: v.online,
+    };
+  }
+}

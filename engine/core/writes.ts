@@ -1,0 +1,134 @@
+// Local writes and manual conflict resolutions: validate, update the entity and the queue
+// in ONE transaction, then answer. The answer comes after the commit effect, so a caller
+// hears "ok" only once the write is durable.
+
+import { entityKey } from '../protocol.ts';
+import type { QueueItem } from '../model.ts';
+import { isJsonValue, isPlainObject, jsonBytes } from '../policy/fields.ts';
+import type { CoreInput, OpReply } from './types.ts';
+import { nextStamp, refreshEntity, type Ctx } from './context.ts';
+
+type WriteInput = Extract<CoreInput, { type: 'write' }>;
+type ResolveInput = Extract<CoreInput, { type: 'resolve-conflict' }>;
+
+const ID_LENGTH_MAX = 256;
+
+function fail(code: Extract<OpReply, { ok: false }>['code'], message: string): OpReply {
+  return { ok: false, code, message };
+}
+
+function validateWrite(input: WriteInput): OpReply | null {
+  for (const field of ['entityType', 'entityId'] as const) {
+    const value = input[field];
+    if (typeof value !== 'string' || value.length === 0 || value.length > ID_LENGTH_MAX) {
+      return fail('invalid', `${field} should be a non-empty string of at most ${ID_LENGTH_MAX} characters, got ${JSON.stringify(value)}`);
+    }
+  }
+  if (!isPlainObject(input.fields) || !isJsonValue(input.fields)) {
+    return fail('invalid', `fields should be a plain object of JSON values, got ${String(jsonBytes(input.fields) > 200 ? 'a large value' : JSON.stringify(input.fields))}`);
+  }
+  return null;
+}
+
+/** Why the op cannot apply to the local state, or null. */
+function precondition(ctx: Ctx, input: WriteInput, key: string): OpReply | null {
+  const existing = ctx.image.entities.get(key);
+  const name = `${input.entityType} ${JSON.stringify(input.entityId)}`;
+  if (input.action === 'create' && existing !== undefined) return fail('exists', `${name} already exists${existing.deleted ? ' (deleted)' : ''}`);
+  if (input.action !== 'create' && (existing === undefined || existing.deleted)) return fail('not_found', `${name} does not exist`);
+  if (ctx.image.queue.size >= ctx.options.queueCapacity && ctx.image.lastOf(key)?.sent !== false) {
+    return fail('queue_full', `sync queue is full (queueCapacity ${ctx.options.queueCapacity})`);
+  }
+  return null;
+}
+
+export function onWrite(ctx: Ctx, input: WriteInput): void {
+  const key = entityKey(input.entityType, input.entityId);
+  const refused = validateWrite(input) ?? precondition(ctx, input, key);
+  if (refused !== null) {
+    ctx.fx.reply(input.opId, refused);
+    return;
+  }
+  const { image, fx, options } = ctx;
+  const now = input.now;
+  const payload = input.action === 'delete' ? {} : input.fields;
+  const op = { action: input.action, payload, createdAt: now, stamp: nextStamp(ctx, now) };
+  const last = image.lastOf(key);
+  const merged = options.coalesce && last !== undefined ? ctx.variant.coalesce(last, op) : { kind: 'append' as const };
+  let queueId: string | null;
+  if (merged.kind === 'replace') {
+    image.putItem(merged.item);
+    queueId = merged.item.queueId;
+    fx.event({ type: 'coalesced', at: now, queueId, into: queueId });
+  } else if (merged.kind === 'remove') {
+    image.removeItem(last!.queueId);
+    queueId = null;
+    fx.event({ type: 'coalesced', at: now, queueId: last!.queueId, into: null });
+  } else {
+    const meta = image.meta;
+    const server = image.entities.get(key)?.server ?? null;
+    const item: QueueItem = {
+      queueId: `${meta.clientId}:${meta.seqNext}`,
+      seq: meta.seqNext,
+      entityType: input.entityType,
+      entityId: input.entityId,
+      action: input.action,
+      payload,
+      baseRevision: last === undefined ? (server?.revision ?? null) : null,
+      baseFields: last === undefined ? (server?.fields ?? null) : null,
+      createdAt: now,
+      stamp: op.stamp,
+      attempts: 0,
+      nextAttemptAt: now,
+      priority: input.priority ?? 0,
+      paused: false,
+      sent: false,
+      lastError: null,
+    };
+    image.putMeta({ ...meta, seqNext: meta.seqNext + 1 });
+    if (ctx.variant.splitWriteAndEnqueue) {
+      refreshEntityForWrite(ctx, input, now);
+      fx.commit();
+    }
+    image.putItem(item);
+    queueId = item.queueId;
+    fx.event({ type: 'enqueued', at: now, queueId, entityType: item.entityType, entityId: item.entityId, action: item.action, payload });
+  }
+  refreshEntityForWrite(ctx, input, now);
+  fx.commit();
+  fx.reply(input.opId, { ok: true, queueId });
+}
+
+function refreshEntityForWrite(ctx: Ctx, input: WriteInput, now: number): void {
+  refreshEntity(ctx, input.entityType, input.entityId, now);
+  const key = entityKey(input.entityType, input.entityId);
+  const record = ctx.image.entities.get(key);
+  if (record !== undefined && record.updatedAt !== now) ctx.image.putEntity({ ...record, updatedAt: now });
+}
+
+export function onResolveConflict(ctx: Ctx, input: ResolveInput): void {
+  const { image, fx } = ctx;
+  const record = image.conflicts.get(input.conflictId);
+  const item = record === undefined ? undefined : image.queue.get(record.queueId);
+  if (record === undefined || item === undefined) {
+    fx.reply(input.opId, fail('no_conflict', `no open conflict ${JSON.stringify(input.conflictId)}`));
+    return;
+  }
+  const resolution = input.resolution;
+  if (resolution.kind === 'merge' && (!isPlainObject(resolution.fields) || !isJsonValue(resolution.fields))) {
+    fx.reply(input.opId, fail('invalid', 'resolution.fields should be a plain object of JSON values'));
+    return;
+  }
+  image.removeConflict(record.conflictId);
+  if (resolution.kind === 'keep-server') {
+    image.removeItem(item.queueId);
+  } else {
+    const payload = resolution.kind === 'merge' ? resolution.fields : item.payload;
+    const action = item.action === 'create' || resolution.kind === 'merge' ? 'update' : item.action;
+    image.putItem({ ...item, action, payload, paused: false, baseRevision: record.server.revision, baseFields: record.server.fields, nextAttemptAt: input.now });
+  }
+  refreshEntity(ctx, item.entityType, item.entityId, input.now);
+  fx.commit();
+  fx.event({ type: 'conflict-resolved', at: input.now, conflictId: record.conflictId, queueId: item.queueId, resolution: resolution.kind });
+  fx.reply(input.opId, { ok: true, queueId: resolution.kind === 'keep-server' ? null : item.queueId });
+}
