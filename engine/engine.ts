@@ -51,6 +51,8 @@ export class SyncEngine {
   private readonly changeListeners = new Set<Listener<ReadonlySet<string>>>();
   private readonly unsubscribeConnectivity: () => void;
   private lastStatusJson = '';
+  /** Failed commits since the last one that succeeded. */
+  private storageFailures = 0;
   private closed = false;
 
   private constructor(
@@ -158,7 +160,9 @@ export class SyncEngine {
       if (effect.type === 'commit') {
         try {
           await this.ports.storage.commit(effect.ops);
+          this.storageFailures = 0;
         } catch (error) {
+          this.storageFailures++;
           await this.recoverFromStorageFailure(effects.slice(i + 1), error);
           return;
         }
@@ -240,7 +244,7 @@ export class SyncEngine {
     this.timers.clear();
     const snapshot = await this.ports.storage.load();
     this.core = new SyncCore(this.options, snapshot, this.ports.random, this.variant);
-    const effects = this.core.step({ type: 'start', now: this.ports.clock.now(), online: this.ports.connectivity.isOnline() });
+    const effects = this.core.step({ type: 'start', now: this.ports.clock.now(), online: this.ports.connectivity.isOnline(), storageFailures: this.storageFailures });
     await this.carryOut(effects);
   }
 

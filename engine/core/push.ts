@@ -182,7 +182,11 @@ function onConflict(ctx: Ctx, item: QueueItem, server: ServerEntityState, now: n
     fx.event({ type: 'conflict', ...base, outcome: 'server-wins' });
   } else if (decision.kind === 'resend') {
     const baseRevision = decision.action === 'create' ? null : server.revision;
-    image.putItem({ ...item, action: decision.action, payload: decision.payload, baseRevision, baseFields: known?.fields ?? null, nextAttemptAt: now });
+    // The first re-send goes at once; an op that keeps meeting conflicts backs off like any
+    // retry, so a hot entity can never make the engine spin.
+    const attempts = item.attempts + 1;
+    const delayMs = item.attempts === 0 ? 0 : ctx.variant.nextDelayMs(options, item.attempts, ctx.random.float());
+    image.putItem({ ...item, action: decision.action, payload: decision.payload, baseRevision, baseFields: known?.fields ?? null, attempts, nextAttemptAt: now + delayMs });
     fx.event({ type: 'conflict', ...base, outcome: decision.outcome });
   } else {
     image.putItem({ ...item, paused: true });

@@ -52,7 +52,7 @@ export class SyncCore {
     if (input.type !== 'start' && !this.started) throw new Error(`SyncCore: '${input.type}' before 'start'`);
     switch (input.type) {
       case 'start':
-        this.start(input.now, input.online);
+        this.start(input.now, input.online, input.storageFailures ?? 0);
         break;
       case 'write':
         onWrite(ctx, input);
@@ -90,13 +90,20 @@ export class SyncCore {
     return ctx.fx.take();
   }
 
-  private start(now: number, online: boolean): void {
+  private start(now: number, online: boolean, storageFailures: number): void {
     const ctx = this.ctx;
     this.started = true;
     ctx.v.online = online;
     if (ctx.image.metaIsNew) ctx.image.putMeta(ctx.image.meta); // first start: persist the client id
     resumeRepair(ctx);
     if (ctx.options.syncIntervalMs > 0) ctx.fx.arm('interval', ctx.options.syncIntervalMs);
+    if (storageFailures > 0) {
+      // Rebuilt after failed commits (quota, I/O): sync again after a backoff, not in a tight loop.
+      const delayMs = ctx.variant.nextDelayMs(ctx.options, storageFailures, ctx.random.float());
+      ctx.fx.arm('retry', delayMs);
+      ctx.fx.arm('pull-retry', delayMs);
+      return;
+    }
     // A restart must resume the queue by itself (not wait for the next write).
     this.syncNow(now);
   }

@@ -15,7 +15,8 @@ export type ConflictResolution =
   | { readonly kind: 'merge'; readonly fields: Fields };
 
 export type CoreInput =
-  | { readonly type: 'start'; readonly now: number; readonly online: boolean }
+  /** `storageFailures`: consecutive failed commits before this (re)start; > 0 backs the first sync off. */
+  | { readonly type: 'start'; readonly now: number; readonly online: boolean; readonly storageFailures?: number }
   | {
       readonly type: 'write';
       readonly now: number;

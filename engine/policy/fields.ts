@@ -35,10 +35,16 @@ export function applyDelta(base: Fields, delta: Fields): Fields {
 export function clashingFields(base: Fields, localDelta: Fields, server: Fields): string[] {
   const clashes: string[] = [];
   for (const field of Object.keys(localDelta)) {
-    const serverChanged = !jsonEqual(server[field], base[field]);
-    if (serverChanged && !jsonEqual(server[field], localDelta[field])) clashes.push(field);
+    const serverValue = own(server, field);
+    const serverChanged = !jsonEqual(serverValue, own(base, field));
+    if (serverChanged && !jsonEqual(serverValue, own(localDelta, field))) clashes.push(field);
   }
   return clashes;
+}
+
+/** A field's own value: never one inherited from Object.prototype (a field may be named "__proto__"). */
+function own(fields: Fields, field: string): JsonValue | undefined {
+  return Object.hasOwn(fields, field) ? fields[field] : undefined;
 }
 
 /** Approximate wire size of a value in bytes (JSON length, UTF-16 units; close enough for batch limits). */

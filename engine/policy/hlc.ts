@@ -11,7 +11,14 @@ export interface HlcState {
 /** A local event (a write): strictly after every stamp issued or observed before. */
 export function hlcTick(state: HlcState, physicalMs: number): HlcState {
   if (physicalMs > state.wallMs) return { wallMs: physicalMs, counter: 0 };
-  return { wallMs: state.wallMs, counter: state.counter + 1 };
+  return carry(state.wallMs, state.counter + 1);
+}
+
+const COUNTER_MAX = 999_999;
+
+/** Keep the counter within its 6 digits: past the last one, move to the next ms. */
+function carry(wallMs: number, counter: number): HlcState {
+  return counter > COUNTER_MAX ? { wallMs: wallMs + 1, counter: 0 } : { wallMs, counter };
 }
 
 /** An observed remote stamp: later local stamps sort after it. */
@@ -21,7 +28,7 @@ export function hlcReceive(state: HlcState, remote: HlcState, physicalMs: number
   if (wallMs === state.wallMs && wallMs === remote.wallMs) counter = Math.max(state.counter, remote.counter) + 1;
   else if (wallMs === state.wallMs) counter = state.counter + 1;
   else if (wallMs === remote.wallMs) counter = remote.counter + 1;
-  return { wallMs, counter };
+  return carry(wallMs, counter);
 }
 
 const WALL_DIGITS = 15;

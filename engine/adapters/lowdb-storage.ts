@@ -1,0 +1,164 @@
+// LowdbStorage: the StoragePort over one JSON file (lowdb 7; format in store-file.ts).
+// Owns group commit and rollback. Every write re-serialises the whole file (lowdb writes a
+// temp file and renames it, so a crash never leaves a torn file), so commits that arrive
+// while a write is in progress are coalesced into the next single write; each caller's
+// promise settles once the write holding its ops is on disk, or has failed.
+// Only durable data is visible: a group is applied to a copy, and the copy becomes the
+// store's state after its write succeeds, so a failed write leaves nothing to undo.
+
+import { Low } from 'lowdb';
+import { DataFile } from 'lowdb/node';
+import { BOX_NAMES, emptySnapshot, type BoxName, type StoreSnapshot, type WriteOp } from '../model.ts';
+import { StorageError, type StoragePort } from '../ports.ts';
+import { decodeStoreFile, emptyEncodedBoxes, encodeStoreFile, type EncodedBoxes } from './store-file.ts';
+import { assertWriteOps } from './write-ops.ts';
+
+/** A write op with its value already JSON text; json undefined deletes the key. */
+interface EncodedOp {
+  readonly box: BoxName;
+  readonly key: string;
+  readonly json: string | undefined;
+}
+
+interface PendingCommit {
+  readonly ops: readonly EncodedOp[];
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Validates and serialises on the way in, so one bad value fails its own commit, not a whole group. */
+function encodeOps(ops: readonly WriteOp[]): EncodedOp[] {
+  assertWriteOps(ops);
+  return ops.map((op, index) => {
+    if (op.value === undefined) return { box: op.box, key: op.key, json: undefined };
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(op.value) as string | undefined;
+    } catch (error) {
+      throw new Error(`write op ${index} (${op.box}/${op.key}): value cannot be stored as JSON: ${messageOf(error)}`);
+    }
+    if (json === undefined) throw new Error(`write op ${index} (${op.box}/${op.key}): value cannot be stored as JSON (${typeof op.value})`);
+    return { box: op.box, key: op.key, json };
+  });
+}
+
+/** The boxes after `group`, sharing every box the group does not touch with `durable`. */
+function applyGroup(durable: EncodedBoxes, group: readonly PendingCommit[]): EncodedBoxes {
+  const next: Record<BoxName, ReadonlyMap<string, string>> = { ...durable };
+  const copies = new Map<BoxName, Map<string, string>>();
+  for (const commit of group) {
+    for (const op of commit.ops) {
+      let box = copies.get(op.box);
+      if (box === undefined) {
+        box = new Map(durable[op.box]);
+        copies.set(op.box, box);
+        next[op.box] = box;
+      }
+      if (op.json === undefined) box.delete(op.key);
+      else box.set(op.key, op.json);
+    }
+  }
+  return next;
+}
+
+export class LowdbStorage implements StoragePort {
+  readonly path: string;
+  readonly #db: Low<EncodedBoxes>;
+  /** What is on disk. */
+  #durable: EncodedBoxes;
+  /** Commits waiting for the next write, in call order. */
+  #pending: PendingCommit[] = [];
+  /** The running write loop, or null when idle. */
+  #flushing: Promise<void> | null = null;
+  #closed = false;
+  #writesCount = 0;
+
+  private constructor(path: string, db: Low<EncodedBoxes>) {
+    this.path = path;
+    this.#db = db;
+    this.#durable = db.data;
+  }
+
+  /**
+   * Opens (creating it when missing) and validates the store file. Rejects with
+   * StorageError('corrupt') for a file that is not a version-1 store, 'io' when it cannot be read or created.
+   */
+  static async open(path: string): Promise<LowdbStorage> {
+    // DataFile is JSONFile with our codec: JSONFile's JSON.stringify would reorder integer-like keys.
+    const file = new DataFile<EncodedBoxes>(path, { parse: (text) => decodeStoreFile(text, path), stringify: encodeStoreFile });
+    const db = new Low<EncodedBoxes>(file, emptyEncodedBoxes());
+    try {
+      const existing = await file.read();
+      if (existing === null) await db.write();
+      else db.data = existing;
+    } catch (error) {
+      if (error instanceof StorageError) throw error;
+      throw new StorageError('io', `storage file ${path} cannot be opened: ${messageOf(error)}`);
+    }
+    return new LowdbStorage(path, db);
+  }
+
+  /** The durable state: commits still waiting for their write are not in it. */
+  async load(): Promise<StoreSnapshot> {
+    if (this.#closed) throw new StorageError('closed', `storage file ${this.path}: load after close`);
+    const snapshot = emptySnapshot() as Record<BoxName, ReadonlyMap<string, unknown>>;
+    for (const box of BOX_NAMES) {
+      const values = new Map<string, unknown>();
+      for (const [key, json] of this.#durable[box]) values.set(key, JSON.parse(json));
+      snapshot[box] = values;
+    }
+    return snapshot;
+  }
+
+  async commit(ops: readonly WriteOp[]): Promise<void> {
+    if (this.#closed) throw new StorageError('closed', `storage file ${this.path}: commit after close`);
+    const encoded = encodeOps(ops);
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.push({ ops: encoded, resolve, reject });
+      this.#flushing ??= this.#flushAll();
+    });
+  }
+
+  /** Refuses new commits, then waits until every accepted commit has been written (or has failed). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#flushing;
+  }
+
+  /** File writes started by commits (not counting the one creating a new file): group commit's measure. */
+  get writesCount(): number {
+    return this.#writesCount;
+  }
+
+  async #flushAll(): Promise<void> {
+    // One microtask's grace: commits issued in the same synchronous run share the first write.
+    await Promise.resolve();
+    while (this.#pending.length > 0) {
+      const group = this.#pending;
+      this.#pending = [];
+      await this.#writeGroup(group);
+    }
+    this.#flushing = null;
+  }
+
+  /** Writes one group and settles its callers; never rejects (the loop must keep going). */
+  async #writeGroup(group: readonly PendingCommit[]): Promise<void> {
+    try {
+      const next = applyGroup(this.#durable, group);
+      this.#db.data = next;
+      this.#writesCount += 1;
+      await this.#db.write();
+      this.#durable = next;
+    } catch (error) {
+      this.#db.data = this.#durable;
+      const failure = new StorageError('io', `storage file ${this.path}: write failed, ${group.length} commit(s) not applied: ${messageOf(error)}`);
+      for (const commit of group) commit.reject(failure);
+      return;
+    }
+    for (const commit of group) commit.resolve();
+  }
+}

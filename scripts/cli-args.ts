@@ -1,0 +1,70 @@
+// Parsers for CLI option values. Each returns a commander argParser that throws
+// InvalidArgumentError naming the flag and the bad value, so cli.ts can report a usage error
+// (exit 2) in one line. Pure: usable and testable without commander's program.
+import { InvalidArgumentError } from 'commander';
+
+/** Seeds are unsigned 32-bit integers: fast-check's seed range, printable and replayable. */
+export const seedMax = 0xffff_ffff;
+
+export type ArgParser<T> = (value: string) => T;
+
+const integerPattern = /^-?\d+$/;
+
+function fail(flag: string, value: string, expected: string): never {
+  throw new InvalidArgumentError(`${flag} must be ${expected}, got '${value}'`);
+}
+
+export function parseIntegerArg(flag: string, min: number, max: number): ArgParser<number> {
+  if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || min > max) {
+    throw new Error(`parseIntegerArg(${flag}): bounds should be safe integers with min <= max, got ${min}..${max}`);
+  }
+  return (value) => {
+    const trimmed = value.trim();
+    const parsed = Number(trimmed);
+    if (!integerPattern.test(trimmed) || parsed < min || parsed > max) {
+      fail(flag, value, `an integer from ${min} to ${max}`);
+    }
+    return parsed;
+  };
+}
+
+const durationUnitsMs = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 } as const;
+// Units in descending order, each at most once: 1h30m, 2m30s, 1s500ms, 90s, 500ms.
+const durationPattern = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;
+
+/** Accepts `500ms`, `90s`, `30m`, `1h`, `1h30m` or a plain integer of milliseconds; returns ms. */
+export function parseDurationArg(flag: string): ArgParser<number> {
+  const expected = "a duration such as 500ms, 90s, 30m, 1h30m or a whole number of milliseconds";
+  return (value) => {
+    const trimmed = value.trim();
+    if (/^\d+$/.test(trimmed)) return checkedMs(flag, value, Number(trimmed), expected);
+    const match = durationPattern.exec(trimmed);
+    if (trimmed === '' || match === null) fail(flag, value, expected);
+    const [, hours, minutes, seconds, millis] = match;
+    const totalMs =
+      Number(hours ?? 0) * durationUnitsMs.h +
+      Number(minutes ?? 0) * durationUnitsMs.m +
+      Number(seconds ?? 0) * durationUnitsMs.s +
+      Number(millis ?? 0) * durationUnitsMs.ms;
+    return checkedMs(flag, value, totalMs, expected);
+  };
+}
+
+function checkedMs(flag: string, value: string, totalMs: number, expected: string): number {
+  if (!Number.isSafeInteger(totalMs)) fail(flag, value, expected);
+  return totalMs;
+}
+
+/** Accepts a decimal or 0x-hex integer from 0 to 2^32 - 1. */
+export function parseSeedArg(flag = '--seed'): ArgParser<number> {
+  return (value) => {
+    const trimmed = value.trim();
+    const isDecimal = /^\d+$/.test(trimmed);
+    const isHex = /^0x[0-9a-f]+$/i.test(trimmed);
+    const parsed = Number(trimmed);
+    if ((!isDecimal && !isHex) || parsed > seedMax) {
+      fail(flag, value, `an integer seed from 0 to ${seedMax} (decimal or 0x hex)`);
+    }
+    return parsed;
+  };
+}

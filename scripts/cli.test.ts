@@ -1,0 +1,175 @@
+// Option-value parsers and the CLI's exit-code contract: 0 ok, 1 failure, 2 usage error,
+// one `syncstorm: …` line on stderr and never a stack trace.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { InvalidArgumentError } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { parseDurationArg, parseIntegerArg, parseSeedArg, seedMax } from './cli-args.ts';
+import { buildProgram, run, runProgram, type CliOutput } from './cli.ts';
+
+describe('parseIntegerArg', () => {
+  const parse = parseIntegerArg('--clients', 1, 64);
+
+  it('accepts integers within the bounds', () => {
+    expect(parse('1')).toBe(1);
+    expect(parse('64')).toBe(64);
+    expect(parse(' 8 ')).toBe(8);
+  });
+
+  it.each(['0', '65', '1.5', 'abc', '', '1e3', '0x10'])('rejects %j naming the flag and the value', (value) => {
+    expect(() => parse(value)).toThrow(InvalidArgumentError);
+    expect(() => parse(value)).toThrow(`--clients must be an integer from 1 to 64, got '${value}'`);
+  });
+
+  it('refuses nonsensical bounds when the parser is built', () => {
+    expect(() => parseIntegerArg('--x', 5, 1)).toThrow('min <= max');
+  });
+});
+
+describe('parseDurationArg', () => {
+  const parse = parseDurationArg('--budget');
+
+  it.each([
+    ['500ms', 500],
+    ['90s', 90_000],
+    ['30m', 1_800_000],
+    ['1h', 3_600_000],
+    ['1h30m', 5_400_000],
+    ['2m30s', 150_000],
+    ['1s500ms', 1_500],
+    ['1h0m5s', 3_605_000],
+    ['250', 250],
+    ['0', 0],
+  ])('parses %j as %d ms', (value, expectedMs) => {
+    expect(parse(value)).toBe(expectedMs);
+  });
+
+  it.each(['', 'h', '1.5h', '30m1h', '-5s', '10 s', '5d', '1h1h', 'soon', '99999999999999999999'])(
+    'rejects %j naming the flag and the value',
+    (value) => {
+      expect(() => parse(value)).toThrow(InvalidArgumentError);
+      expect(() => parse(value)).toThrow(new RegExp(`^--budget must be a duration .*, got '${value}'$`));
+    },
+  );
+});
+
+describe('parseSeedArg', () => {
+  const parse = parseSeedArg();
+
+  it('accepts decimal and hex seeds up to 2^32 - 1', () => {
+    expect(parse('0')).toBe(0);
+    expect(parse('42')).toBe(42);
+    expect(parse('0xdeadBEEF')).toBe(0xdeadbeef);
+    expect(parse(String(seedMax))).toBe(seedMax);
+  });
+
+  it.each(['-1', '4294967296', '1.5', 'abc', '', '0x'])('rejects %j naming the flag and the value', (value) => {
+    expect(() => parse(value)).toThrow(`--seed must be an integer seed from 0 to ${seedMax} (decimal or 0x hex), got '${value}'`);
+  });
+
+  it('names the flag it was built for', () => {
+    expect(() => parseSeedArg('--seed-a')('x')).toThrow("--seed-a must be");
+  });
+});
+
+function capture(): CliOutput & { out: string; err: string } {
+  const sink = {
+    out: '',
+    err: '',
+    writeOut: (text: string) => void (sink.out += text),
+    writeErr: (text: string) => void (sink.err += text),
+  };
+  return sink;
+}
+
+describe('run (in process)', () => {
+  it('prints the version and exits 0', async () => {
+    const output = capture();
+    expect(await run(['node', 'syncstorm', '--version'], output)).toBe(0);
+    expect(output.out.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(output.err).toBe('');
+  });
+
+  it('prints help and exits 0', async () => {
+    const output = capture();
+    expect(await run(['node', 'syncstorm', '--help'], output)).toBe(0);
+    expect(output.out).toContain('Usage: syncstorm');
+    expect(output.out).toContain('start');
+  });
+
+  it('reports an unknown option as a usage error in one line', async () => {
+    const output = capture();
+    expect(await run(['node', 'syncstorm', 'start', '--bogus=3'], output)).toBe(2);
+    expect(output.err).toBe("syncstorm: error: unknown option '--bogus=3'\n");
+  });
+
+  it('reports an unknown command, with commander suggestion, in one line', async () => {
+    const output = capture();
+    expect(await run(['node', 'syncstorm', 'strat'], output)).toBe(2);
+    expect(output.err).toBe("syncstorm: error: unknown command 'strat' (Did you mean start?)\n");
+  });
+
+  // A throwaway command shows how a command's flags and failures reach the central handler.
+  function programWithProbe(output: CliOutput) {
+    const program = buildProgram(output);
+    program
+      .command('probe')
+      .option('--seed <n>', 'seed', parseSeedArg())
+      .option('--budget <duration>', 'budget', parseDurationArg('--budget'))
+      .action((options: { seed?: number; budget?: number }) => {
+        if (options.seed === 13) throw new Error('unlucky seed 13');
+        if (options.seed === 14) throw 'a thrown string';
+        output.writeOut(`seed=${options.seed} budget=${options.budget}\n`);
+      });
+    return program;
+  }
+
+  it('passes parsed option values to the command', async () => {
+    const output = capture();
+    expect(await runProgram(programWithProbe(output), ['node', 'syncstorm', 'probe', '--seed', '0x10', '--budget', '1h30m'], output)).toBe(0);
+    expect(output.out).toBe('seed=16 budget=5400000\n');
+  });
+
+  it('reports a bad option value as a usage error naming the flag and the value', async () => {
+    const output = capture();
+    expect(await runProgram(programWithProbe(output), ['node', 'syncstorm', 'probe', '--budget', '1.5h'], output)).toBe(2);
+    expect(output.err).toBe(
+      "syncstorm: error: --budget must be a duration such as 500ms, 90s, 30m, 1h30m or a whole number of milliseconds, got '1.5h'\n",
+    );
+  });
+
+  it('reports a failing command in one line with exit code 1, without a stack trace', async () => {
+    const output = capture();
+    expect(await runProgram(programWithProbe(output), ['node', 'syncstorm', 'probe', '--seed', '13'], output)).toBe(1);
+    expect(output.err).toBe('syncstorm: unlucky seed 13\n');
+    const other = capture();
+    expect(await runProgram(programWithProbe(other), ['node', 'syncstorm', 'probe', '--seed', '14'], other)).toBe(1);
+    expect(other.err).toBe('syncstorm: a thrown string\n');
+  });
+
+  it('shows help on stderr and exits 2 when no command is given', async () => {
+    const output = capture();
+    expect(await run(['node', 'syncstorm'], output)).toBe(2);
+    expect(output.err).toContain('Usage: syncstorm');
+  });
+});
+
+describe('syncstorm bin (spawned)', () => {
+  const bin = fileURLToPath(new URL('./bin/syncstorm.js', import.meta.url));
+  const spawnCli = (...args: string[]) =>
+    spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 20_000 });
+
+  it('exits 2 with one error line for an unknown command', () => {
+    const result = spawnCli('bogus-command');
+    expect(result.stderr).toBe("syncstorm: error: unknown command 'bogus-command'\n");
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+  });
+
+  it('prints the package version and exits 0', () => {
+    const result = spawnCli('--version');
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});

@@ -1,0 +1,123 @@
+// The `syncstorm` CLI: wires commands and flags, and owns the exit codes.
+// Each command's work lives in scripts/commands/<name>.ts and is imported only when run.
+// Exit codes: 0 ok · 1 the command failed · 2 usage error (unknown command or option, bad value).
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { parseDurationArg, parseIntegerArg, parseSeedArg } from './cli-args.ts';
+import { CONFLICT_POLICIES } from '../engine/options.ts';
+
+export const exitCodeUsage = 2;
+export const exitCodeFailure = 1;
+
+export interface CliOutput {
+  writeOut(text: string): void;
+  writeErr(text: string): void;
+}
+
+const processOutput: CliOutput = {
+  writeOut: (text) => process.stdout.write(text),
+  writeErr: (text) => process.stderr.write(text),
+};
+
+function packageVersion(): string {
+  const manifest: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  const version = (manifest as { version?: unknown }).version;
+  return typeof version === 'string' ? version : '0.0.0';
+}
+
+/** The program with every command wired; errors are thrown (exitOverride), never printed here. */
+export function buildProgram(output: CliOutput = processOutput): Command {
+  const program = new Command();
+  program
+    .name('syncstorm')
+    .description('Deterministic simulation and chaos-testing harness for offline-first sync protocols')
+    .version(packageVersion())
+    .exitOverride()
+    .configureOutput({
+      writeOut: output.writeOut,
+      writeErr: output.writeErr,
+      // Errors are reported once, by run(), in our own one-line format.
+      outputError: () => {},
+    });
+
+  program
+    .command('start')
+    .description('the default chaos run (embedded default config): runs, writes a report, prints a summary')
+    .action(async (options: Record<string, unknown>) => {
+      const { runStart } = await import('./commands/start.ts');
+      await runStart(options);
+    });
+
+  program
+    .command('run')
+    .description('run one seed in the simulator: prints seed, fault mix, summary and trace hash; saves a run file')
+    .option('--seed <n>', 'the seed (decimal or 0x hex)', parseSeedArg('--seed'), 1)
+    .option('--clients <n>', 'virtual clients', parseIntegerArg('--clients', 1, 10_000), 50)
+    .option('--team-size <n>', 'clients sharing one entity space', parseIntegerArg('--team-size', 1, 10_000), 5)
+    .option('--duration <d>', 'simulated chaos phase, e.g. 10m, 1h', parseDurationArg('--duration'), 600_000)
+    .addOption(new Option('--policy <name>', 'conflict policy').choices(CONFLICT_POLICIES))
+    .option('--no-faults', 'run without the nemesis')
+    .option('--json <file>', 'where to save the run file (default out/runs/seed-<seed>.json)')
+    .action(async (options) => {
+      const { runRun } = await import('./commands/run.ts');
+      await runRun(options);
+    });
+
+  program
+    .command('replay')
+    .description('re-run a run file exactly and check its trace hash')
+    .argument('<file>', 'a run file written by run, chaos or a failing property')
+    .action(async (file: string) => {
+      const { runReplay } = await import('./commands/replay.ts');
+      await runReplay(file);
+    });
+
+  return program;
+}
+
+/** Commander prefixes its messages with `error: ` and, for a rejected value, repeats the flag. */
+function usageMessage(error: CommanderError): string {
+  let message = error.message.replace(/^error: /, '');
+  if (error.code === 'commander.invalidArgument') {
+    // "option '--seed <n>' argument 'x' is invalid. --seed must be …" → "--seed must be …";
+    // the parsers in cli-args.ts already name the flag and the value.
+    message = message.replace(/^.*? is invalid(?: for argument '[^']*')?\. (?=\S)/, '');
+  }
+  return message.split('\n').map((line) => line.trim()).filter((line) => line !== '').join(' ');
+}
+
+/** Parses `argv` (node, script, …args), runs the command and returns the exit code. */
+export async function run(argv: readonly string[], output: CliOutput = processOutput): Promise<number> {
+  return runProgram(buildProgram(output), argv, output);
+}
+
+/** Runs any program built like buildProgram's (exitOverride, silent outputError). */
+export async function runProgram(program: Command, argv: readonly string[], output: CliOutput): Promise<number> {
+  try {
+    await program.parseAsync([...argv], { from: 'node' });
+    return 0;
+  } catch (error) {
+    return reportError(error, output);
+  }
+}
+
+function reportError(error: unknown, output: CliOutput): number {
+  if (error instanceof CommanderError) {
+    if (error.exitCode === 0) return 0; // --help, --version
+    // Help shown because no command was given: the help itself is the message.
+    if (error.code === 'commander.help') return exitCodeUsage;
+    output.writeErr(`syncstorm: error: ${usageMessage(error)}\n`);
+    return exitCodeUsage;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  output.writeErr(`syncstorm: ${message}\n`);
+  if (process.env['SYNCSTORM_DEBUG'] && error instanceof Error && error.stack) {
+    output.writeErr(`${error.stack}\n`);
+  }
+  return exitCodeFailure;
+}
+
+/** The bin's entry: sets the exit code rather than exiting, so output is flushed. */
+export async function main(argv: string[]): Promise<void> {
+  process.exitCode = await run(argv);
+}

@@ -1,0 +1,187 @@
+// runSimulation: one seed, one run. Chaos phase (workload + nemesis, safety recorded
+// throughout) → heal everything → convergence phase within a budget (liveness). Returns the
+// History with every client's and the server's final state and the trace hash.
+
+import { buildEngineOptions } from '../engine/options.ts';
+import type { CoreVariant } from '../engine/core/variant.ts';
+import { CORRECT_VARIANT } from '../engine/core/variant.ts';
+import type { Fields } from '../engine/protocol.ts';
+import { VirtualClient } from './client.ts';
+import { ClientClock } from './clock.ts';
+import { teamOf, userOfTeam } from './config.ts';
+import { HistoryRecorder, type ClientFinal, type History, type ServerFinal } from './history.ts';
+import { buildLinkConfig } from './link.ts';
+import { Nemesis } from './nemesis.ts';
+import { generatePlan } from './plan.ts';
+import { RngStreams } from './rng.ts';
+import { SimServer } from './server.ts';
+import { CrashableStore } from './store.ts';
+import type { RunPlan, SimConfig } from './types.ts';
+import { runOp } from './workload.ts';
+import { World, type SimEvent } from './world.ts';
+
+/** How often (simulated) the convergence phase checks whether everyone has caught up. */
+const CONVERGENCE_CHECK_MS = 5_000;
+const EVENTS_MAX = 500_000_000;
+
+export interface RunOptions {
+  readonly config: SimConfig;
+  /** A plan to execute instead of the one generated from the seed (replay, shrinking). */
+  readonly plan?: RunPlan;
+  readonly variant?: CoreVariant;
+}
+
+export interface RunResult {
+  readonly config: SimConfig;
+  readonly plan: RunPlan;
+  readonly variant: string;
+  readonly history: History;
+  readonly eventsProcessed: number;
+}
+
+export function runSimulation(options: RunOptions): RunResult {
+  const { config } = options;
+  const plan = options.plan ?? generatePlan(config);
+  const variant = options.variant ?? CORRECT_VARIANT;
+  const streams = new RngStreams(config.seed);
+  const server = new SimServer(streams.stream('server'), streams.stream('tokens'));
+  const recorder = new HistoryRecorder(config.recordMessages);
+  const endMs = config.durationMs + config.convergenceBudgetMs;
+  const world = new World(server, recorder, streams.stream('network'), { eventsMax: EVENTS_MAX, timeMsMax: endMs + 1 });
+  const link = buildLinkConfig(config.link);
+  for (let i = 0; i < config.clients; i++) {
+    const rng = streams.stream(`client/${i}`);
+    const clock = new ClientClock({ offsetMs: plan.clocks[i]!.offsetMs, driftPpm: plan.clocks[i]!.driftPpm });
+    const engineOptions = buildEngineOptions({ ...config.engine, clientId: `c${i}` });
+    const user = userOfTeam(teamOf(i, config.teamSize));
+    world.clients.push(new VirtualClient(i, user, engineOptions, clock, new CrashableStore(), { float: () => rng.float() }, variant, world, link));
+  }
+  const nemesis = new Nemesis(world, plan.faults);
+  const s = world.scheduler;
+  recorder.record({ t: 0, type: 'phase', phase: 'chaos' });
+  for (const client of world.clients) client.start();
+  if (plan.ops.length > 0) s.at(plan.ops[0]!.atMs, { k: 'op', index: 0 });
+  plan.faults.forEach((fault, index) => {
+    s.at(fault.atMs, { k: 'fault-start', index });
+    if (fault.atMs + fault.durationMs < config.durationMs) s.at(fault.atMs + fault.durationMs, { k: 'fault-stop', index });
+  });
+  s.at(config.durationMs, { k: 'heal' });
+  const history = recorder.history;
+  let healed = false;
+  let opId = 1;
+  for (let e = s.next(); e !== null; e = s.next()) {
+    const ev: SimEvent = e.event;
+    switch (ev.k) {
+      case 'op': {
+        const op = plan.ops[ev.index]!;
+        runOp(world.clients[op.client]!, op, opId++, s.now, (r) => recorder.record(r));
+        const next = plan.ops[ev.index + 1];
+        if (next !== undefined) s.at(Math.max(next.atMs, s.now), { k: 'op', index: ev.index + 1 });
+        break;
+      }
+      case 'fault-start':
+        if (!healed) nemesis.start(ev.index);
+        break;
+      case 'fault-stop':
+        if (!healed) nemesis.stop(ev.index);
+        break;
+      case 'timer':
+        world.onTimer(ev);
+        break;
+      case 'server-recv':
+        world.onServerRecv(ev);
+        break;
+      case 'client-recv':
+        world.onClientRecv(ev);
+        break;
+      case 'token':
+        world.onToken(ev);
+        break;
+      case 'heal':
+        healed = true;
+        history.healedAt = s.now;
+        recorder.record({ t: s.now, type: 'phase', phase: 'heal' });
+        nemesis.heal();
+        for (const client of world.clients) client.step({ type: 'sync', now: client.clientTime() });
+        s.after(CONVERGENCE_CHECK_MS, { k: 'check' });
+        break;
+      case 'check':
+        if (hasConverged(world)) {
+          history.converged = true;
+          recorder.record({ t: s.now, type: 'phase', phase: 'converged' });
+        } else if (s.now + CONVERGENCE_CHECK_MS > endMs) {
+          recorder.record({ t: s.now, type: 'phase', phase: 'budget-exhausted' });
+        } else {
+          s.after(CONVERGENCE_CHECK_MS, { k: 'check' });
+          break;
+        }
+        history.endedAt = s.now;
+        return finish(options, plan, variant, world, recorder);
+    }
+  }
+  history.endedAt = s.now;
+  return finish(options, plan, variant, world, recorder);
+}
+
+/** Everyone up, nothing to send but paused conflicts, nothing in flight, every cursor at the server's head. */
+function hasConverged(world: World): boolean {
+  const server = world.server;
+  for (const client of world.clients) {
+    const core = client.core;
+    if (core === null) return false;
+    for (const item of core.queueItems()) if (!item.paused) return false;
+    if (core.status().isSyncing) return false;
+    if (core.epoch() !== server.core.epoch || core.cursor() < server.lastSeqOf(client.user)) return false;
+  }
+  return true;
+}
+
+function finish(options: RunOptions, plan: RunPlan, variant: CoreVariant, world: World, recorder: HistoryRecorder): RunResult {
+  const history = recorder.history;
+  history.clients = world.clients.map(clientFinal);
+  history.server = serverFinal(world.server);
+  return { config: options.config, plan, variant: variant.name, history: recorder.finish(), eventsProcessed: world.scheduler.eventsProcessed };
+}
+
+function clientFinal(client: VirtualClient): ClientFinal {
+  const core = client.core;
+  const entities: Record<string, Fields> = {};
+  const tombstones: string[] = [];
+  if (core !== null) {
+    for (const record of core.entities()) {
+      if (record.deleted) tombstones.push(record.entityId);
+      else entities[record.entityId] = record.fields;
+    }
+  }
+  return {
+    client: client.index,
+    clientId: client.clientId,
+    user: client.user,
+    crashed: core === null,
+    cursor: core?.cursor() ?? 0,
+    epoch: core?.epoch() ?? null,
+    entities,
+    tombstones,
+    queue: core === null ? [] : [...core.queueItems()],
+    deadLetters: core?.deadLetters() ?? [],
+    conflicts: core?.conflicts() ?? [],
+  };
+}
+
+function serverFinal(server: SimServer): ServerFinal {
+  const users: Record<string, Record<string, Fields>> = {};
+  const tombstones: Record<string, string[]> = {};
+  const appliedQueueIds: Record<string, string[]> = {};
+  for (const [user, space] of server.core.state.users) {
+    const live: Record<string, Fields> = {};
+    const dead: string[] = [];
+    for (const entity of space.entities.values()) {
+      if (entity.deleted) dead.push(entity.entityId);
+      else live[entity.entityId] = entity.fields;
+    }
+    users[user] = live;
+    tombstones[user] = dead;
+    appliedQueueIds[user] = space.log.map((entry) => entry.change.origin.queueId);
+  }
+  return { epoch: server.core.epoch, users, tombstones, appliedQueueIds };
+}

@@ -1,0 +1,68 @@
+// A run's headline numbers, counted from its History (the full metrics live in reports/).
+
+import type { History } from './history.ts';
+
+export interface RunSummary {
+  readonly ops: { invoked: number; ok: number; fail: number; info: number; reads: number };
+  readonly acked: number;
+  readonly replayedAcks: number;
+  readonly conflicts: number;
+  readonly deadLetters: number;
+  readonly retries: number;
+  readonly applies: number;
+  readonly messages: { sent: number; dropped: number; duplicated: number; refused: number };
+  readonly crashes: number;
+  readonly faults: number;
+  readonly converged: boolean;
+  /** Simulated ms from heal to convergence; null when it did not converge. */
+  readonly convergenceMs: number | null;
+  readonly queueRemaining: number;
+  readonly simulatedMs: number;
+}
+
+export function summarize(history: History): RunSummary {
+  const ops = { invoked: 0, ok: 0, fail: 0, info: 0, reads: 0 };
+  const messages = { sent: 0, dropped: 0, duplicated: 0, refused: 0 };
+  let acked = 0, replayedAcks = 0, conflicts = 0, deadLetters = 0, retries = 0, applies = 0, crashes = 0, faults = 0;
+  for (const e of history.events) {
+    switch (e.type) {
+      case 'invoke':
+        ops.invoked++;
+        if (e.action === 'read') ops.reads++;
+        break;
+      case 'complete':
+        ops[e.outcome]++;
+        break;
+      case 'engine':
+        if (e.event.type === 'acked') {
+          acked++;
+          if (e.event.replayed) replayedAcks++;
+        } else if (e.event.type === 'conflict') conflicts++;
+        else if (e.event.type === 'dead-lettered') deadLetters++;
+        else if (e.event.type === 'retried') retries++;
+        break;
+      case 'apply':
+        applies++;
+        break;
+      case 'message':
+        if (e.fate !== 'delivered') messages[e.fate === 'sent' ? 'sent' : e.fate]++;
+        break;
+      case 'crash':
+        crashes++;
+        break;
+      case 'fault':
+        if (e.phase === 'start') faults++;
+        break;
+      default:
+        break;
+    }
+  }
+  const queueRemaining = history.clients.reduce((n, c) => n + c.queue.length, 0);
+  return {
+    ops, acked, replayedAcks, conflicts, deadLetters, retries, applies, messages, crashes, faults,
+    converged: history.converged,
+    convergenceMs: history.converged ? history.endedAt - history.healedAt : null,
+    queueRemaining,
+    simulatedMs: history.endedAt,
+  };
+}

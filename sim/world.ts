@@ -1,0 +1,143 @@
+// The simulated world: one scheduler, the virtual clients, the in-process server and the
+// network between them. Every event is plain data fired in (time, sequence) order; handlers
+// never recurse into each other, they schedule. Faults live in nemesis.ts, the workload in
+// workload.ts; the phases (chaos, heal, converge) in runner.ts.
+
+import type { TimerName } from '../engine/core/types.ts';
+import type { PullQuery, PullResponse, PushRequest, PushResponse } from '../engine/protocol.ts';
+import type { TransportOutcome } from '../engine/ports.ts';
+import type { ClientHost, VirtualClient } from './client.ts';
+import type { HistoryEvent, HistoryRecorder } from './history.ts';
+import { decideDelivery } from './link.ts';
+import type { Rng } from './rng.ts';
+import { Scheduler } from './scheduler.ts';
+import type { SimServer } from './server.ts';
+
+export type SimEvent =
+  | { readonly k: 'op'; readonly index: number }
+  | { readonly k: 'fault-start' | 'fault-stop'; readonly index: number }
+  | { readonly k: 'timer'; readonly client: number; readonly generation: number; readonly timer: TimerName }
+  | { readonly k: 'server-recv'; readonly client: number; readonly generation: number; readonly requestId: number; readonly kind: 'push' | 'pull'; readonly body: PushRequest | PullQuery; readonly token: string }
+  | {
+      readonly k: 'client-recv';
+      readonly client: number;
+      readonly generation: number;
+      readonly requestId: number;
+      readonly kind: 'push' | 'pull';
+      readonly outcome: TransportOutcome<PushResponse | PullResponse>;
+      /** Server instance that answered (null for a refusal): a crash or failover kills its connections. */
+      readonly instance: number | null;
+    }
+  | { readonly k: 'token'; readonly client: number; readonly generation: number }
+  | { readonly k: 'heal' }
+  | { readonly k: 'check' };
+
+/** Time a client waits to learn that a request was refused (connection refused/reset). */
+const REFUSED_NOTICE_MS = 5;
+/** Time to fetch a new token (out of band, never faulted: auth is not what we test here). */
+const TOKEN_FETCH_MS = 50;
+
+export class World implements ClientHost {
+  readonly scheduler: Scheduler<SimEvent>;
+  readonly clients: VirtualClient[] = [];
+
+  constructor(
+    readonly server: SimServer,
+    readonly recorder: HistoryRecorder,
+    private readonly networkRng: Rng,
+    limits: { eventsMax: number; timeMsMax: number },
+  ) {
+    this.scheduler = new Scheduler<SimEvent>(limits);
+  }
+
+  get now(): number {
+    return this.scheduler.now;
+  }
+
+  record(event: HistoryEvent): void {
+    this.recorder.record(event);
+  }
+
+  armTimer(client: number, generation: number, timer: TimerName, trueDelayMs: number): number {
+    return this.scheduler.after(trueDelayMs, { k: 'timer', client, generation, timer });
+  }
+
+  cancelTimer(eventId: number): void {
+    this.scheduler.cancel(eventId);
+  }
+
+  refreshToken(client: VirtualClient): void {
+    this.scheduler.after(TOKEN_FETCH_MS, { k: 'token', client: client.index, generation: client.generation });
+  }
+
+  sendRequest(client: VirtualClient, requestId: number, kind: 'push' | 'pull', body: PushRequest | PullQuery): void {
+    const t = this.now;
+    const base = { client: client.index, kind, dir: 'request' as const, requestId };
+    if (client.token === null) client.token = this.server.issueToken(client.user, t);
+    if (!client.online) {
+      this.record({ t, type: 'message', ...base, fate: 'refused', detail: 'device offline' });
+      this.scheduler.after(REFUSED_NOTICE_MS, { k: 'client-recv', client: client.index, generation: client.generation, requestId, kind, outcome: { kind: 'unsent', reason: 'offline' }, instance: null });
+      return;
+    }
+    const decision = decideDelivery(client.link, 'request', this.networkRng);
+    if (decision.kind === 'drop') {
+      this.record({ t, type: 'message', ...base, fate: 'dropped', detail: decision.reason });
+      return;
+    }
+    this.record({ t, type: 'message', ...base, fate: decision.delaysMs.length > 1 ? 'duplicated' : 'sent', detail: '' });
+    for (const delayMs of decision.delaysMs) {
+      this.scheduler.after(delayMs, { k: 'server-recv', client: client.index, generation: client.generation, requestId, kind, body, token: client.token });
+    }
+  }
+
+  /** A request reached the server: answer it (or not), and send the answer back. */
+  onServerRecv(e: Extract<SimEvent, { k: 'server-recv' }>): void {
+    const t = this.now;
+    const client = this.clients[e.client]!;
+    const server = this.server;
+    if (!server.up) {
+      this.record({ t, type: 'message', client: e.client, kind: e.kind, dir: 'request', requestId: e.requestId, fate: 'refused', detail: 'server down' });
+      this.scheduler.after(REFUSED_NOTICE_MS, { k: 'client-recv', client: e.client, generation: e.generation, requestId: e.requestId, kind: e.kind, outcome: { kind: 'unsent', reason: 'connection refused' }, instance: null });
+      return;
+    }
+    this.record({ t, type: 'message', client: e.client, kind: e.kind, dir: 'request', requestId: e.requestId, fate: 'delivered', detail: '' });
+    const answer = e.kind === 'push' ? server.push(e.token, e.body as PushRequest, t) : server.pull(e.token, e.body as PullQuery, t);
+    for (const change of answer.applied) this.record({ t, type: 'apply', user: change.user, instance: server.instance, change });
+    const decision = decideDelivery(client.link, 'response', this.networkRng);
+    const base = { client: e.client, kind: e.kind, dir: 'response' as const, requestId: e.requestId };
+    if (decision.kind === 'drop') {
+      this.record({ t, type: 'message', ...base, fate: 'dropped', detail: `${decision.reason} (${answer.detail})` });
+      return;
+    }
+    this.record({ t, type: 'message', ...base, fate: decision.delaysMs.length > 1 ? 'duplicated' : 'sent', detail: answer.detail });
+    for (const delayMs of decision.delaysMs) {
+      this.scheduler.after(delayMs + answer.delayMs, { k: 'client-recv', client: e.client, generation: e.generation, requestId: e.requestId, kind: e.kind, outcome: answer.outcome, instance: server.instance });
+    }
+  }
+
+  onClientRecv(e: Extract<SimEvent, { k: 'client-recv' }>): void {
+    const client = this.clients[e.client]!;
+    if (client.generation !== e.generation || !client.isUp) return; // the connection died with the client
+    if (e.instance !== null && e.instance !== this.server.instance) {
+      this.record({ t: this.now, type: 'message', client: e.client, kind: e.kind, dir: 'response', requestId: e.requestId, fate: 'dropped', detail: 'server instance gone' });
+      return;
+    }
+    if (!client.online && e.outcome.kind !== 'unsent') return; // an offline device hears nothing
+    const now = client.clientTime();
+    if (e.kind === 'push') client.step({ type: 'push-result', now, requestId: e.requestId, outcome: e.outcome as TransportOutcome<PushResponse> });
+    else client.step({ type: 'pull-result', now, requestId: e.requestId, outcome: e.outcome as TransportOutcome<PullResponse> });
+  }
+
+  onToken(e: Extract<SimEvent, { k: 'token' }>): void {
+    const client = this.clients[e.client]!;
+    if (client.generation !== e.generation || !client.isUp) return;
+    client.token = this.server.issueToken(client.user, this.now);
+    client.step({ type: 'token-refreshed', now: client.clientTime(), ok: true });
+  }
+
+  onTimer(e: Extract<SimEvent, { k: 'timer' }>): void {
+    const client = this.clients[e.client]!;
+    if (client.generation !== e.generation || !client.isUp) return;
+    client.onTimer(e.timer);
+  }
+}
