@@ -2,9 +2,8 @@
 // Each command's work lives in scripts/commands/<name>.ts and is imported only when run.
 // Exit codes: 0 ok · 1 the command failed · 2 usage error (unknown command or option, bad value).
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
-import { parseDurationArg, parseIntegerArg, parseSeedArg } from './cli-args.ts';
-import { CONFLICT_POLICIES } from '../engine/options.ts';
+import { Command, CommanderError } from 'commander';
+import { COMMANDS } from './commands/index.ts';
 
 export const exitCodeUsage = 2;
 export const exitCodeFailure = 1;
@@ -40,38 +39,7 @@ export function buildProgram(output: CliOutput = processOutput): Command {
       outputError: () => {},
     });
 
-  program
-    .command('start')
-    .description('the default chaos run (embedded default config): runs, writes a report, prints a summary')
-    .action(async (options: Record<string, unknown>) => {
-      const { runStart } = await import('./commands/start.ts');
-      await runStart(options);
-    });
-
-  program
-    .command('run')
-    .description('run one seed in the simulator: prints seed, fault mix, summary and trace hash; saves a run file')
-    .option('--seed <n>', 'the seed (decimal or 0x hex)', parseSeedArg('--seed'), 1)
-    .option('--clients <n>', 'virtual clients', parseIntegerArg('--clients', 1, 10_000), 50)
-    .option('--team-size <n>', 'clients sharing one entity space', parseIntegerArg('--team-size', 1, 10_000), 5)
-    .option('--duration <d>', 'simulated chaos phase, e.g. 10m, 1h', parseDurationArg('--duration'), 600_000)
-    .addOption(new Option('--policy <name>', 'conflict policy').choices(CONFLICT_POLICIES))
-    .option('--no-faults', 'run without the nemesis')
-    .option('--json <file>', 'where to save the run file (default out/runs/seed-<seed>.json)')
-    .action(async (options) => {
-      const { runRun } = await import('./commands/run.ts');
-      await runRun(options);
-    });
-
-  program
-    .command('replay')
-    .description('re-run a run file exactly and check its trace hash')
-    .argument('<file>', 'a run file written by run, chaos or a failing property')
-    .action(async (file: string) => {
-      const { runReplay } = await import('./commands/replay.ts');
-      await runReplay(file);
-    });
-
+  for (const register of COMMANDS) register(program);
   return program;
 }
 

@@ -1,0 +1,53 @@
+// Every CLI command, registered in help order. Each entry wires its flags and imports the
+// command's module only when it runs, so `syncstorm --help` stays fast.
+
+import { Option, type Command } from 'commander';
+import { parseDurationArg, parseIntegerArg, parseSeedArg } from '../cli-args.ts';
+import { CONFLICT_POLICIES } from '../../engine/options.ts';
+
+export type RegisterCommand = (program: Command) => void;
+
+function registerStart(program: Command): void {
+  program
+    .command('start')
+    .description('the default chaos run (embedded default config): runs, writes a report, prints a summary')
+    .action(async (options: Record<string, unknown>) => {
+      const { runStart } = await import('./start.ts');
+      await runStart(options);
+    });
+}
+
+function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run one seed in the simulator: prints seed, fault mix, summary and trace hash; saves a run file')
+    .option('--seed <n>', 'the seed (decimal or 0x hex)', parseSeedArg('--seed'), 1)
+    .option('--clients <n>', 'virtual clients', parseIntegerArg('--clients', 1, 10_000), 50)
+    .option('--team-size <n>', 'clients sharing one entity space', parseIntegerArg('--team-size', 1, 10_000), 5)
+    .option('--duration <d>', 'simulated chaos phase, e.g. 10m, 1h', parseDurationArg('--duration'), 600_000)
+    .addOption(new Option('--policy <name>', 'conflict policy').choices(CONFLICT_POLICIES))
+    .option('--no-faults', 'run without the nemesis')
+    .option('--json <file>', 'where to save the run file (default out/runs/seed-<seed>.json)')
+    .action(async (options) => {
+      const { runRun } = await import('./run.ts');
+      await runRun(options);
+    });
+}
+
+function registerReplay(program: Command): void {
+  program
+    .command('replay')
+    .description('re-run a run file exactly and check its trace hash')
+    .argument('<file>', 'a run file written by run, chaos or a failing property')
+    .action(async (file: string) => {
+      const { runReplay } = await import('./replay.ts');
+      await runReplay(file);
+    });
+}
+
+/** Add a command by appending its register function here (one line per command). */
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerStart,
+  registerRun,
+  registerReplay,
+];
