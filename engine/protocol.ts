@@ -69,6 +69,8 @@ export interface PullResponse {
   /** Pass back as `cursor` on the next pull. */
   readonly cursor: number;
   readonly hasMore: boolean;
+  /** Extension to v1: the server's clock (ms) when it answered, so clients can estimate their skew. */
+  readonly serverTime?: number;
 }
 
 export interface PullQuery {

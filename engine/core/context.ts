@@ -45,12 +45,15 @@ export class Effects {
 export interface PushInFlight {
   readonly requestId: number;
   readonly queueIds: readonly string[];
+  /** Client-clock time the request left (for the skew estimate). */
+  readonly sentAt: number;
 }
 
 export interface Volatile {
   online: boolean;
   push: PushInFlight | null;
   pullRequestId: number | null;
+  pullSentAt: number;
   requestIdNext: number;
   /** Shrinks after 413 or a whole-request 4xx to isolate the item at fault; grows back on success. */
   batchItemsCap: number;
@@ -117,6 +120,15 @@ export function observeStamp(ctx: Ctx, stamp: string | undefined, now: number): 
   const meta = ctx.image.meta;
   const hlc = hlcReceive({ wallMs: meta.hlcWallMs, counter: meta.hlcCounter }, remote, now + meta.clockOffsetMs);
   if (hlc.wallMs !== meta.hlcWallMs || hlc.counter !== meta.hlcCounter) ctx.image.putMeta({ ...meta, hlcWallMs: hlc.wallMs, hlcCounter: hlc.counter });
+}
+
+/**
+ * Learn the client's skew from a server time (NTP-style: the server answered around the
+ * midpoint of the round trip). Used by the skew-safe LWW stamp.
+ */
+export function observeServerTime(ctx: Ctx, serverTime: number, sentAt: number, now: number): void {
+  const offsetMs = Math.round(serverTime - (sentAt + now) / 2);
+  if (offsetMs !== ctx.image.meta.clockOffsetMs) ctx.image.putMeta({ ...ctx.image.meta, clockOffsetMs: offsetMs });
 }
 
 export function nextRequestId(ctx: Ctx): number {

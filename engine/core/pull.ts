@@ -5,7 +5,7 @@ import type { Change, PullResponse, ServerEntityState } from '../protocol.ts';
 import { entityKey } from '../protocol.ts';
 import type { EntityRecord, QueueItem } from '../model.ts';
 import type { TransportOutcome } from '../ports.ts';
-import { nextRequestId, observeStamp, refreshEntity, type Ctx } from './context.ts';
+import { nextRequestId, observeServerTime, observeStamp, refreshEntity, type Ctx } from './context.ts';
 import { maybePush } from './push.ts';
 
 export function maybePull(ctx: Ctx, now: number): void {
@@ -13,10 +13,10 @@ export function maybePull(ctx: Ctx, now: number): void {
   if (!v.online || v.pullRequestId !== null || v.tokenRefreshing) return;
   const requestId = nextRequestId(ctx);
   v.pullRequestId = requestId;
+  v.pullSentAt = now;
   const cursor = v.repair?.cursor ?? image.meta.cursor;
   fx.list.push({ type: 'pull', requestId, query: { cursor, limit: ctx.options.pullLimit } });
   fx.arm('pull-timeout', ctx.options.requestTimeoutMs);
-  void now;
 }
 
 export function onPullResult(ctx: Ctx, requestId: number, outcome: TransportOutcome<PullResponse>, now: number): void {
@@ -30,6 +30,7 @@ export function onPullResult(ctx: Ctx, requestId: number, outcome: TransportOutc
   }
   const body = outcome.body;
   v.pullFailures = 0;
+  if (body.serverTime !== undefined) observeServerTime(ctx, body.serverTime, v.pullSentAt, now);
   if (image.meta.epoch !== null && image.meta.epoch !== body.epoch) {
     startRepair(ctx, body.epoch, now); // this page belongs to a cursor of the old epoch: drop it
     return;

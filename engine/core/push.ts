@@ -7,7 +7,7 @@ import type { QueueItem } from '../model.ts';
 import type { TransportOutcome } from '../ports.ts';
 import { applyDelta, jsonBytes } from '../policy/fields.ts';
 import { backoffCeilingMs } from '../policy/backoff.ts';
-import { nextRequestId, observeStamp, refreshEntity, type Ctx } from './context.ts';
+import { nextRequestId, observeServerTime, observeStamp, refreshEntity, type Ctx } from './context.ts';
 import { startRepair } from './pull.ts';
 
 const itemBytes = new WeakMap<QueueItem, number>();
@@ -75,7 +75,7 @@ export function maybePush(ctx: Ctx, now: number): void {
   }
   const requestId = nextRequestId(ctx);
   for (const item of batch.items) if (!item.sent) ctx.image.touchItem({ ...item, sent: true });
-  v.push = { requestId, queueIds: batch.items.map((i) => i.queueId) };
+  v.push = { requestId, queueIds: batch.items.map((i) => i.queueId), sentAt: now };
   fx.list.push({ type: 'push', requestId, request: { clientId: ctx.image.meta.clientId, items: batch.items.map(toWire) } });
   fx.arm('push-timeout', ctx.options.requestTimeoutMs);
   fx.event({ type: 'sent', at: now, requestId, queueIds: v.push.queueIds, bytes: batch.bytes });
@@ -91,13 +91,13 @@ function armRetry(ctx: Ctx, wakeAt: number | null, now: number): void {
 export function onPushResult(ctx: Ctx, requestId: number, outcome: TransportOutcome<PushResponse>, now: number): void {
   const { v, image, fx } = ctx;
   if (v.push === null || v.push.requestId !== requestId) return; // late answer to a request given up on
-  const queueIds = v.push.queueIds;
+  const { queueIds, sentAt } = v.push;
   v.push = null;
   fx.disarm('push-timeout');
   // Items may have left the queue meanwhile only through a crash, which drops this state too.
   const items = queueIds.map((id) => image.queue.get(id)).filter((i): i is QueueItem => i !== undefined);
   if (outcome.kind === 'ok') {
-    applyResults(ctx, items, outcome.body, now);
+    applyResults(ctx, items, outcome.body, sentAt, now);
   } else {
     v.failures++;
     const status = outcome.kind === 'http' ? outcome.status : null;
@@ -119,14 +119,17 @@ export function onPushResult(ctx: Ctx, requestId: number, outcome: TransportOutc
   maybePush(ctx, now);
 }
 
-function applyResults(ctx: Ctx, items: readonly QueueItem[], body: PushResponse, now: number): void {
+function applyResults(ctx: Ctx, items: readonly QueueItem[], body: PushResponse, sentAt: number, now: number): void {
   const { v, image, fx } = ctx;
   const byQueueId = new Map<string, PushItemResult>();
-  for (const result of body.results) byQueueId.set(result.queueId, result);
+  for (const result of body.results) {
+    byQueueId.set(result.queueId, result);
+    if (result.status === 'ok' && result.replayed !== true) observeServerTime(ctx, result.serverTime, sentAt, now);
+  }
   for (const item of items) {
     const result = byQueueId.get(item.queueId);
     if (result === undefined) retryLater(ctx, item, 'no result for item', null, now);
-    else if (result.status === 'ok') ack(ctx, item, result.revision, result.serverTime, result.replayed === true, now);
+    else if (result.status === 'ok') ack(ctx, item, result.revision, result.replayed === true, now);
     else if (result.status === 'conflict') onConflict(ctx, item, result.server, now);
     else if (result.retryable ? ctx.variant.deadLetterTransient : !ctx.variant.retryPermanent) deadLetter(ctx, item, result.code, result.message, now);
     else retryLater(ctx, item, `${result.code}: ${result.message}`, null, now);
@@ -139,7 +142,7 @@ function applyResults(ctx: Ctx, items: readonly QueueItem[], body: PushResponse,
   if (epochChanged) startRepair(ctx, body.epoch, now);
 }
 
-function ack(ctx: Ctx, item: QueueItem, revision: number, serverTime: number, replayed: boolean, now: number): void {
+function ack(ctx: Ctx, item: QueueItem, revision: number, replayed: boolean, now: number): void {
   const { image, fx, v } = ctx;
   const key = entityKey(item.entityType, item.entityId);
   const entity = image.entities.get(key);
@@ -155,7 +158,6 @@ function ack(ctx: Ctx, item: QueueItem, revision: number, serverTime: number, re
   rebaseNext(ctx, key, confirmed);
   if (prior === null || revision > prior.revision) refreshEntity(ctx, item.entityType, item.entityId, now, confirmed, image.meta.clientId);
   else refreshEntity(ctx, item.entityType, item.entityId, now);
-  image.putMeta({ ...image.meta, clockOffsetMs: serverTime - now });
   v.successes++;
   fx.event({ type: 'acked', at: now, queueId: item.queueId, revision, replayed, attempts: item.attempts + 1 });
 }

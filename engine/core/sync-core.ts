@@ -29,6 +29,7 @@ export class SyncCore {
       online: false,
       push: null,
       pullRequestId: null,
+      pullSentAt: 0,
       requestIdNext: 1,
       batchItemsCap: options.batchItemsMax,
       tokenRefreshing: false,

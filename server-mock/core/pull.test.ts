@@ -49,7 +49,7 @@ describe('pull pagination (property)', () => {
             expect(page.cursor).toBe(page.changes.length > 0 ? expected[returned - 1]!.seq : previous);
           });
           const end = core.pull(user, { cursor: pages.at(-1)!.cursor, limit }, 2).body as PullResponse;
-          expect(end).toEqual({ epoch: 'e1', changes: [], cursor: pages.at(-1)!.cursor, hasMore: false });
+          expect(end).toEqual({ epoch: 'e1', changes: [], cursor: pages.at(-1)!.cursor, hasMore: false, serverTime: 2 });
         }
       }),
       { seed: FC_SEED, numRuns: 150 },
@@ -86,8 +86,8 @@ describe('pull', () => {
 
   it('a cursor beyond the end (or from another epoch) comes back unchanged with nothing', () => {
     const core = coreWithHistory();
-    expect(core.pull('alice', { cursor: 500, limit: 5 }, 20).body).toEqual({ epoch: 'e1', changes: [], cursor: 500, hasMore: false });
-    expect(core.pull('nobody', { cursor: 0, limit: 5 }, 20).body).toEqual({ epoch: 'e1', changes: [], cursor: 0, hasMore: false });
+    expect(core.pull('alice', { cursor: 500, limit: 5 }, 20).body).toEqual({ epoch: 'e1', changes: [], cursor: 500, hasMore: false, serverTime: 20 });
+    expect(core.pull('nobody', { cursor: 0, limit: 5 }, 20).body).toEqual({ epoch: 'e1', changes: [], cursor: 0, hasMore: false, serverTime: 20 });
   });
 
   it.each([
