@@ -210,6 +210,7 @@ function drawParam(config: SimConfig, kind: FaultKind, rng: Rng): number {
     case 'duplicate':
     case 'reorder':
     case 'server-5xx':
+    case 'permanent-error':
       return rng.int(100, 900); // perMille
     case 'server-429':
       return rng.int(1000, 60_000); // retryAfterMs

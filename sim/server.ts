@@ -9,6 +9,8 @@ import type { Rng } from './rng.ts';
 
 export interface ServerFaultState {
   errorPerMille: number;
+  /** Items refused with a permanent item error (forbidden). */
+  rejectPerMille: number;
   retryAfterMs: number | null;
   itemsMax413: number | null;
   commitThenFailPerMille: number;
@@ -36,7 +38,7 @@ export class SimServer {
   /** Bumped by failover and restart: answers of an older instance are lost in flight. */
   instance = 1;
   private epochCount = 1;
-  readonly faults: ServerFaultState = { errorPerMille: 0, retryAfterMs: null, itemsMax413: null, commitThenFailPerMille: 0, slowMs: 0 };
+  readonly faults: ServerFaultState = { errorPerMille: 0, rejectPerMille: 0, retryAfterMs: null, itemsMax413: null, commitThenFailPerMille: 0, slowMs: 0 };
 
   constructor(
     private readonly rng: Rng,
@@ -64,7 +66,7 @@ export class SimServer {
     if (f.itemsMax413 !== null && request.items.length > f.itemsMax413) {
       return { outcome: { kind: 'http', status: 413, retryAfterMs: null, body: null }, applied: [], delayMs: f.slowMs, detail: '413' };
     }
-    const { reply, applied } = this.core.push(auth.user, request, nowMs);
+    const { reply, applied } = f.rejectPerMille > 0 ? this.pushWithRejections(auth.user, request, nowMs) : this.core.push(auth.user, request, nowMs);
     if (f.commitThenFailPerMille > 0 && this.rng.chance(f.commitThenFailPerMille)) {
       return { outcome: { kind: 'http', status: 500, retryAfterMs: null, body: null }, applied, delayMs: f.slowMs, detail: 'commit-then-fail' };
     }
@@ -82,6 +84,20 @@ export class SimServer {
       return { outcome: { kind: 'http', status: 503, retryAfterMs: null, body: null }, applied: [], delayMs: f.slowMs, detail: '503' };
     }
     return { outcome: outcomeOf(this.core.pull(auth.user, query, nowMs)), applied: [], delayMs: f.slowMs, detail: '200' };
+  }
+
+  /** Refuse some items for good (as a permission change would); the rest go to the core. */
+  private pushWithRejections(user: string, request: PushRequest, nowMs: number): { reply: Reply<unknown>; applied: readonly AppliedChange[] } {
+    const rejected = new Set<string>();
+    for (const item of request.items) if (this.rng.chance(this.faults.rejectPerMille)) rejected.add(item.queueId);
+    const accepted = request.items.filter((item) => !rejected.has(item.queueId));
+    const outcome = this.core.push(user, { ...request, items: accepted }, nowMs);
+    if (outcome.reply.status !== 200) return outcome;
+    const results = new Map((outcome.reply.body as PushResponse).results.map((r) => [r.queueId, r]));
+    const merged = request.items.map(
+      (item) => results.get(item.queueId) ?? { queueId: item.queueId, status: 'error' as const, code: 'forbidden', retryable: false, message: `no permission to write ${item.entityType} ${item.entityId}` },
+    );
+    return { reply: { status: 200, body: { epoch: this.core.epoch, results: merged } }, applied: outcome.applied };
   }
 
   /** Highest change sequence in a user's log (what a caught-up client's cursor reaches). */

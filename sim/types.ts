@@ -25,6 +25,7 @@ export const FAULT_KINDS = [
   'server-crash', // down for the duration, then restarts from durable state
   'server-rollback', // restored from an older snapshot: new epoch, recent writes gone
   'server-failover', // a fresh instance over the same durable state; in-flight requests lost
+  'permanent-error', // items refused for good (403 forbidden, e.g. a permission change) with perMille
   // client
   'client-crash', // crash between two effects, restart after the duration
   'storage-quota', // commits fail with a quota error during the window

@@ -15,6 +15,12 @@ import { hlcReceive, hlcTick, decodeStamp, encodeStamp } from '../policy/hlc.ts'
 
 export class Effects {
   list: CoreEffect[] = [];
+  /** Events wait for the next commit: an event describes a change only once it is durable. */
+  private events: CoreEffect[] = [];
+  /** Client-clock time of the input being handled. */
+  now = 0;
+  /** When each armed timer should fire, on the client's clock (to notice clock steps). */
+  readonly dueAt = new Map<TimerName, number>();
 
   constructor(private readonly image: Image) {}
 
@@ -22,20 +28,30 @@ export class Effects {
   commit(): void {
     const ops = this.image.takeTx();
     if (ops.length > 0) this.list.push({ type: 'commit', ops });
+    this.flushEvents();
   }
   event(event: SyncEvent): void {
-    this.list.push({ type: 'event', event });
+    this.events.push({ type: 'event', event });
+  }
+  private flushEvents(): void {
+    if (this.events.length === 0) return;
+    for (const e of this.events) this.list.push(e);
+    this.events = [];
   }
   reply(opId: number, reply: OpReply): void {
     this.list.push({ type: 'reply', opId, reply });
   }
   arm(timer: TimerName, delayMs: number): void {
-    this.list.push({ type: 'arm', timer, delayMs: Math.max(0, Math.ceil(delayMs)) });
+    const delay = Math.max(0, Math.ceil(delayMs));
+    this.dueAt.set(timer, this.now + delay);
+    this.list.push({ type: 'arm', timer, delayMs: delay });
   }
   disarm(timer: TimerName): void {
+    this.dueAt.delete(timer);
     this.list.push({ type: 'disarm', timer });
   }
   take(): CoreEffect[] {
+    this.flushEvents();
     const list = this.list;
     this.list = [];
     return list;
@@ -112,13 +128,22 @@ export function nextStamp(ctx: Ctx, now: number): string | null {
   return encodeStamp(hlc, meta.clientId);
 }
 
-/** Fold an observed stamp into the HLC, so later local writes order after it. */
+/** A remote stamp further ahead of our corrected clock than this is from a bad clock: not adopted. */
+export const HLC_MAX_OFFSET_MS = 10_000;
+
+/**
+ * Fold an observed stamp into the HLC, so later local writes order after it. Like CockroachDB's
+ * max-offset rule, a stamp from too far in the future is not adopted: one bad clock must not
+ * drag every client's stamps ahead of true time.
+ */
 export function observeStamp(ctx: Ctx, stamp: string | undefined, now: number): void {
   if (ctx.options.conflictPolicy !== 'lww-hlc' || stamp === undefined) return;
   const remote = decodeStamp(stamp);
   if (remote === null) return;
   const meta = ctx.image.meta;
-  const hlc = hlcReceive({ wallMs: meta.hlcWallMs, counter: meta.hlcCounter }, remote, now + meta.clockOffsetMs);
+  const physical = now + meta.clockOffsetMs;
+  if (remote.wallMs > physical + HLC_MAX_OFFSET_MS) return;
+  const hlc = hlcReceive({ wallMs: meta.hlcWallMs, counter: meta.hlcCounter }, remote, physical);
   if (hlc.wallMs !== meta.hlcWallMs || hlc.counter !== meta.hlcCounter) ctx.image.putMeta({ ...meta, hlcWallMs: hlc.wallMs, hlcCounter: hlc.counter });
 }
 

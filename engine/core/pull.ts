@@ -110,6 +110,12 @@ export function startRepair(ctx: Ctx, epoch: string, now: number): void {
   image.putMeta({ ...image.meta, epoch, cursor: 0, repairing: true });
   fx.commit();
   v.repair = { cursor: 0, changes: new Map() };
+  // A pull already in flight was asked with the old epoch's cursor: its page is not part of
+  // the restored state, so forget it and ask again from the start.
+  if (v.pullRequestId !== null) {
+    v.pullRequestId = null;
+    fx.disarm('pull-timeout');
+  }
   maybePull(ctx, now);
 }
 

@@ -18,6 +18,8 @@ import { maybePush, onPushResult } from './push.ts';
 import { maybePull, onPullResult, resumeRepair } from './pull.ts';
 
 const ATTEMPT_BUCKETS = 8;
+/** A timer firing further than this from its due time on the client's clock means the clock stepped. */
+const CLOCK_STEP_TOLERANCE_MS = 2_000;
 
 export class SyncCore {
   private readonly ctx: Ctx;
@@ -51,6 +53,7 @@ export class SyncCore {
   step(input: CoreInput): CoreEffect[] {
     const ctx = this.ctx;
     if (input.type !== 'start' && !this.started) throw new Error(`SyncCore: '${input.type}' before 'start'`);
+    ctx.fx.now = input.now;
     switch (input.type) {
       case 'start':
         this.start(input.now, input.online, input.storageFailures ?? 0);
@@ -116,6 +119,7 @@ export class SyncCore {
 
   private onTimer(timer: TimerName, now: number): void {
     const ctx = this.ctx;
+    this.noticeClockStep(timer, now);
     switch (timer) {
       case 'retry':
         ctx.v.retryArmedAt = null;
@@ -137,6 +141,20 @@ export class SyncCore {
       default:
         unreachable(timer, 'timer');
     }
+  }
+
+  /**
+   * Timers measure real elapsed time; the clock may jump. A timer firing far from when the
+   * clock said it would means the clock stepped: shift the skew estimate by the jump at once,
+   * instead of stamping writes with a wrong time until the next round trip.
+   */
+  private noticeClockStep(timer: TimerName, now: number): void {
+    const { fx, image } = this.ctx;
+    const due = fx.dueAt.get(timer);
+    fx.dueAt.delete(timer);
+    if (due === undefined) return;
+    const jumpMs = now - due;
+    if (Math.abs(jumpMs) > CLOCK_STEP_TOLERANCE_MS) image.putMeta({ ...image.meta, clockOffsetMs: image.meta.clockOffsetMs - jumpMs });
   }
 
   get(entityType: string, entityId: string): EntityRecord | undefined {

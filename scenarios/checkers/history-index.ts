@@ -1,0 +1,193 @@
+// One linear pass over a History builds the lookups every checker shares: each queue item's
+// life (enqueued, coalesced, sent, acked, conflicts, dead-lettered), every server apply, every
+// op's invocation and completion, crashes and rollbacks. Checkers then stay small and pure.
+
+import type { Action, Fields, ServerEntityState } from '../../engine/protocol.ts';
+import type { History, OpAction, OpOutcome } from '../../sim/history.ts';
+
+export interface ItemLife {
+  readonly queueId: string;
+  readonly client: number;
+  readonly entityId: string;
+  /** Event index of the enqueue (or repair enqueue). */
+  readonly enqueuedAt: number;
+  readonly action: Action | 'repair';
+  /** True times of the writes folded into this item (enqueue, then each coalesce). */
+  readonly writeTimes: number[];
+  /** Client-clock readings at those writes. */
+  readonly writeClientTimes: number[];
+  acked: number | null;
+  deadLettered: number | null;
+  superseded: number | null;
+  coalescedAway: number | null;
+  conflicts: number[];
+}
+
+export interface ApplyRecord {
+  readonly index: number;
+  readonly t: number;
+  readonly user: string;
+  readonly queueId: string;
+  readonly clientId: string;
+  readonly entityId: string;
+  readonly action: Action;
+  readonly revision: number;
+  readonly deleted: boolean;
+}
+
+export interface OpRecord {
+  readonly opId: number;
+  readonly client: number;
+  readonly invokedAt: number;
+  readonly t: number;
+  readonly clientTime: number;
+  readonly action: OpAction;
+  readonly entityId: string;
+  readonly fields: Fields;
+  completedAt: number | null;
+  outcome: OpOutcome | null;
+  queueId: string | null;
+  value: Fields | null | undefined;
+}
+
+export interface ConflictRecordSeen {
+  readonly index: number;
+  readonly t: number;
+  readonly client: number;
+  readonly clientTime: number;
+  readonly queueId: string;
+  readonly entityId: string;
+  readonly policy: string;
+  readonly outcome: string;
+  readonly server: ServerEntityState;
+  readonly localClientTime: number;
+}
+
+export interface HistoryIndex {
+  readonly items: Map<string, ItemLife>;
+  readonly applies: ApplyRecord[];
+  /** (user, entityId) → applies in order. */
+  readonly appliesByEntity: Map<string, ApplyRecord[]>;
+  readonly ops: Map<number, OpRecord>;
+  readonly conflicts: ConflictRecordSeen[];
+  /** Times of server rollbacks. */
+  readonly rollbacks: number[];
+  readonly crashes: Map<number, number[]>;
+  readonly clientIdToIndex: Map<string, number>;
+  readonly userOfClient: Map<number, string>;
+}
+
+export function entityOf(user: string, entityId: string): string {
+  return `${user}/${entityId}`;
+}
+
+/** `c3:12` → 12; `c3:12~2` (a bug variant's renamed retry) → 12. */
+export function seqOf(queueId: string): number {
+  const colon = queueId.lastIndexOf(':');
+  return Number.parseInt(queueId.slice(colon + 1), 10);
+}
+
+export function indexHistory(history: History): HistoryIndex {
+  const index: HistoryIndex = {
+    items: new Map(), applies: [], appliesByEntity: new Map(), ops: new Map(), conflicts: [], rollbacks: [], crashes: new Map(),
+    clientIdToIndex: new Map(history.clients.map((c) => [c.clientId, c.client])),
+    userOfClient: new Map(history.clients.map((c) => [c.client, c.user])),
+  };
+  const events = history.events;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    switch (e.type) {
+      case 'invoke':
+        index.ops.set(e.opId, { opId: e.opId, client: e.client, invokedAt: i, t: e.t, clientTime: e.clientTime, action: e.action, entityId: e.entityId, fields: e.fields, completedAt: null, outcome: null, queueId: null, value: undefined });
+        break;
+      case 'complete': {
+        const op = index.ops.get(e.opId);
+        if (op !== undefined) {
+          op.completedAt = i;
+          op.outcome = e.outcome;
+          op.queueId = e.queueId;
+          op.value = e.value;
+        }
+        break;
+      }
+      case 'engine':
+        indexEngineEvent(index, i, e);
+        break;
+      case 'apply': {
+        const c = e.change;
+        const record: ApplyRecord = { index: i, t: e.t, user: e.user, queueId: c.queueId, clientId: c.clientId, entityId: c.entityId, action: c.action, revision: c.revision, deleted: c.deleted };
+        index.applies.push(record);
+        const key = entityOf(e.user, c.entityId);
+        const list = index.appliesByEntity.get(key);
+        if (list === undefined) index.appliesByEntity.set(key, [record]);
+        else list.push(record);
+        break;
+      }
+      case 'server':
+        if (e.action === 'rollback') index.rollbacks.push(e.t);
+        break;
+      case 'crash': {
+        const list = index.crashes.get(e.client);
+        if (list === undefined) index.crashes.set(e.client, [e.t]);
+        else list.push(e.t);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return index;
+}
+
+type EngineHistoryEvent = Extract<History['events'][number], { type: 'engine' }>;
+
+function indexEngineEvent(index: HistoryIndex, i: number, e: EngineHistoryEvent): void {
+  const ev = e.event;
+  switch (ev.type) {
+    case 'enqueued':
+    case 'repair-enqueued':
+      if (!index.items.has(ev.queueId)) {
+        index.items.set(ev.queueId, {
+          queueId: ev.queueId, client: e.client, entityId: ev.entityId, enqueuedAt: i, action: ev.type === 'enqueued' ? ev.action : 'repair',
+          writeTimes: [e.t], writeClientTimes: [e.clientTime], acked: null, deadLettered: null, superseded: null, coalescedAway: null, conflicts: [],
+        });
+      }
+      break;
+    case 'coalesced': {
+      const item = index.items.get(ev.queueId);
+      if (item === undefined) break;
+      if (ev.into === null) item.coalescedAway = i;
+      else {
+        item.writeTimes.push(e.t);
+        item.writeClientTimes.push(e.clientTime);
+      }
+      break;
+    }
+    case 'acked': {
+      const item = index.items.get(ev.queueId);
+      if (item !== undefined && item.acked === null) item.acked = i;
+      break;
+    }
+    case 'dead-lettered': {
+      const item = index.items.get(ev.queueId);
+      if (item !== undefined) item.deadLettered = i;
+      break;
+    }
+    case 'conflict': {
+      const item = index.items.get(ev.queueId);
+      if (item !== undefined) {
+        item.conflicts.push(i);
+        if (ev.outcome === 'server-wins') item.superseded = i;
+      }
+      index.conflicts.push({ index: i, t: e.t, client: e.client, clientTime: e.clientTime, queueId: ev.queueId, entityId: ev.entityId, policy: ev.policy, outcome: ev.outcome, server: ev.server, localClientTime: ev.local.clientTime });
+      break;
+    }
+    case 'conflict-resolved': {
+      const item = index.items.get(ev.queueId);
+      if (item !== undefined && ev.resolution === 'keep-server') item.superseded = i;
+      break;
+    }
+    default:
+      break;
+  }
+}

@@ -1,0 +1,110 @@
+// Liveness and convergence (DESIGN §4.5, 4.6): after the heal every op reaches a fate within
+// the budget, retries respect their schedule and Retry-After, the request rate stays bounded,
+// and every client's store equals the server's.
+
+import type { Fields } from '../../engine/protocol.ts';
+import type { History } from '../../sim/history.ts';
+import type { HistoryIndex } from './history-index.ts';
+import { clockText, Verdict, type CheckResult } from './types.ts';
+
+/** Requests one client may send in a minute, beyond three per write it made in that minute. */
+export const REQUESTS_PER_MINUTE_MAX = 120;
+const MINUTE_MS = 60_000;
+
+export function checkEventualDelivery(history: History, index: HistoryIndex): CheckResult {
+  const verdict = new Verdict('eventual-delivery', 'after the heal every op is acked, superseded or dead-lettered within the budget; retries wait their turn; no retry storm');
+  if (!history.converged) {
+    const stuck = history.clients.filter((c) => c.queue.some((q) => !q.paused));
+    verdict.add({
+      message: `the system did not converge between the heal at ${clockText(history.healedAt)} and the end at ${clockText(history.endedAt)}: ` +
+        `${stuck.length} clients still have items to send (${stuck.slice(0, 5).map((c) => `${c.clientId}: ${c.queue.map((q) => q.queueId).slice(0, 3).join(', ')}`).join('; ')})`,
+      clients: stuck.map((c) => c.client),
+      queueIds: stuck.flatMap((c) => c.queue.map((q) => q.queueId)).slice(0, 20),
+      t: history.endedAt,
+      slice: [],
+    });
+  }
+  checkRetrySchedule(history, verdict);
+  checkRequestRate(history, index, verdict);
+  return verdict.result(`${index.items.size} queue items, ${history.clients.length} clients`);
+}
+
+/** No item is sent before its nextAttemptAt; a retry after 429 waits at least Retry-After. */
+function checkRetrySchedule(history: History, verdict: Verdict): void {
+  const notBefore = new Map<string, { at: number; index: number }>();
+  const retryAfter = new Map<number, { clientTime: number; ms: number }>();
+  history.events.forEach((e, i) => {
+    if (e.type !== 'engine') return;
+    const ev = e.event;
+    if (ev.type === 'request-failed' && ev.status === 429) retryAfter.set(e.client, { clientTime: ev.at, ms: ev.delayMs });
+    // A rollback repair or a conflict re-send reschedules the item on purpose.
+    if (ev.type === 'repair-enqueued' || ev.type === 'conflict') notBefore.delete(ev.queueId);
+    if (ev.type === 'retried') {
+      notBefore.set(ev.queueId, { at: ev.at + ev.delayMs, index: i });
+      const asked = retryAfter.get(e.client);
+      if (ev.reason === 'http 429' && asked !== undefined && asked.clientTime === ev.at && ev.delayMs < asked.ms) {
+        verdict.add({ message: `${ev.queueId} was rescheduled ${ev.delayMs} ms after a 429 that asked for ${asked.ms} ms (Retry-After ignored)`, clients: [e.client], queueIds: [ev.queueId], t: e.t, slice: [i] });
+      }
+    }
+    if (ev.type === 'sent') {
+      for (const queueId of ev.queueIds) {
+        const due = notBefore.get(queueId);
+        if (due !== undefined && ev.at < due.at) {
+          verdict.add({ message: `${queueId} was sent at client time ${clockText(ev.at)}, before its nextAttemptAt ${clockText(due.at)}`, clients: [e.client], queueIds: [queueId], t: e.t, slice: [due.index, i] });
+        }
+        notBefore.delete(queueId);
+      }
+    }
+  });
+}
+
+/** A retry storm shows as far more requests per minute than the client's writes explain. */
+function checkRequestRate(history: History, index: HistoryIndex, verdict: Verdict): void {
+  const requests = new Map<string, number>();
+  const writes = new Map<string, number>();
+  const bump = (map: Map<string, number>, key: string): void => void map.set(key, (map.get(key) ?? 0) + 1);
+  for (const e of history.events) {
+    if (e.type === 'engine' && e.event.type === 'sent') bump(requests, `${e.client}/${Math.floor(e.t / MINUTE_MS)}`);
+    if (e.type === 'engine' && e.event.type === 'request-failed' && e.event.kind === 'pull') bump(requests, `${e.client}/${Math.floor(e.t / MINUTE_MS)}`);
+  }
+  for (const op of index.ops.values()) if (op.action !== 'read') bump(writes, `${op.client}/${Math.floor(op.t / MINUTE_MS)}`);
+  for (const [key, count] of requests) {
+    const allowed = REQUESTS_PER_MINUTE_MAX + 3 * (writes.get(key) ?? 0);
+    if (count <= allowed) continue;
+    const [client, minute] = key.split('/').map(Number) as [number, number];
+    verdict.add({
+      message: `retry storm: ${history.clients[client]?.clientId ?? client} sent ${count} pushes in the minute from ${clockText(minute * MINUTE_MS)} (at most ${allowed} expected)`,
+      clients: [client],
+      queueIds: [],
+      t: minute * MINUTE_MS,
+      slice: [],
+    });
+  }
+}
+
+function canonical(fields: Fields | undefined): string {
+  if (fields === undefined) return 'absent';
+  return JSON.stringify(Object.keys(fields).sort().map((k) => [k, fields[k]]));
+}
+
+/** 6. After quiescence every client's store equals the server's (entities in manual conflict excepted). */
+export function checkConvergence(history: History): CheckResult {
+  const verdict = new Verdict('convergence', "after quiescence every client's store equals the server's state");
+  const server = history.server;
+  if (server === null || !history.converged) return verdict.result('nothing: the run did not reach quiescence (see eventual-delivery)');
+  let compared = 0;
+  for (const client of history.clients) {
+    const expected = server.users[client.user] ?? {};
+    const excepted = new Set(client.conflicts.map((c) => c.entityId));
+    const ids = new Set([...Object.keys(expected), ...Object.keys(client.entities)]);
+    for (const id of ids) {
+      if (excepted.has(id)) continue;
+      compared++;
+      const mine = canonical(client.entities[id]);
+      const theirs = canonical(expected[id]);
+      if (mine === theirs) continue;
+      verdict.add({ message: `${client.clientId} ends with ${id} = ${mine} but the server has ${theirs}`, clients: [client.client], queueIds: [], t: history.endedAt, slice: [] });
+    }
+  }
+  return verdict.result(`${compared} entity states across ${history.clients.length} clients`);
+}

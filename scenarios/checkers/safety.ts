@@ -1,0 +1,149 @@
+// Safety properties (DESIGN §4.1–4.4, 4.8): local durability, no lost acknowledged write,
+// at-most-once apply, per-entity order, tombstone safety. Pure functions of the history.
+
+import type { History } from '../../sim/history.ts';
+import { entityOf, seqOf, type HistoryIndex, type ItemLife } from './history-index.ts';
+import { clockText, Verdict, type CheckResult } from './types.ts';
+
+function fateOf(item: ItemLife): number | null {
+  return item.acked ?? item.superseded ?? item.deadLettered ?? item.coalescedAway;
+}
+
+/** 1. Once a local write returned ok, its queue item reaches a fate or is still queued. */
+export function checkLocalDurability(history: History, index: HistoryIndex): CheckResult {
+  const verdict = new Verdict('local-durability', 'a write that returned ok stays in queue ∪ acked ∪ dead-letter ∪ conflicts across crashes');
+  const finalQueues = new Map(history.clients.map((c) => [c.client, new Set(c.queue.map((q) => q.queueId))]));
+  let checked = 0;
+  for (const op of index.ops.values()) {
+    if (op.outcome !== 'ok' || op.queueId === null || op.action === 'read') continue;
+    checked++;
+    const item = index.items.get(op.queueId);
+    if (item !== undefined && fateOf(item) !== null) continue;
+    if (finalQueues.get(op.client)?.has(op.queueId)) continue;
+    const crashes = (index.crashes.get(op.client) ?? []).filter((t) => t >= op.t);
+    const clientId = history.clients[op.client]?.clientId ?? `#${op.client}`;
+    verdict.add({
+      message: `${clientId}'s ${op.action} of ${op.entityId} (op ${op.opId} at ${clockText(op.t)}, its clock ${clockText(op.clientTime)}) returned ok as ${op.queueId}, ` +
+        `but ${op.queueId} was never acked, superseded, dead-lettered or left in the queue${crashes.length > 0 ? `; ${clientId} crashed at ${crashes.map(clockText).join(', ')}` : ''}: the write was lost`,
+      clients: [op.client],
+      queueIds: [op.queueId],
+      t: op.t,
+      slice: [op.invokedAt, ...(op.completedAt === null ? [] : [op.completedAt])],
+    });
+  }
+  return verdict.result(`${checked} locally acknowledged writes`);
+}
+
+/** 2. An acked op is in the server's final log, or a rollback lost it and the entity was written again after. */
+export function checkNoLostAck(history: History, index: HistoryIndex): CheckResult {
+  const verdict = new Verdict('no-lost-ack', 'an op the client saw acked is in the server log (or re-uploaded after a rollback)');
+  const finalLogs = new Map<string, Set<string>>();
+  for (const [user, ids] of Object.entries(history.server?.appliedQueueIds ?? {})) finalLogs.set(user, new Set(ids));
+  let checked = 0;
+  for (const item of index.items.values()) {
+    if (item.acked === null) continue;
+    checked++;
+    const user = index.userOfClient.get(item.client) ?? '';
+    if (finalLogs.get(user)?.has(item.queueId)) continue;
+    const ackT = history.events[item.acked]!.t;
+    const rollback = index.rollbacks.find((t) => t >= ackT) ?? index.rollbacks.filter((t) => t <= ackT).at(-1);
+    const later = rollback === undefined ? [] : (index.appliesByEntity.get(entityOf(user, item.entityId)) ?? []).filter((a) => a.t > rollback);
+    if (later.length > 0) continue;
+    // Re-uploaded after the rollback, but refused for good (dead-lettered, payload kept): not silent.
+    if (rollback !== undefined && [...index.items.values()].some((r) => r.action === 'repair' && r.client === item.client && r.entityId === item.entityId && r.deadLettered !== null && history.events[r.enqueuedAt]!.t >= rollback)) continue;
+    verdict.add({
+      message: `${item.queueId} (${item.entityId}) was acked at ${clockText(ackT)} but is not in the server's log${rollback === undefined ? ' and no rollback explains it' : `; the rollback at ${clockText(rollback)} lost it and nothing re-uploaded ${item.entityId}`}`,
+      clients: [item.client],
+      queueIds: [item.queueId],
+      t: ackT,
+      slice: [item.enqueuedAt, item.acked],
+    });
+  }
+  return verdict.result(`${checked} acked ops`);
+}
+
+/** 3. Every queueId is applied at most once (a rollback in between erases the first apply). */
+export function checkAtMostOnce(history: History, index: HistoryIndex): CheckResult {
+  const verdict = new Verdict('at-most-once', 'every queueId is applied at most once, whatever retries, duplicates and lost acks happen');
+  const firstApply = new Map<string, { t: number; index: number }>();
+  for (const apply of index.applies) {
+    const key = `${apply.user}\u0000${apply.queueId}`;
+    const first = firstApply.get(key);
+    if (first !== undefined && !index.rollbacks.some((t) => t > first.t && t <= apply.t)) {
+      verdict.add({
+        message: `${apply.queueId} (${apply.entityId}, ${apply.action}) was applied twice: at ${clockText(first.t)} and again at ${clockText(apply.t)}, with no rollback between`,
+        clients: [index.clientIdToIndex.get(apply.clientId) ?? -1],
+        queueIds: [apply.queueId],
+        t: apply.t,
+        slice: [first.index, apply.index],
+      });
+    }
+    firstApply.set(key, { t: apply.t, index: apply.index });
+  }
+  for (const [user, ids] of Object.entries(history.server?.appliedQueueIds ?? {})) {
+    const seen = new Set<string>();
+    for (const id of ids) {
+      if (seen.has(id)) verdict.add({ message: `${id} appears twice in ${user}'s final server log`, clients: [], queueIds: [id], t: history.endedAt, slice: [] });
+      seen.add(id);
+    }
+  }
+  return verdict.result(`${index.applies.length} applies`);
+}
+
+/** 4. For one client and entity, ops are applied in the order the client made them. */
+export function checkEntityOrder(history: History, index: HistoryIndex): CheckResult {
+  const verdict = new Verdict('per-entity-order', "a client's ops on one entity are applied in the order it made them");
+  const last = new Map<string, { seq: number; t: number; index: number; queueId: string }>();
+  let rollbackAt = 0;
+  for (const apply of index.applies) {
+    while (rollbackAt < index.rollbacks.length && index.rollbacks[rollbackAt]! <= apply.t) {
+      last.clear(); // what a rollback erased need not be ordered against what comes after
+      rollbackAt++;
+    }
+    const key = `${apply.user}\u0000${apply.clientId}\u0000${apply.entityId}`;
+    const seq = seqOf(apply.queueId);
+    const prior = last.get(key);
+    if (prior !== undefined && seq < prior.seq) {
+      verdict.add({
+        message: `${apply.clientId}'s ops on ${apply.entityId} were applied out of order: ${prior.queueId} at ${clockText(prior.t)}, then the earlier ${apply.queueId} at ${clockText(apply.t)}`,
+        clients: [index.clientIdToIndex.get(apply.clientId) ?? -1],
+        queueIds: [prior.queueId, apply.queueId],
+        t: apply.t,
+        slice: [prior.index, apply.index],
+      });
+    }
+    if (prior === undefined || seq > prior.seq) last.set(key, { seq, t: apply.t, index: apply.index, queueId: apply.queueId });
+  }
+  return verdict.result(`${index.applies.length} applies`);
+}
+
+/** 8. Once a delete is applied, nothing resurrects the entity (on the server or in a client's final state). */
+export function checkTombstones(history: History, index: HistoryIndex): CheckResult {
+  const verdict = new Verdict('tombstone-safety', 'once a delete is applied, no op resurrects the entity');
+  for (const [key, applies] of index.appliesByEntity) {
+    let deletedAt: { t: number; index: number; queueId: string } | null = null;
+    for (const apply of applies) {
+      if (deletedAt !== null && !apply.deleted && !index.rollbacks.some((t) => t > deletedAt!.t && t <= apply.t)) {
+        verdict.add({
+          message: `${key} was deleted by ${deletedAt.queueId} at ${clockText(deletedAt.t)}, then ${apply.queueId} (${apply.action}) brought it back at ${clockText(apply.t)}`,
+          clients: [index.clientIdToIndex.get(apply.clientId) ?? -1],
+          queueIds: [deletedAt.queueId, apply.queueId],
+          t: apply.t,
+          slice: [deletedAt.index, apply.index],
+        });
+      }
+      if (apply.deleted) deletedAt = { t: apply.t, index: apply.index, queueId: apply.queueId };
+    }
+  }
+  const server = history.server;
+  if (server !== null && history.converged) {
+    for (const client of history.clients) {
+      const dead = new Set(server.tombstones[client.user] ?? []);
+      for (const id of Object.keys(client.entities)) {
+        if (!dead.has(id)) continue;
+        verdict.add({ message: `${client.clientId} still shows ${id} at the end, which the server deleted`, clients: [client.client], queueIds: [], t: history.endedAt, slice: [] });
+      }
+    }
+  }
+  return verdict.result(`${index.appliesByEntity.size} entities`);
+}
