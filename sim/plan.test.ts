@@ -55,11 +55,11 @@ describe('generatePlan: determinism', () => {
             "atMs": 155813,
             "client": 0,
             "durationMs": 46997,
-            "kind": "clock-step",
-            "param": -67909,
+            "kind": "storage-quota",
+            "param": 0,
           },
         ],
-        "mix": "clock-step×10 commit-then-fail×9 partition-response×8 latency×8 server-5xx×8 reorder×6 loss×4 duplicate×4 server-413×3 client-crash×3 offline×2 server-rollback×2 server-429×1 (13 of 21 kinds on)",
+        "mix": "storage-quota×10 commit-then-fail×9 partition-response×8 latency×8 server-5xx×8 reorder×6 loss×4 duplicate×4 server-413×3 permanent-error×3 offline×2 server-rollback×2 server-429×1 (13 of 22 kinds on)",
         "ops": [
           {
             "action": "write",
@@ -232,7 +232,7 @@ describe('generatePlan: nemesis', () => {
     const seen = new Set(faults.map((f) => f.kind));
     expect(seen.size).toBe(FAULT_KINDS.length);
     const paramRange: Partial<Record<FaultKind, [number, number]>> = {
-      loss: [100, 900], duplicate: [100, 900], reorder: [100, 900], 'server-5xx': [100, 900],
+      loss: [100, 900], duplicate: [100, 900], reorder: [100, 900], 'server-5xx': [100, 900], 'permanent-error': [100, 900],
       'server-429': [1000, 60_000], 'server-413': [1, 5], latency: [500, 30_000], 'server-slow': [500, 30_000],
       'clock-step': [-2000, 2000], 'clock-drift': [-30, 30], 'client-crash': [0, 6],
     };
