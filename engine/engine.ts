@@ -148,7 +148,7 @@ export class SyncEngine {
     while (this.inputs.length > 0) {
       const { input, generation } = this.inputs.shift()!;
       if (generation !== this.generation) continue;
-      const effects = this.core.step({ ...input, now: this.ports.clock.now() } as CoreInput);
+      const effects = this.core.step({ ...input, now: this.ports.clock.now() } as CoreInput, this.ports.clock.monotonic?.());
       await this.carryOut(effects);
     }
   }
@@ -244,7 +244,7 @@ export class SyncEngine {
     this.timers.clear();
     const snapshot = await this.ports.storage.load();
     this.core = new SyncCore(this.options, snapshot, this.ports.random, this.variant);
-    const effects = this.core.step({ type: 'start', now: this.ports.clock.now(), online: this.ports.connectivity.isOnline(), storageFailures: this.storageFailures });
+    const effects = this.core.step({ type: 'start', now: this.ports.clock.now(), online: this.ports.connectivity.isOnline(), storageFailures: this.storageFailures }, this.ports.clock.monotonic?.());
     await this.carryOut(effects);
   }
 

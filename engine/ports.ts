@@ -9,6 +9,8 @@ import type { SyncEvent } from './events.ts';
 /** The client's own clock: may be skewed, may drift, may jump. Milliseconds. */
 export interface ClockPort {
   now(): number;
+  /** A clock that never jumps (performance.now), to notice steps of `now` at once. Optional. */
+  monotonic?(): number;
 }
 
 export type TimerHandle = unknown;

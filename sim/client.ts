@@ -100,7 +100,7 @@ export class VirtualClient {
     const core = this.core;
     if (core === null) return;
     if (opId !== undefined) this.openOps.add(opId);
-    const effects = core.step(input);
+    const effects = core.step(input, this.host.now);
     this.committedThisStep = false;
     const crashAt = this.crashAfterEffects;
     for (let i = 0; i < effects.length; i++) {

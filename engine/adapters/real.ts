@@ -7,6 +7,7 @@ import type { ClockPort, ConnectivityPort, EventSinkPort, RandomPort, TimerHandl
 
 export const systemClock: ClockPort = {
   now: () => Date.now(),
+  monotonic: () => performance.now(),
 };
 
 /** Node fires a longer delay after 1 ms (with only a warning), so longer ones are refused. */

@@ -152,8 +152,20 @@ export function observeStamp(ctx: Ctx, stamp: string | undefined, now: number): 
  * midpoint of the round trip). Used by the skew-safe LWW stamp.
  */
 export function observeServerTime(ctx: Ctx, serverTime: number, sentAt: number, now: number): void {
-  const offsetMs = Math.round(serverTime - (sentAt + now) / 2);
-  if (offsetMs !== ctx.image.meta.clockOffsetMs) ctx.image.putMeta({ ...ctx.image.meta, clockOffsetMs: offsetMs });
+  correctClockOffset(ctx, Math.round(serverTime - (sentAt + now) / 2), now);
+}
+
+/**
+ * Adopt a new skew estimate. If stamps were issued from a reading that turned out to be far
+ * ahead (a clock step not noticed yet), the HLC's wall is pulled back to the corrected time:
+ * otherwise every later write would carry that future time until true time caught up.
+ */
+export function correctClockOffset(ctx: Ctx, offsetMs: number, now: number): void {
+  const meta = ctx.image.meta;
+  if (offsetMs === meta.clockOffsetMs) return;
+  const physical = now + offsetMs;
+  const pullBack = meta.hlcWallMs > physical + HLC_MAX_OFFSET_MS;
+  ctx.image.putMeta({ ...meta, clockOffsetMs: offsetMs, ...(pullBack ? { hlcWallMs: physical, hlcCounter: 0 } : {}) });
 }
 
 export function nextRequestId(ctx: Ctx): number {

@@ -5,6 +5,7 @@ import type { Change, PullResponse, ServerEntityState } from '../protocol.ts';
 import { entityKey } from '../protocol.ts';
 import type { EntityRecord, QueueItem } from '../model.ts';
 import type { TransportOutcome } from '../ports.ts';
+import { fieldsEqual } from '../policy/fields.ts';
 import { nextRequestId, observeServerTime, observeStamp, refreshEntity, type Ctx } from './context.ts';
 import { maybePush } from './push.ts';
 
@@ -130,7 +131,10 @@ function finishRepair(ctx: Ctx, now: number): void {
   const me = image.meta.clientId;
   for (const [key, entity] of [...image.entities]) {
     const change = restored.get(key);
-    const lost = entity.server !== null && entity.serverOrigin === me && (change === undefined || change.revision < entity.server.revision);
+    // Revisions of different epochs may collide: the same revision with other content is a loss too.
+    const lost = entity.server !== null && entity.serverOrigin === me &&
+      (change === undefined || change.revision < entity.server.revision ||
+        (change.revision === entity.server.revision && (change.deleted !== entity.server.deleted || !fieldsEqual(change.fields, entity.server.fields))));
     if (lost) reupload(ctx, key, entity, change, now);
     if (change !== undefined) refreshEntity(ctx, entity.entityType, entity.entityId, now, serverStateOf(change), change.origin.clientId);
     else if (entity.server !== null) refreshEntity(ctx, entity.entityType, entity.entityId, now, null, null);

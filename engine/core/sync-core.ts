@@ -12,7 +12,7 @@ import { unreachable } from '../assert.ts';
 import type { CoreEffect, CoreInput, TimerName } from './types.ts';
 import { CORRECT_VARIANT, type CoreVariant } from './variant.ts';
 import { Image } from './image.ts';
-import { Effects, type Ctx, type Volatile } from './context.ts';
+import { correctClockOffset, Effects, type Ctx, type Volatile } from './context.ts';
 import { onResolveConflict, onWrite } from './writes.ts';
 import { maybePush, onPushResult } from './push.ts';
 import { maybePull, onPullResult, resumeRepair } from './pull.ts';
@@ -50,10 +50,18 @@ export class SyncCore {
     return this.ctx.image.meta.clientId;
   }
 
-  step(input: CoreInput): CoreEffect[] {
+  /** Wall clock minus monotonic clock at the last input; a change beyond the tolerance is a clock step. */
+  private wallMinusMonotonicMs: number | null = null;
+
+  /**
+   * Take one input. `monotonicMs` (a clock that never jumps, like performance.now) lets the
+   * core notice a wall-clock step at once; without it, steps are noticed when a timer fires late or early.
+   */
+  step(input: CoreInput, monotonicMs?: number): CoreEffect[] {
     const ctx = this.ctx;
     if (input.type !== 'start' && !this.started) throw new Error(`SyncCore: '${input.type}' before 'start'`);
     ctx.fx.now = input.now;
+    if (monotonicMs !== undefined) this.noticeWallJump(input.now, monotonicMs);
     switch (input.type) {
       case 'start':
         this.start(input.now, input.online, input.storageFailures ?? 0);
@@ -152,9 +160,19 @@ export class SyncCore {
     const { fx, image } = this.ctx;
     const due = fx.dueAt.get(timer);
     fx.dueAt.delete(timer);
-    if (due === undefined) return;
+    if (due === undefined || this.wallMinusMonotonicMs !== null) return; // the monotonic clock already tells
     const jumpMs = now - due;
-    if (Math.abs(jumpMs) > CLOCK_STEP_TOLERANCE_MS) image.putMeta({ ...image.meta, clockOffsetMs: image.meta.clockOffsetMs - jumpMs });
+    if (Math.abs(jumpMs) > CLOCK_STEP_TOLERANCE_MS) correctClockOffset(this.ctx, image.meta.clockOffsetMs - jumpMs, now);
+  }
+
+  private noticeWallJump(now: number, monotonicMs: number): void {
+    const difference = now - monotonicMs;
+    const prior = this.wallMinusMonotonicMs;
+    this.wallMinusMonotonicMs = difference;
+    if (prior === null) return;
+    const jumpMs = difference - prior;
+    if (Math.abs(jumpMs) > CLOCK_STEP_TOLERANCE_MS) correctClockOffset(this.ctx, this.ctx.image.meta.clockOffsetMs - jumpMs, now);
+    else this.wallMinusMonotonicMs = prior; // small drift: keep the baseline, so it adds up to a step
   }
 
   get(entityType: string, entityId: string): EntityRecord | undefined {

@@ -12,6 +12,8 @@ export interface ItemLife {
   /** Event index of the enqueue (or repair enqueue). */
   readonly enqueuedAt: number;
   readonly action: Action | 'repair';
+  /** For a repair item: the acked item whose state it re-uploads. */
+  readonly repairOf: string | null;
   /** True times of the writes folded into this item (enqueue, then each coalesce). */
   readonly writeTimes: number[];
   /** Client-clock readings at those writes. */
@@ -75,6 +77,8 @@ export interface HistoryIndex {
   readonly crashes: Map<number, number[]>;
   readonly clientIdToIndex: Map<string, number>;
   readonly userOfClient: Map<number, string>;
+  /** `${client}/${entityId}` → the client's last acked item of the entity (what a repair re-uploads). */
+  readonly lastAcked: Map<string, ItemLife>;
 }
 
 export function entityOf(user: string, entityId: string): string {
@@ -92,6 +96,7 @@ export function indexHistory(history: History): HistoryIndex {
     items: new Map(), applies: [], appliesByEntity: new Map(), ops: new Map(), conflicts: [], rollbacks: [], crashes: new Map(),
     clientIdToIndex: new Map(history.clients.map((c) => [c.clientId, c.client])),
     userOfClient: new Map(history.clients.map((c) => [c.client, c.user])),
+    lastAcked: new Map(),
   };
   const events = history.events;
   for (let i = 0; i < events.length; i++) {
@@ -145,14 +150,17 @@ function indexEngineEvent(index: HistoryIndex, i: number, e: EngineHistoryEvent)
   const ev = e.event;
   switch (ev.type) {
     case 'enqueued':
-    case 'repair-enqueued':
-      if (!index.items.has(ev.queueId)) {
-        index.items.set(ev.queueId, {
-          queueId: ev.queueId, client: e.client, entityId: ev.entityId, enqueuedAt: i, action: ev.type === 'enqueued' ? ev.action : 'repair',
-          writeTimes: [e.t], writeClientTimes: [e.clientTime], acked: null, deadLettered: null, superseded: null, coalescedAway: null, conflicts: [],
-        });
-      }
+    case 'repair-enqueued': {
+      if (index.items.has(ev.queueId)) break; // a repair that rides on a pending item keeps that item's life
+      // A new repair item re-uploads the state of the client's last acked write of the entity: that write's times are its times.
+      const source = ev.type === 'repair-enqueued' ? index.lastAcked.get(`${e.client}/${ev.entityId}`) : undefined;
+      index.items.set(ev.queueId, {
+        queueId: ev.queueId, client: e.client, entityId: ev.entityId, enqueuedAt: i, action: ev.type === 'enqueued' ? ev.action : 'repair', repairOf: source?.queueId ?? null,
+        writeTimes: source === undefined ? [e.t] : [...source.writeTimes], writeClientTimes: source === undefined ? [e.clientTime] : [...source.writeClientTimes],
+        acked: null, deadLettered: null, superseded: null, coalescedAway: null, conflicts: [],
+      });
       break;
+    }
     case 'coalesced': {
       const item = index.items.get(ev.queueId);
       if (item === undefined) break;
@@ -165,7 +173,10 @@ function indexEngineEvent(index: HistoryIndex, i: number, e: EngineHistoryEvent)
     }
     case 'acked': {
       const item = index.items.get(ev.queueId);
-      if (item !== undefined && item.acked === null) item.acked = i;
+      if (item !== undefined && item.acked === null) {
+        item.acked = i;
+        index.lastAcked.set(`${e.client}/${item.entityId}`, item);
+      }
       break;
     }
     case 'dead-lettered': {

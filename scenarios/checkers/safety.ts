@@ -44,11 +44,13 @@ export function checkNoLostAck(history: History, index: HistoryIndex): CheckResu
     if (item.acked === null) continue;
     checked++;
     const user = index.userOfClient.get(item.client) ?? '';
-    if (finalLogs.get(user)?.has(item.queueId)) continue;
+    if (inFinalLog(index, finalLogs.get(user), item)) continue;
     const ackT = history.events[item.acked]!.t;
     const rollback = index.rollbacks.find((t) => t >= ackT) ?? index.rollbacks.filter((t) => t <= ackT).at(-1);
     const later = rollback === undefined ? [] : (index.appliesByEntity.get(entityOf(user, item.entityId)) ?? []).filter((a) => a.t > rollback);
     if (later.length > 0) continue;
+    // Deleted later by an acked delete, and gone from the server: the delete superseded it.
+    if (history.server?.users[user]?.[item.entityId] === undefined && deletedAfter(index, history, item, ackT)) continue;
     // Re-uploaded after the rollback, but refused for good (dead-lettered, payload kept): not silent.
     if (rollback !== undefined && [...index.items.values()].some((r) => r.action === 'repair' && r.client === item.client && r.entityId === item.entityId && r.deadLettered !== null && history.events[r.enqueuedAt]!.t >= rollback)) continue;
     verdict.add({
@@ -60,6 +62,23 @@ export function checkNoLostAck(history: History, index: HistoryIndex): CheckResu
     });
   }
   return verdict.result(`${checked} acked ops`);
+}
+
+function deletedAfter(index: HistoryIndex, history: History, item: ItemLife, ackT: number): boolean {
+  const user = index.userOfClient.get(item.client);
+  for (const other of index.items.values()) {
+    if (other.action !== 'delete' || other.entityId !== item.entityId || other.acked === null) continue;
+    if (index.userOfClient.get(other.client) === user && history.events[other.acked]!.t >= ackT) return true;
+  }
+  return false;
+}
+
+/** The item, or (for a repair) the write it re-uploaded, survives in the final log. */
+function inFinalLog(index: HistoryIndex, log: Set<string> | undefined, item: ItemLife): boolean {
+  for (let at: ItemLife | undefined = item; at !== undefined; at = at.repairOf === null ? undefined : index.items.get(at.repairOf)) {
+    if (log?.has(at.queueId)) return true;
+  }
+  return false;
 }
 
 /** 3. Every queueId is applied at most once (a rollback in between erases the first apply). */
