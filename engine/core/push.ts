@@ -156,7 +156,10 @@ function ack(ctx: Ctx, item: QueueItem, revision: number, replayed: boolean, now
     ...(item.stamp === null ? {} : { stamp: item.stamp }),
   };
   rebaseNext(ctx, key, confirmed);
-  if (prior === null || revision > prior.revision) refreshEntity(ctx, item.entityType, item.entityId, now, confirmed, image.meta.clientId);
+  // The server's fields after an update are only known here when the update applied right on
+  // top of the state we know; otherwise (an epoch change, a replay) a pull brings the truth.
+  const exact = item.action !== 'update' || (prior !== null && item.baseRevision === prior.revision && revision === prior.revision + 1);
+  if (exact && (prior === null || revision > prior.revision)) refreshEntity(ctx, item.entityType, item.entityId, now, confirmed, image.meta.clientId);
   else refreshEntity(ctx, item.entityType, item.entityId, now);
   v.successes++;
   fx.event({ type: 'acked', at: now, queueId: item.queueId, revision, replayed, attempts: item.attempts + 1 });
@@ -207,7 +210,10 @@ function onConflict(ctx: Ctx, item: QueueItem, server: ServerEntityState, now: n
     });
     fx.event({ type: 'conflict', ...base, outcome: 'manual' });
   }
-  refreshEntity(ctx, item.entityType, item.entityId, now, known === null ? undefined : known);
+  // The conflict shows the server as it was when it answered; a pull may already have brought newer.
+  const current = image.entities.get(key)?.server ?? null;
+  const newer = known !== null && (current === null || known.revision > current.revision);
+  refreshEntity(ctx, item.entityType, item.entityId, now, newer ? known : undefined);
 }
 
 function retryLater(ctx: Ctx, item: QueueItem, reason: string, retryAfterMs: number | null, now: number): void {

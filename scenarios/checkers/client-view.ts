@@ -3,7 +3,7 @@
 
 import type { Fields } from '../../engine/protocol.ts';
 import type { History } from '../../sim/history.ts';
-import type { HistoryIndex, OpRecord } from './history-index.ts';
+import { entityOf, type HistoryIndex, type OpRecord } from './history-index.ts';
 import { clockText, Verdict, type CheckResult } from './types.ts';
 
 export function checkCursorMonotonic(history: History): CheckResult {
@@ -51,6 +51,9 @@ export function checkReadYourWrites(history: History, index: HistoryIndex): Chec
     const settled = item === undefined ? null : [item.acked, item.superseded, item.deadLettered, item.coalescedAway].filter((x): x is number => x !== null);
     if (settled === null || settled.some((at) => at < op.invokedAt)) continue; // no longer pending: others may have moved on
     if (reflects(write, op.value)) continue;
+    // Tombstones are final: another client's delete may hide a pending edit (the edit will lose).
+    const user = index.userOfClient.get(op.client) ?? '';
+    if (op.value === null && (index.appliesByEntity.get(entityOf(user, op.entityId)) ?? []).some((a) => a.deleted && a.t <= op.t)) continue;
     verdict.add({
       message: `${history.clients[op.client]?.clientId} wrote ${write.entityId} ${JSON.stringify(write.fields)} at ${clockText(write.t)} (still pending as ${write.queueId}), then read it at ${clockText(op.t)} and saw ${JSON.stringify(op.value)}`,
       clients: [op.client],
