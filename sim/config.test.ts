@@ -28,7 +28,7 @@ describe('buildSimConfig', () => {
     expect(config.seed).toBe(99);
     expect(config.workload).toEqual({ ...DEFAULT_SIM_CONFIG.workload, zipfS: 0 });
     expect(config.faults).toEqual({ ...DEFAULT_SIM_CONFIG.faults, kinds: ['loss', 'partition'], swarm: false });
-    expect(config.engine).toEqual({ batchItemsMax: 5 });
+    expect(config.engine).toEqual({ ...DEFAULT_SIM_CONFIG.engine, batchItemsMax: 5 });
     expect(config.link).toEqual({ latencyMsMax: 50 });
     expect(DEFAULT_SIM_CONFIG.workload.zipfS).toBe(1);
   });

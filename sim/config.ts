@@ -37,7 +37,9 @@ export const DEFAULT_SIM_CONFIG: SimConfig = deepFreeze({
   teamSize: 5,
   durationMs: 10 * 60 * SECOND_MS,
   convergenceBudgetMs: 2 * HOUR_MS,
-  engine: {},
+  // The harness runs the skew-safe policy by default; the engine's own default (lww-client-clock,
+  // as the seed design had it) is what the clock-skew scenario shows losing updates.
+  engine: { conflictPolicy: 'lww-hlc' },
   workload: { opsPerClientPerHour: 60, entitiesPerTeam: 20, zipfS: 1.0, writePerMille: 800, deletePerMille: 50 },
   clock: { skewMsMax: 5 * 60 * SECOND_MS, driftPpmMax: 100 },
   link: {},
