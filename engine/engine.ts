@@ -167,6 +167,7 @@ export class SyncEngine {
           return;
         }
         for (const op of effect.ops) if (op.box === 'entities') changedTypes.add(op.key.slice(0, op.key.indexOf('\u0000')));
+        for (const event of effect.events) this.ports.events?.emit(event);
       } else {
         this.perform(effect);
       }

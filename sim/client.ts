@@ -24,6 +24,14 @@ export interface ClientHost {
   record(event: HistoryEvent): void;
 }
 
+/** Which step an armed crash cuts; a client-crash fault's param picks one (bits 3–4) and the cut (bits 0–2). */
+export const CRASH_TARGETS = ['any', 'write', 'pull-result', 'push-result'] as const;
+export type CrashTarget = (typeof CRASH_TARGETS)[number];
+
+export function crashOfParam(param: number): { afterEffects: number; target: CrashTarget } {
+  return { afterEffects: param & 7, target: CRASH_TARGETS[(param >> 3) & 3]! };
+}
+
 export class VirtualClient {
   core: SyncCore | null = null;
   /** Bumped on every crash: events meant for an older incarnation are dropped. */
@@ -33,8 +41,8 @@ export class VirtualClient {
   token: string | null = null;
   link: LinkConfig;
   readonly activeFaults: Fault[] = [];
-  /** When set, the next step crashes after this many effects. */
-  crashAfterEffects: number | null = null;
+  /** An armed crash: the next step of the target kind, long enough, crashes after `afterEffects` effects. */
+  crash: { readonly afterEffects: number; readonly target: CrashTarget } | null = null;
   private readonly timers = new Map<TimerName, number>();
   /** opIds not answered yet (a crash leaves them unknown). */
   private readonly openOps = new Set<number>();
@@ -76,13 +84,13 @@ export class VirtualClient {
   }
 
   /** Lose memory, timers and connections. Open ops become unknown (info), or failed when nothing of them can have been durable. */
-  crash(detail: string, openOutcome: 'info' | 'fail' = 'info'): void {
+  crashNow(detail: string, openOutcome: 'info' | 'fail' = 'info'): void {
     if (this.core === null) return;
     this.core = null;
     this.generation++;
     for (const id of this.timers.values()) this.host.cancelTimer(id);
     this.timers.clear();
-    this.crashAfterEffects = null;
+    this.crash = null;
     const t = this.host.now;
     for (const opId of this.openOps) this.host.record({ t, type: 'complete', client: this.index, opId, outcome: openOutcome, queueId: null, error: `crashed before the answer: ${detail}` });
     this.openOps.clear();
@@ -102,15 +110,16 @@ export class VirtualClient {
     if (opId !== undefined) this.openOps.add(opId);
     const effects = core.step(input, this.host.now);
     this.committedThisStep = false;
-    const crashAt = this.crashAfterEffects;
+    // An armed crash waits for a step long enough to cut: it lands between two effects.
+    const armed = this.crash;
+    const crashAt = armed !== null && armed.afterEffects < effects.length && (armed.target === 'any' || armed.target === input.type) ? armed.afterEffects : null;
     for (let i = 0; i < effects.length; i++) {
       if (crashAt !== null && i >= crashAt) {
-        this.crash(`between effects ${i} and ${i + 1} of ${effects.length} (${input.type})`);
+        this.crashNow(`between effects ${i} and ${i + 1} of ${effects.length} (${input.type})`);
         return;
       }
       if (!this.perform(effects[i]!)) return;
     }
-    if (crashAt !== null) this.crash(`after all ${effects.length} effects (${input.type})`);
   }
 
   /** Carry out one effect; false when it crashed the client (storage failure). */
@@ -122,13 +131,14 @@ export class VirtualClient {
         if (result.ok) {
           this.committedThisStep = true;
           this.storageFailures = 0;
+          for (const event of effect.events) host.record({ t: host.now, type: 'engine', client: this.index, clientTime: this.clientTime(), event });
           return true;
         }
         // The engine's rule for a failed commit: rebuild from durable storage (a soft crash).
         this.storageFailures++;
         // A refused atomic commit applied nothing: its write definitely failed, unless an
         // earlier commit of the same step (or a torn one) left part of it durable.
-        this.crash(`storage ${result.code}`, result.code === 'quota' && !this.committedThisStep ? 'fail' : 'info');
+        this.crashNow(`storage ${result.code}`, result.code === 'quota' && !this.committedThisStep ? 'fail' : 'info');
         this.restart();
         return false;
       }

@@ -3,7 +3,7 @@
 // and stopping one restores exactly what the others leave. heal() ends them all at once.
 
 import type { LinkConfig } from './link.ts';
-import type { VirtualClient } from './client.ts';
+import { crashOfParam, type VirtualClient } from './client.ts';
 import type { World } from './world.ts';
 import type { ServerState } from '../server-mock/core/index.ts';
 import type { Fault } from './types.ts';
@@ -42,7 +42,7 @@ export class Nemesis {
         setOnline(client, false);
         break;
       case 'client-crash':
-        client.crashAfterEffects = fault.param;
+        client.crash = crashOfParam(fault.param);
         break;
       case 'storage-quota':
         client.store.setQuotaFailing(true);
@@ -66,7 +66,7 @@ export class Nemesis {
         setOnline(client, true);
         break;
       case 'client-crash':
-        client.crashAfterEffects = null;
+        client.crash = null;
         client.restart();
         break;
       case 'storage-quota':
@@ -174,7 +174,7 @@ export class Nemesis {
       client.activeFaults.length = 0;
       client.link = client.baseLink;
       client.store.setQuotaFailing(false);
-      client.crashAfterEffects = null;
+      client.crash = null;
       if (!client.isUp) client.restart();
       setOnline(client, true);
     }

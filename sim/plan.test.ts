@@ -234,7 +234,7 @@ describe('generatePlan: nemesis', () => {
     const paramRange: Partial<Record<FaultKind, [number, number]>> = {
       loss: [100, 900], duplicate: [100, 900], reorder: [100, 900], 'server-5xx': [100, 900], 'permanent-error': [100, 900],
       'server-429': [1000, 60_000], 'server-413': [1, 5], latency: [500, 30_000], 'server-slow': [500, 30_000],
-      'clock-step': [-2000, 2000], 'clock-drift': [-30, 30], 'client-crash': [0, 6],
+      'clock-step': [-2000, 2000], 'clock-drift': [-30, 30], 'client-crash': [0, 31],
     };
     const outOfRange = faults.filter((f) => {
       const [min, max] = paramRange[f.kind] ?? [0, 0];

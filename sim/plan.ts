@@ -228,7 +228,9 @@ function drawParam(config: SimConfig, kind: FaultKind, rng: Rng): number {
       return rng.int(-ppmMax, ppmMax); // driftPpm
     }
     case 'client-crash':
-      return rng.int(0, 6); // crashAfterEffects: the crash hits after that many effects of the next step
+      // Low 3 bits: effects carried out before the crash; the next 2: which kind of step it cuts
+      // (any, a local write, a pull's answer, a push's answer). See sim/client.ts CRASH_TARGETS.
+      return rng.int(0, 31);
     default:
       rng.uint32();
       return 0;

@@ -3,8 +3,7 @@
 // History with every client's and the server's final state and the trace hash.
 
 import { buildEngineOptions } from '../engine/options.ts';
-import type { CoreVariant } from '../engine/core/variant.ts';
-import { CORRECT_VARIANT } from '../engine/core/variant.ts';
+import { CORRECT_SYSTEM, type SystemVariant } from './variants.ts';
 import type { Fields } from '../engine/protocol.ts';
 import { VirtualClient } from './client.ts';
 import { ClientClock } from './clock.ts';
@@ -28,7 +27,7 @@ export interface RunOptions {
   readonly config: SimConfig;
   /** A plan to execute instead of the one generated from the seed (replay, shrinking). */
   readonly plan?: RunPlan;
-  readonly variant?: CoreVariant;
+  readonly variant?: SystemVariant;
 }
 
 export interface RunResult {
@@ -42,9 +41,9 @@ export interface RunResult {
 export function runSimulation(options: RunOptions): RunResult {
   const { config } = options;
   const plan = options.plan ?? generatePlan(config);
-  const variant = options.variant ?? CORRECT_VARIANT;
+  const variant = options.variant ?? CORRECT_SYSTEM;
   const streams = new RngStreams(config.seed);
-  const server = new SimServer(streams.stream('server'), streams.stream('tokens'));
+  const server = new SimServer(streams.stream('server'), streams.stream('tokens'), variant.serverBugs);
   const recorder = new HistoryRecorder(config.recordMessages);
   const endMs = config.durationMs + config.convergenceBudgetMs;
   const world = new World(server, recorder, streams.stream('network'), { eventsMax: EVENTS_MAX, timeMsMax: endMs + 1 });
@@ -52,9 +51,9 @@ export function runSimulation(options: RunOptions): RunResult {
   for (let i = 0; i < config.clients; i++) {
     const rng = streams.stream(`client/${i}`);
     const clock = new ClientClock({ offsetMs: plan.clocks[i]!.offsetMs, driftPpm: plan.clocks[i]!.driftPpm });
-    const engineOptions = buildEngineOptions({ ...config.engine, clientId: `c${i}` });
+    const engineOptions = buildEngineOptions({ ...config.engine, ...variant.engine, clientId: `c${i}` });
     const user = userOfTeam(teamOf(i, config.teamSize));
-    world.clients.push(new VirtualClient(i, user, engineOptions, clock, new CrashableStore(), { float: () => rng.float() }, variant, world, link));
+    world.clients.push(new VirtualClient(i, user, engineOptions, clock, new CrashableStore(), { float: () => rng.float() }, variant.core, world, link));
   }
   const nemesis = new Nemesis(world, plan.faults);
   const s = world.scheduler;
@@ -136,7 +135,7 @@ function hasConverged(world: World): boolean {
   return true;
 }
 
-function finish(options: RunOptions, plan: RunPlan, variant: CoreVariant, world: World, recorder: HistoryRecorder): RunResult {
+function finish(options: RunOptions, plan: RunPlan, variant: SystemVariant, world: World, recorder: HistoryRecorder): RunResult {
   const history = recorder.history;
   history.clients = world.clients.map(clientFinal);
   history.server = serverFinal(world.server);

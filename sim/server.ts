@@ -2,10 +2,15 @@
 // with the server faults of DESIGN §5. Commits are synchronous, so the core's state is the
 // durable state; a crash loses only what is in flight, a rollback restores an older snapshot.
 
-import type { PullQuery, PushRequest, PullResponse, PushResponse } from '../engine/protocol.ts';
+import { entityKey, type PullQuery, type PushRequest, type PullResponse, type PushResponse } from '../engine/protocol.ts';
 import type { TransportOutcome } from '../engine/ports.ts';
-import { ServerCore, cloneServerState, restoreServerState, type ServerState, type AppliedChange, type Reply } from '../server-mock/core/index.ts';
+import { ServerCore, type ServerState, type AppliedChange, type Reply } from '../server-mock/core/index.ts';
 import type { Rng } from './rng.ts';
+import { spaceFromLog } from '../server-mock/core/state.ts';
+import type { ServerBug } from './variants.ts';
+
+/** With the ack-before-durable bug, how often (simulated) the server's writes reach the disk. */
+const LAZY_FLUSH_MS = 3_000;
 
 export interface ServerFaultState {
   errorPerMille: number;
@@ -40,9 +45,14 @@ export class SimServer {
   private epochCount = 1;
   readonly faults: ServerFaultState = { errorPerMille: 0, rejectPerMille: 0, retryAfterMs: null, itemsMax413: null, commitThenFailPerMille: 0, slowMs: 0 };
 
+  /** ack-before-durable: per user, how much of the log had reached the disk at the last flush. */
+  private flushedLogLength = new Map<string, number>();
+  private flushedAt = 0;
+
   constructor(
     private readonly rng: Rng,
     tokenRandom: Rng,
+    private readonly bugs: readonly ServerBug[] = [],
   ) {
     this.core = ServerCore.fresh({ random: () => tokenRandom.float(), tokenLifetimeMs: TOKEN_LIFETIME_MS }, 'e1');
   }
@@ -66,6 +76,7 @@ export class SimServer {
     if (f.itemsMax413 !== null && request.items.length > f.itemsMax413) {
       return { outcome: { kind: 'http', status: 413, retryAfterMs: null, body: null }, applied: [], delayMs: f.slowMs, detail: '413' };
     }
+    this.breakBeforePush(auth.user, request, nowMs);
     const { reply, applied } = f.rejectPerMille > 0 ? this.pushWithRejections(auth.user, request, nowMs) : this.core.push(auth.user, request, nowMs);
     if (f.commitThenFailPerMille > 0 && this.rng.chance(f.commitThenFailPerMille)) {
       return { outcome: { kind: 'http', status: 500, retryAfterMs: null, body: null }, applied, delayMs: f.slowMs, detail: 'commit-then-fail' };
@@ -84,6 +95,22 @@ export class SimServer {
       return { outcome: { kind: 'http', status: 503, retryAfterMs: null, body: null }, applied: [], delayMs: f.slowMs, detail: '503' };
     }
     return { outcome: outcomeOf(this.core.pull(auth.user, query, nowMs)), applied: [], delayMs: f.slowMs, detail: '200' };
+  }
+
+  /** The bug zoo's server bugs act on the state just before the (correct) core handles a push. */
+  private breakBeforePush(user: string, request: PushRequest, nowMs: number): void {
+    if (this.bugs.length === 0) return;
+    const space = this.core.state.users.get(user);
+    if (this.bugs.includes('ack-before-durable') && nowMs >= this.flushedAt + LAZY_FLUSH_MS) {
+      this.flushedAt = nowMs;
+      for (const [name, s] of this.core.state.users) this.flushedLogLength.set(name, s.log.length);
+    }
+    if (space === undefined) return;
+    for (const item of request.items) {
+      if (this.bugs.includes('no-dedup')) space.results.delete(item.queueId);
+      const key = entityKey(item.entityType, item.entityId);
+      if (this.bugs.includes('resurrect-tombstones') && space.entities.get(key)?.deleted === true) space.entities.delete(key);
+    }
   }
 
   /** Refuse some items for good (as a permission change would); the rest go to the core. */
@@ -106,14 +133,22 @@ export class SimServer {
     return log === undefined || log.length === 0 ? 0 : log[log.length - 1]!.seq;
   }
 
+  /**
+   * A copy of the durable state. Log entries are immutable, so copying the logs and rebuilding
+   * the indexes is enough (and, unlike a JSON round trip, accepts what a buggy variant wrote).
+   */
   snapshot(): ServerState {
-    return cloneServerState(this.core.state);
+    const state = this.core.state;
+    const users = new Map([...state.users].map(([user, space]) => [user, spaceFromLog(space.log.slice())]));
+    return { epoch: state.epoch, seq: state.seq, tokenCount: state.tokenCount, tokens: new Map(state.tokens), users };
   }
 
   /** Restore an older snapshot under a new epoch (a backup restore). */
   rollback(snapshot: ServerState): void {
     this.epochCount++;
-    this.replaceCore(restoreServerState(snapshot, `e${this.epochCount}`));
+    // The snapshot is this server's own private copy (snapshot()), restored once: no second copy needed.
+    snapshot.epoch = `e${this.epochCount}`;
+    this.replaceCore(snapshot);
   }
 
   /** A fresh instance over the same durable state. */
@@ -124,6 +159,16 @@ export class SimServer {
   crash(): void {
     this.up = false;
     this.instance++;
+    if (this.bugs.includes('ack-before-durable')) this.loseUnflushedWrites();
+  }
+
+  /** What was acked but not flushed is gone after the crash, and the epoch stays: a silent loss. */
+  private loseUnflushedWrites(): void {
+    const users = this.core.state.users;
+    for (const [user, space] of [...users]) {
+      const kept = this.flushedLogLength.get(user) ?? 0;
+      if (kept < space.log.length) users.set(user, spaceFromLog(space.log.slice(0, kept)));
+    }
   }
 
   restart(): void {

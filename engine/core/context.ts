@@ -15,8 +15,8 @@ import { hlcReceive, hlcTick, decodeStamp, encodeStamp } from '../policy/hlc.ts'
 
 export class Effects {
   list: CoreEffect[] = [];
-  /** Events wait for the next commit: an event describes a change only once it is durable. */
-  private events: CoreEffect[] = [];
+  /** Events wait for the next commit and travel with it: an event describes a change only once it is durable. */
+  private events: SyncEvent[] = [];
   /** Client-clock time of the input being handled. */
   now = 0;
   /** When each armed timer should fire, on the client's clock (to notice clock steps). */
@@ -27,15 +27,20 @@ export class Effects {
   /** Close the current transaction: emit a commit of every write since the last one. */
   commit(): void {
     const ops = this.image.takeTx();
-    if (ops.length > 0) this.list.push({ type: 'commit', ops });
-    this.flushEvents();
+    if (ops.length === 0) {
+      this.flushEvents();
+      return;
+    }
+    this.list.push({ type: 'commit', ops, events: this.events });
+    this.events = [];
   }
   event(event: SyncEvent): void {
-    this.events.push({ type: 'event', event });
+    this.events.push(event);
   }
+  /** Events of no commit (a request sent, an empty pull) stand on their own. */
   private flushEvents(): void {
     if (this.events.length === 0) return;
-    for (const e of this.events) this.list.push(e);
+    for (const event of this.events) this.list.push({ type: 'event', event });
     this.events = [];
   }
   reply(opId: number, reply: OpReply): void {

@@ -43,7 +43,8 @@ export type OpReply =
   | { readonly ok: false; readonly code: WriteErrorCode; readonly message: string };
 
 export type CoreEffect =
-  | { readonly type: 'commit'; readonly ops: readonly WriteOp[] }
+  /** Make `ops` durable in one transaction, then report `events` (they describe this commit: a crash before it loses both). */
+  | { readonly type: 'commit'; readonly ops: readonly WriteOp[]; readonly events: readonly SyncEvent[] }
   | { readonly type: 'push'; readonly requestId: number; readonly request: PushRequest }
   | { readonly type: 'pull'; readonly requestId: number; readonly query: PullQuery }
   /** Arm the named timer, replacing any armed one of that name. Delay on the client's clock. */

@@ -15,6 +15,8 @@ export interface CoreVariant {
   readonly newQueueIdOnRetry: boolean;
   /** Commit the entity write and its queue item in two transactions. */
   readonly splitWriteAndEnqueue: boolean;
+  /** Answer a local write before its commit is durable. */
+  readonly replyBeforeCommit: boolean;
   /** Send any pending item, not only the head of its entity. */
   readonly ignoreEntityOrder: boolean;
   /** Save the pull cursor in a transaction before the pulled changes. */
@@ -36,6 +38,7 @@ export const CORRECT_VARIANT: CoreVariant = Object.freeze({
   coalesce,
   newQueueIdOnRetry: false,
   splitWriteAndEnqueue: false,
+  replyBeforeCommit: false,
   ignoreEntityOrder: false,
   cursorBeforeApply: false,
   deadLetterTransient: false,

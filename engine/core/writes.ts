@@ -95,8 +95,9 @@ export function onWrite(ctx: Ctx, input: WriteInput): void {
     fx.event({ type: 'enqueued', at: now, queueId, entityType: item.entityType, entityId: item.entityId, action: item.action, payload });
   }
   refreshEntityForWrite(ctx, input, now);
+  if (ctx.variant.replyBeforeCommit) fx.reply(input.opId, { ok: true, queueId });
   fx.commit();
-  fx.reply(input.opId, { ok: true, queueId });
+  if (!ctx.variant.replyBeforeCommit) fx.reply(input.opId, { ok: true, queueId });
 }
 
 function refreshEntityForWrite(ctx: Ctx, input: WriteInput, now: number): void {

@@ -1,0 +1,39 @@
+// chart.js's UMD build, read once from node_modules, made safe to inline in a <script>:
+// its exports map hides dist/chart.umd.min.js from require.resolve, so resolve the package's
+// entry, walk up to the package root and join the file name. The source-map comment and the
+// URLs in its licence banners are removed so the report carries no external URL at all
+// (the banners' copyright and licence lines stay).
+
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const UMD_FILE = join('dist', 'chart.umd.min.js');
+
+let cached: string | null = null;
+
+export function chartJsSource(): string {
+  if (cached === null) cached = sanitizeForInlineScript(readFileSync(chartJsUmdPath(), 'utf8'));
+  return cached;
+}
+
+export function chartJsUmdPath(): string {
+  const require = createRequire(import.meta.url);
+  const entry = require.resolve('chart.js');
+  for (let dir = dirname(entry); ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'chart.js') {
+      return join(dir, UMD_FILE);
+    }
+    if (dirname(dir) === dir) throw new Error(`chart.js: no package root above ${entry}`);
+  }
+}
+
+/** Drops source-map comments and banner URLs; refuses code that could end the <script> element. */
+export function sanitizeForInlineScript(source: string): string {
+  const cleaned = source
+    .replace(/^\s*\/\/# sourceMappingURL=.*$/gm, '')
+    .replace(/\/\*![\s\S]*?\*\//g, (banner) => banner.replace(/https?:\/\//g, ''));
+  if (/<\/script|<!--|<script/i.test(cleaned)) throw new Error('chart.js: the bundle contains a sequence that would break an inline <script>');
+  return cleaned;
+}

@@ -1,0 +1,201 @@
+// The per-client timeline of the report: for the first few clients, one row each with three
+// lanes (ops, faults, crashes), plus a server row, drawn as inline SVG. buildTimeline is one
+// pure pass over the history; ops are binned into pixel columns (worst outcome wins), so the
+// SVG's size is bounded by clients × columns whatever the run's length.
+
+import type { History } from '../sim/history.ts';
+import type { FaultPeriod } from './metrics.ts';
+import { escapeHtml, formatClockShort, formatCount, formatMs, niceTimeStepMs } from './format.ts';
+import { CRASH_COLOR, faultColor, HEAL_COLOR, OP_COLORS } from './palette.ts';
+
+export const TIMELINE_CLIENTS_MAX = 30;
+export const TIMELINE_COLUMNS = 900;
+
+/** Column marks, from least to most notable: a column shows its most notable op. */
+export const OpMark = { None: 0, Read: 1, Write: 2, Fail: 3, Info: 4 } as const;
+export type OpMark = (typeof OpMark)[keyof typeof OpMark];
+
+export interface ClientLane {
+  readonly client: number;
+  /** marks[col] for col in 0..columns-1. */
+  readonly marks: Uint8Array;
+  readonly opCount: number;
+  readonly faults: readonly FaultPeriod[];
+  readonly down: readonly { readonly startMs: number; readonly endMs: number; readonly detail: string }[];
+}
+
+export interface Timeline {
+  readonly endMs: number;
+  readonly healedAtMs: number;
+  readonly columns: number;
+  readonly clientsTotal: number;
+  readonly lanes: readonly ClientLane[];
+  readonly serverFaults: readonly FaultPeriod[];
+  readonly serverEvents: readonly { readonly t: number; readonly action: string; readonly epoch: string }[];
+}
+
+export function buildTimeline(history: History, faultPeriods: readonly FaultPeriod[], endMs: number, clientsMax = TIMELINE_CLIENTS_MAX, columns = TIMELINE_COLUMNS): Timeline {
+  const clientsTotal = Math.max(history.clients.length, highestClient(history) + 1);
+  const shown = Math.min(clientsMax, clientsTotal);
+  const marks = Array.from({ length: shown }, () => new Uint8Array(columns));
+  const opCounts = new Array<number>(shown).fill(0);
+  const down = Array.from({ length: shown }, () => [] as { startMs: number; endMs: number; detail: string }[]);
+  const crashedAt = new Map<number, { t: number; detail: string }>();
+  const openOps = new Map<number, { client: number; column: number }>();
+  const serverEvents: { t: number; action: string; epoch: string }[] = [];
+  const columnOf = (t: number): number => Math.min(columns - 1, Math.max(0, Math.floor((t / Math.max(1, endMs)) * columns)));
+  const mark = (client: number, column: number, value: OpMark): void => {
+    const lane = marks[client]!;
+    if (value > lane[column]!) lane[column] = value;
+  };
+  for (const e of history.events) {
+    if (e.type === 'server') serverEvents.push({ t: e.t, action: e.action, epoch: e.epoch });
+    if (!('client' in e) || e.client >= shown || e.client < 0) continue;
+    if (e.type === 'invoke') {
+      opCounts[e.client]!++;
+      const column = columnOf(e.t);
+      mark(e.client, column, e.action === 'read' ? OpMark.Read : OpMark.Write);
+      openOps.set(e.opId, { client: e.client, column });
+    } else if (e.type === 'complete') {
+      const op = openOps.get(e.opId);
+      openOps.delete(e.opId);
+      if (op !== undefined && e.outcome !== 'ok') mark(op.client, op.column, e.outcome === 'fail' ? OpMark.Fail : OpMark.Info);
+    } else if (e.type === 'crash') {
+      if (!crashedAt.has(e.client)) crashedAt.set(e.client, { t: e.t, detail: e.detail });
+    } else if (e.type === 'restart') {
+      const crash = crashedAt.get(e.client);
+      crashedAt.delete(e.client);
+      if (crash !== undefined) down[e.client]!.push({ startMs: crash.t, endMs: e.t, detail: crash.detail });
+    }
+  }
+  for (const [client, crash] of crashedAt) down[client]!.push({ startMs: crash.t, endMs, detail: crash.detail });
+  const faultsOf = Array.from({ length: shown }, () => [] as FaultPeriod[]);
+  for (const period of faultPeriods) if (period.client >= 0 && period.client < shown) faultsOf[period.client]!.push(period);
+  const lanes = marks.map((laneMarks, client) => ({ client, marks: laneMarks, opCount: opCounts[client]!, faults: faultsOf[client]!, down: down[client]! }));
+  return { endMs, healedAtMs: history.healedAt, columns, clientsTotal, lanes, serverFaults: faultPeriods.filter((p) => p.client < 0), serverEvents };
+}
+
+function highestClient(history: History): number {
+  let highest = -1;
+  for (const e of history.events) if ('client' in e && e.client > highest) highest = e.client;
+  return highest;
+}
+
+// ---- SVG ------------------------------------------------------------------------------
+
+const WIDTH = 1100;
+const LABEL_W = 64;
+const PAD_R = 12;
+const AXIS_H = 24;
+const SERVER_H = 22;
+const ROW_H = 24;
+const FOOT_H = 18;
+const PLOT_W = WIDTH - LABEL_W - PAD_R;
+
+const MARK_COLORS: Readonly<Record<number, string>> = {
+  [OpMark.Read]: OP_COLORS.read,
+  [OpMark.Write]: OP_COLORS.write,
+  [OpMark.Fail]: OP_COLORS.fail,
+  [OpMark.Info]: OP_COLORS.info,
+};
+
+/** The timeline as one <svg> element (no script, tooltips as <title>). */
+export function renderTimelineSvg(timeline: Timeline): string {
+  const rows = timeline.lanes.length;
+  const height = AXIS_H + SERVER_H + rows * ROW_H + FOOT_H;
+  const x = (t: number): number => LABEL_W + (Math.min(Math.max(t, 0), timeline.endMs) / Math.max(1, timeline.endMs)) * PLOT_W;
+  const parts: string[] = [];
+  parts.push(`<svg id="client-timeline" viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img" aria-label="per-client timeline: ops, faults and crashes">`);
+  parts.push(phaseBackground(timeline, x, height));
+  parts.push(axis(timeline, x, height));
+  parts.push(serverRow(timeline, x));
+  timeline.lanes.forEach((lane, row) => parts.push(clientRow(lane, AXIS_H + SERVER_H + row * ROW_H, timeline, x)));
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+type XScale = (t: number) => number;
+
+function n1(value: number): string {
+  return (Math.round(value * 10) / 10).toString();
+}
+
+function phaseBackground(timeline: Timeline, x: XScale, height: number): string {
+  const top = AXIS_H;
+  const out: string[] = [];
+  // Alternate row shading is drawn per row; here only the convergence phase and the heal line.
+  if (timeline.healedAtMs > 0 && timeline.healedAtMs < timeline.endMs) {
+    const hx = x(timeline.healedAtMs);
+    out.push(`<rect x="${n1(hx)}" y="${top}" width="${n1(LABEL_W + PLOT_W - hx)}" height="${height - top}" fill="#ecfdf5"/>`);
+    out.push(`<line x1="${n1(hx)}" x2="${n1(hx)}" y1="${top}" y2="${height - 4}" stroke="${HEAL_COLOR}" stroke-width="1.2" stroke-dasharray="4 3"/>`);
+    out.push(`<text x="${n1(hx + 4)}" y="${height - 5}" font-size="11" fill="${HEAL_COLOR}">heal · convergence phase</text>`);
+  }
+  return out.join('');
+}
+
+function axis(timeline: Timeline, x: XScale, height: number): string {
+  const stepMs = niceTimeStepMs(timeline.endMs, 10);
+  const out: string[] = [];
+  for (let t = 0; t <= timeline.endMs; t += stepMs) {
+    const tx = n1(x(t));
+    out.push(`<line x1="${tx}" x2="${tx}" y1="${AXIS_H - 4}" y2="${height - FOOT_H}" stroke="#e5e7eb" stroke-width="1"/>`);
+    out.push(`<text x="${tx}" y="${AXIS_H - 8}" font-size="11" fill="#6b7280" text-anchor="middle">${formatClockShort(t)}</text>`);
+  }
+  return out.join('');
+}
+
+function serverRow(timeline: Timeline, x: XScale): string {
+  const y = AXIS_H;
+  const out = [`<g class="lane-server"><text x="4" y="${y + 15}" font-size="11" font-weight="600" fill="#111827">server</text>`];
+  out.push(`<rect x="${LABEL_W}" y="${y + 2}" width="${PLOT_W}" height="${SERVER_H - 4}" fill="#f9fafb" stroke="#e5e7eb"/>`);
+  for (const p of timeline.serverFaults) out.push(faultRect(p, x, y + 5, SERVER_H - 10));
+  for (const ev of timeline.serverEvents) {
+    const ex = x(ev.t);
+    out.push(`<path d="M${n1(ex)} ${y + 4}l4 7l-4 7l-4 -7z" fill="#111827"><title>${escapeHtml(`server ${ev.action} at ${formatMs(ev.t)} (epoch ${ev.epoch})`)}</title></path>`);
+  }
+  out.push('</g>');
+  return out.join('');
+}
+
+function faultRect(p: FaultPeriod, x: XScale, y: number, h: number): string {
+  const fx = x(p.startMs);
+  const width = Math.max(2, x(p.endMs) - fx);
+  const who = p.client < 0 ? 'server' : `client ${p.client}`;
+  const title = `${p.kind} on ${who}, ${formatMs(p.startMs)} → ${formatMs(p.endMs)} (param ${p.param})`;
+  return `<rect x="${n1(fx)}" y="${y}" width="${n1(width)}" height="${h}" rx="2" fill="${faultColor(p.kind)}" fill-opacity="0.85"><title>${escapeHtml(title)}</title></rect>`;
+}
+
+function clientRow(lane: ClientLane, y: number, timeline: Timeline, x: XScale): string {
+  const out = [`<g class="lane-client" data-client="${lane.client}">`];
+  if (lane.client % 2 === 1) out.push(`<rect x="0" y="${y}" width="${WIDTH}" height="${ROW_H}" fill="#000" fill-opacity="0.025"/>`);
+  const label = `client ${lane.client}: ${formatCount(lane.opCount)} ops, ${lane.faults.length} faults, ${lane.down.length} crashes`;
+  out.push(`<text x="4" y="${y + 15}" font-size="11" fill="#374151">c${lane.client}<title>${escapeHtml(label)}</title></text>`);
+  out.push(opTicks(lane, y + 2, timeline));
+  for (const p of lane.faults) out.push(faultRect(p, x, y + 11, 6));
+  for (const d of lane.down) {
+    const dx = x(d.startMs);
+    const title = `crashed at ${formatMs(d.startMs)}, back at ${formatMs(d.endMs)}: ${d.detail}`;
+    out.push(`<rect x="${n1(dx)}" y="${y + 18}" width="${n1(Math.max(2, x(d.endMs) - dx))}" height="4" fill="${CRASH_COLOR}"><title>${escapeHtml(title)}</title></rect>`);
+    out.push(`<path d="M${n1(dx - 3)} ${y + 17}l6 6m0 -6l-6 6" stroke="#dc2626" stroke-width="1.6"/>`);
+  }
+  out.push('</g>');
+  return out.join('');
+}
+
+/** One path per mark colour: a vertical tick per column that holds an op. */
+function opTicks(lane: ClientLane, y: number, timeline: Timeline): string {
+  const colW = PLOT_W / timeline.columns;
+  const paths = new Map<number, string[]>();
+  lane.marks.forEach((value, column) => {
+    if (value === OpMark.None) return;
+    const cx = LABEL_W + (column + 0.5) * colW;
+    let list = paths.get(value);
+    if (list === undefined) paths.set(value, (list = []));
+    list.push(`M${n1(cx)} ${y}v7`);
+  });
+  const out: string[] = [];
+  for (const [value, segments] of [...paths].sort((a, b) => a[0] - b[0])) {
+    out.push(`<path d="${segments.join('')}" stroke="${MARK_COLORS[value]}" stroke-width="${value >= OpMark.Fail ? 2 : 1.2}"/>`);
+  }
+  return out.join('');
+}
