@@ -75,6 +75,10 @@ export interface Volatile {
   push: PushInFlight | null;
   pullRequestId: number | null;
   pullSentAt: number;
+  /** Client-clock time before which no pull goes out (a 429's Retry-After). */
+  pullNotBefore: number;
+  /** Client-clock time before which no push goes out (a 429's Retry-After holds every item, not only the batch). */
+  pushNotBefore: number;
   requestIdNext: number;
   /** Shrinks after 413 or a whole-request 4xx to isolate the item at fault; grows back on success. */
   batchItemsCap: number;
@@ -171,6 +175,19 @@ export function correctClockOffset(ctx: Ctx, offsetMs: number, now: number): voi
   const physical = now + offsetMs;
   const pullBack = meta.hlcWallMs > physical + HLC_MAX_OFFSET_MS;
   ctx.image.putMeta({ ...meta, clockOffsetMs: offsetMs, ...(pullBack ? { hlcWallMs: physical, hlcCounter: 0 } : {}) });
+}
+
+/**
+ * The client's clock jumped by `jumpMs`: every deadline kept on that clock moves with it, so a
+ * backoff still waits what it waited (a backward step of hours must not hold the queue for hours).
+ */
+export function shiftDeadlines(ctx: Ctx, jumpMs: number): void {
+  const { image, v, fx } = ctx;
+  for (const item of [...image.queue.values()]) image.putItem({ ...item, nextAttemptAt: item.nextAttemptAt + jumpMs });
+  v.pullNotBefore += jumpMs;
+  v.pushNotBefore += jumpMs;
+  v.retryArmedAt = null;
+  for (const [timer, due] of fx.dueAt) fx.dueAt.set(timer, due + jumpMs);
 }
 
 export function nextRequestId(ctx: Ctx): number {

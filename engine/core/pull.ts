@@ -11,7 +11,7 @@ import { maybePush } from './push.ts';
 
 export function maybePull(ctx: Ctx, now: number): void {
   const { v, fx, image } = ctx;
-  if (!v.online || v.pullRequestId !== null || v.tokenRefreshing) return;
+  if (!v.online || v.pullRequestId !== null || v.tokenRefreshing || now < v.pullNotBefore) return;
   const requestId = nextRequestId(ctx);
   v.pullRequestId = requestId;
   v.pullSentAt = now;
@@ -69,6 +69,9 @@ function pullFailed(ctx: Ctx, requestId: number, outcome: Exclude<TransportOutco
   const retryAfterMs = outcome.kind === 'http' ? outcome.retryAfterMs : null;
   const delayMs = ctx.variant.nextDelayMs(ctx.options, v.pullFailures, ctx.random.float(), null, retryAfterMs);
   fx.event({ type: 'request-failed', at: now, requestId, kind: 'pull', outcome: outcome.kind, status, delayMs });
+  // Only an explicit Retry-After holds every pull; otherwise the backoff timer retries, and the
+  // interval (a bounded rate) or a reconnect may pull sooner: a pull is cheap and idempotent.
+  if (retryAfterMs !== null) v.pullNotBefore = now + retryAfterMs;
   fx.arm('pull-retry', delayMs);
 }
 

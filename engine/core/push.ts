@@ -68,6 +68,10 @@ function toWire(item: QueueItem): PushItem {
 export function maybePush(ctx: Ctx, now: number): void {
   const { v, fx } = ctx;
   if (!v.online || v.push !== null || v.tokenRefreshing) return;
+  if (now < v.pushNotBefore) {
+    armRetry(ctx, v.pushNotBefore, now);
+    return;
+  }
   const batch = selectBatch(ctx, now);
   if (batch.items.length === 0) {
     armRetry(ctx, batch.wakeAt, now);
@@ -112,7 +116,9 @@ export function onPushResult(ctx: Ctx, requestId: number, outcome: TransportOutc
       if (items.length > 1) v.batchItemsCap = status === 413 ? Math.max(1, items.length >> 1) : 1; // isolate the item at fault
       else for (const item of items) deadLetter(ctx, item, status === 413 ? 'too_large' : `http_${status}`, outcome.kind === 'http' ? (outcome.body?.message ?? reason) : reason, now);
     } else {
-      for (const item of items) retryLater(ctx, item, reason, outcome.kind === 'http' ? outcome.retryAfterMs : null, now);
+      const retryAfterMs = outcome.kind === 'http' ? outcome.retryAfterMs : null;
+      if (retryAfterMs !== null) v.pushNotBefore = now + retryAfterMs; // the server is busy for everyone's items
+      for (const item of items) retryLater(ctx, item, reason, retryAfterMs, now);
     }
     fx.commit();
   }

@@ -12,7 +12,7 @@ import { unreachable } from '../assert.ts';
 import type { CoreEffect, CoreInput, TimerName } from './types.ts';
 import { CORRECT_VARIANT, type CoreVariant } from './variant.ts';
 import { Image } from './image.ts';
-import { correctClockOffset, Effects, type Ctx, type Volatile } from './context.ts';
+import { correctClockOffset, Effects, shiftDeadlines, type Ctx, type Volatile } from './context.ts';
 import { onResolveConflict, onWrite } from './writes.ts';
 import { maybePush, onPushResult } from './push.ts';
 import { maybePull, onPullResult, resumeRepair } from './pull.ts';
@@ -32,6 +32,8 @@ export class SyncCore {
       push: null,
       pullRequestId: null,
       pullSentAt: 0,
+      pullNotBefore: -Infinity,
+      pushNotBefore: -Infinity,
       requestIdNext: 1,
       batchItemsCap: options.batchItemsMax,
       tokenRefreshing: false,
@@ -157,12 +159,17 @@ export class SyncCore {
    * instead of stamping writes with a wrong time until the next round trip.
    */
   private noticeClockStep(timer: TimerName, now: number): void {
-    const { fx, image } = this.ctx;
+    const { fx } = this.ctx;
     const due = fx.dueAt.get(timer);
     fx.dueAt.delete(timer);
     if (due === undefined || this.wallMinusMonotonicMs !== null) return; // the monotonic clock already tells
     const jumpMs = now - due;
-    if (Math.abs(jumpMs) > CLOCK_STEP_TOLERANCE_MS) correctClockOffset(this.ctx, image.meta.clockOffsetMs - jumpMs, now);
+    if (Math.abs(jumpMs) > CLOCK_STEP_TOLERANCE_MS) this.onClockStep(jumpMs, now);
+  }
+
+  private onClockStep(jumpMs: number, now: number): void {
+    correctClockOffset(this.ctx, this.ctx.image.meta.clockOffsetMs - jumpMs, now);
+    shiftDeadlines(this.ctx, jumpMs);
   }
 
   private noticeWallJump(now: number, monotonicMs: number): void {
@@ -171,7 +178,7 @@ export class SyncCore {
     this.wallMinusMonotonicMs = difference;
     if (prior === null) return;
     const jumpMs = difference - prior;
-    if (Math.abs(jumpMs) > CLOCK_STEP_TOLERANCE_MS) correctClockOffset(this.ctx, this.ctx.image.meta.clockOffsetMs - jumpMs, now);
+    if (Math.abs(jumpMs) > CLOCK_STEP_TOLERANCE_MS) this.onClockStep(jumpMs, now);
     else this.wallMinusMonotonicMs = prior; // small drift: keep the baseline, so it adds up to a step
   }
 
