@@ -323,3 +323,9 @@ export function httpTokenProvider(options: HttpTokenProviderOptions): TokenProvi
     },
   };
 }
+
+/** Transport and tokens for one user's client, the HTTP twin of server-mock's inProcessLink. */
+export function httpLink(options: HttpTransportOptions & { readonly user: string }): { readonly transport: TransportPort; readonly tokens: TokenProviderPort } {
+  const tokenOptions: HttpTokenProviderOptions = { baseUrl: options.baseUrl, user: options.user, timeoutMs: options.timeoutMs, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) };
+  return { transport: httpTransport(options), tokens: httpTokenProvider(tokenOptions) };
+}

@@ -4,6 +4,8 @@
 import { Option, type Command } from 'commander';
 import { parseDurationArg, parseIntegerArg, parseSeedArg } from '../cli-args.ts';
 import { CONFLICT_POLICIES } from '../../engine/options.ts';
+import { registerServe } from './serve.ts';
+import { registerToxiproxy } from './toxiproxy.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -50,4 +52,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerStart,
   registerRun,
   registerReplay,
+  registerServe,
+  registerToxiproxy,
 ];
