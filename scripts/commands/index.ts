@@ -29,7 +29,8 @@ function registerRun(program: Command): void {
     .option('--duration <d>', 'simulated chaos phase, e.g. 10m, 1h', parseDurationArg('--duration'), 600_000)
     .addOption(new Option('--policy <name>', 'conflict policy').choices(CONFLICT_POLICIES))
     .option('--no-faults', 'run without the nemesis')
-    .option('--json <file>', 'where to save the run file (default out/runs/seed-<seed>.json)')
+    .option('--json <file>', 'also save the run file here')
+    .option('--out <dir>', 'where the run file and the report go', 'out/runs')
     .action(async (options) => {
       const { runRun } = await import('./run.ts');
       await runRun(options);

@@ -1,15 +1,21 @@
 // `syncstorm run`: one seed in the simulator. Prints the seed, the fault mix, a metrics
-// summary and the trace hash; saves a run file that `syncstorm replay` re-runs exactly.
+// summary, every checker's verdict and the trace hash; saves a run file that `syncstorm
+// replay` re-runs exactly, and a one-file HTML report.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { buildEngineOptions } from '../../engine/options.ts';
 import { buildSimConfig } from '../../sim/config.ts';
 import { describeFaultMix } from '../../sim/plan.ts';
 import { runSimulation, type RunResult } from '../../sim/runner.ts';
 import { summarize, type RunSummary } from '../../sim/summary.ts';
 import { toRunFile } from '../../sim/run-file.ts';
 import type { SimConfig } from '../../sim/types.ts';
+import { CORRECT_SYSTEM, type SystemVariant } from '../../sim/variants.ts';
 import type { ConflictPolicy } from '../../engine/options.ts';
+import { runChecks, type CheckResult } from '../../scenarios/checkers/index.ts';
+import { writeRunReport } from '../../reports/write.ts';
+import { toCheckSummaries } from '../../reports/checks.ts';
 
 export interface RunCommandOptions {
   readonly seed: number;
@@ -19,6 +25,7 @@ export interface RunCommandOptions {
   readonly policy?: ConflictPolicy;
   readonly faults: boolean;
   readonly json?: string;
+  readonly out?: string;
 }
 
 export function configFromFlags(flags: RunCommandOptions): SimConfig {
@@ -30,6 +37,12 @@ export function configFromFlags(flags: RunCommandOptions): SimConfig {
     engine: flags.policy === undefined ? {} : { conflictPolicy: flags.policy },
     faults: flags.faults ? {} : { kinds: [] },
   });
+}
+
+/** Run every checker over a run, with the context its engine options give. */
+export function checkRun(result: RunResult, variant: SystemVariant): CheckResult[] {
+  const engine = buildEngineOptions({ ...result.config.engine, ...variant.engine, clientId: 'check' });
+  return runChecks(result.history, { conflictPolicy: engine.conflictPolicy, backoffBaseMs: engine.backoffBaseMs, backoffCapMs: engine.backoffCapMs });
 }
 
 export function formatSummary(result: RunResult, summary: RunSummary, wallMs: number): string {
@@ -48,6 +61,10 @@ export function formatSummary(result: RunResult, summary: RunSummary, wallMs: nu
   return lines.join('\n');
 }
 
+export function formatChecks(results: readonly CheckResult[]): string {
+  return results.map((r) => `  ${r.valid ? 'PASS' : 'FAIL'}  ${r.name.padEnd(21)} ${r.valid ? r.summary.replace(/^ok: /, '') : r.summary}`).join('\n');
+}
+
 export function formatMs(ms: number): string {
   if (ms < 1000) return `${ms} ms`;
   if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
@@ -62,13 +79,32 @@ export function writeJson(path: string, value: unknown): string {
   return full;
 }
 
+export interface SavedRun {
+  readonly result: RunResult;
+  readonly checks: CheckResult[];
+  readonly runFile: string;
+  readonly report: string;
+}
+
+/** Run, check, and save the run file and the report under `dir`. */
+export function runCheckAndSave(config: SimConfig, variant: SystemVariant, dir: string): SavedRun & { wallMs: number } {
+  const started = performance.now();
+  const result = runSimulation({ config, variant });
+  const wallMs = performance.now() - started;
+  const checks = checkRun(result, variant);
+  const runFile = writeJson(join(dir, `seed-${config.seed}.json`), toRunFile(result, summarize(result.history)));
+  const { htmlPath } = writeRunReport(join(dir, `seed-${config.seed}`), result, toCheckSummaries(checks), { replayCommand: `npx syncstorm replay ${runFile}` });
+  return { result, checks, runFile, report: htmlPath, wallMs };
+}
+
 export async function runRun(flags: RunCommandOptions): Promise<void> {
   const config = configFromFlags(flags);
-  const started = performance.now();
-  const result = runSimulation({ config });
-  const wallMs = performance.now() - started;
-  const summary = summarize(result.history);
-  console.log(formatSummary(result, summary, wallMs));
-  const path = writeJson(flags.json ?? `out/runs/seed-${config.seed}.json`, toRunFile(result, summary));
-  console.log(`run file: ${path}  (replay: npx syncstorm replay ${path})`);
+  const dir = flags.out ?? 'out/runs';
+  const saved = runCheckAndSave(config, CORRECT_SYSTEM, dir);
+  console.log(formatSummary(saved.result, summarize(saved.result.history), saved.wallMs));
+  console.log(formatChecks(saved.checks));
+  if (flags.json !== undefined) writeJson(flags.json, toRunFile(saved.result, summarize(saved.result.history)));
+  console.log(`run file: ${flags.json ?? saved.runFile}  (replay: npx syncstorm replay ${flags.json ?? saved.runFile})`);
+  console.log(`report: ${saved.report}`);
+  if (!saved.checks.every((c) => c.valid)) process.exitCode = 1;
 }
