@@ -139,6 +139,7 @@ function finishRepair(ctx: Ctx, now: number): void {
       (change === undefined || change.revision < entity.server.revision ||
         (change.revision === entity.server.revision && (change.deleted !== entity.server.deleted || !fieldsEqual(change.fields, entity.server.fields))));
     if (lost) reupload(ctx, key, entity, change, now);
+    else forgetBase(ctx, key);
     if (change !== undefined) refreshEntity(ctx, entity.entityType, entity.entityId, now, serverStateOf(change), change.origin.clientId);
     else if (entity.server !== null) refreshEntity(ctx, entity.entityType, entity.entityId, now, null, null);
   }
@@ -146,6 +147,17 @@ function finishRepair(ctx: Ctx, now: number): void {
   image.putMeta({ ...image.meta, cursor: v.repair!.cursor, repairing: false });
   v.repair = null;
   fx.commit();
+}
+
+/**
+ * A pending op's base revision belongs to the old epoch: the restored server may reach the
+ * same number with other content (ABA). Forget it, so the server judges the op as a conflict
+ * against what it now holds and the conflict policy decides.
+ */
+function forgetBase(ctx: Ctx, key: string): void {
+  const head = ctx.image.headOf(key);
+  if (head === undefined || head.action === 'create' || head.baseRevision === null) return;
+  ctx.image.putItem({ ...head, baseRevision: null, baseFields: null });
 }
 
 /**
@@ -164,7 +176,14 @@ function reupload(ctx: Ctx, key: string, entity: EntityRecord, restored: Change 
     const payload = head.action === 'delete' ? {} : head.action === 'create' ? head.payload : { ...confirmed.fields, ...head.payload };
     const action = head.action === 'delete' ? 'delete' : exists ? 'update' : 'create';
     item = head.action === 'delete' && !exists ? null : { ...head, action, payload, baseRevision, baseFields: restored?.fields ?? null, nextAttemptAt: now };
-    if (item === null) image.removeItem(head.queueId);
+    if (item === null) {
+      // Deleting what the restored server never had is moot: the op is superseded, and says so.
+      image.removeItem(head.queueId);
+      fx.event({
+        type: 'conflict', at: now, queueId: head.queueId, entityType: head.entityType, entityId: head.entityId, policy: ctx.options.conflictPolicy, outcome: 'server-wins',
+        local: { payload: head.payload, clientTime: head.createdAt, stamp: head.stamp }, server: { revision: 0, deleted: true, fields: {}, updatedAt: 0 },
+      });
+    }
   } else {
     if (confirmed.deleted && !exists) return;
     const meta = image.meta;

@@ -1,7 +1,7 @@
 // Pushing the queue: pick a batch (per-entity FIFO, backoff, limits), send it single-flight,
 // and apply each item's result: ack, conflict, retry with backoff, or dead-letter.
 
-import type { PushItem, PushItemResult, PushResponse, ServerEntityState } from '../protocol.ts';
+import type { Fields, PushItem, PushItemResult, PushResponse, ServerEntityState } from '../protocol.ts';
 import { entityKey, isPermanentStatus } from '../protocol.ts';
 import type { QueueItem } from '../model.ts';
 import type { TransportOutcome } from '../ports.ts';
@@ -67,7 +67,8 @@ function toWire(item: QueueItem): PushItem {
 
 export function maybePush(ctx: Ctx, now: number): void {
   const { v, fx } = ctx;
-  if (!v.online || v.push !== null || v.tokenRefreshing) return;
+  // While a rollback repair gathers the restored state, base revisions of the old epoch mean nothing.
+  if (!v.online || v.push !== null || v.tokenRefreshing || v.repair !== null) return;
   if (now < v.pushNotBefore) {
     armRetry(ctx, v.pushNotBefore, now);
     return;
@@ -154,28 +155,36 @@ function ack(ctx: Ctx, item: QueueItem, revision: number, replayed: boolean, now
   const entity = image.entities.get(key);
   const prior = entity?.server ?? null;
   image.removeItem(item.queueId);
+  // The server's fields after an update are known here only when the update applied right on
+  // top of fields we know (the item's base, or our known state); otherwise a pull brings them.
+  const base = item.action !== 'update' ? {} : baseFieldsOf(item, prior, revision);
+  const exact = base !== null;
   const confirmed: ServerEntityState = {
     revision,
     deleted: item.action === 'delete',
-    fields: item.action === 'delete' ? {} : item.action === 'create' ? item.payload : applyDelta(prior?.fields ?? {}, item.payload),
+    fields: item.action === 'delete' ? {} : item.action === 'create' ? item.payload : applyDelta(base ?? prior?.fields ?? {}, item.payload),
     updatedAt: item.createdAt,
     ...(item.stamp === null ? {} : { stamp: item.stamp }),
   };
-  rebaseNext(ctx, key, confirmed);
-  // The server's fields after an update are only known here when the update applied right on
-  // top of the state we know; otherwise (an epoch change, a replay) a pull brings the truth.
-  const exact = item.action !== 'update' || (prior !== null && item.baseRevision === prior.revision && revision === prior.revision + 1);
+  rebaseNext(ctx, key, revision, exact ? confirmed.fields : null);
   if (exact && (prior === null || revision > prior.revision)) refreshEntity(ctx, item.entityType, item.entityId, now, confirmed, image.meta.clientId);
   else refreshEntity(ctx, item.entityType, item.entityId, now);
   v.successes++;
   fx.event({ type: 'acked', at: now, queueId: item.queueId, revision, replayed, attempts: item.attempts + 1 });
 }
 
-/** The next item of an entity now applies on top of `server` (its true base after an ack). */
-function rebaseNext(ctx: Ctx, key: string, server: ServerEntityState | null): void {
+/** The server fields an update acked at `revision` was applied to, when we know them. */
+function baseFieldsOf(item: QueueItem, prior: ServerEntityState | null, revision: number): Fields | null {
+  if (item.baseRevision === null || revision !== item.baseRevision + 1) return null;
+  if (item.baseFields !== null) return item.baseFields;
+  return prior !== null && prior.revision === item.baseRevision ? prior.fields : null;
+}
+
+/** The next item of an entity now applies on top of `revision` (its true base after an ack), whose fields may be unknown. */
+function rebaseNext(ctx: Ctx, key: string, revision: number | null, fields: Fields | null): void {
   const next = ctx.image.headOf(key);
   if (next === undefined) return;
-  ctx.image.putItem({ ...next, baseRevision: server?.revision ?? null, baseFields: server?.fields ?? null });
+  ctx.image.putItem({ ...next, baseRevision: revision, baseFields: fields });
 }
 
 function onConflict(ctx: Ctx, item: QueueItem, server: ServerEntityState, now: number): void {
@@ -189,7 +198,7 @@ function onConflict(ctx: Ctx, item: QueueItem, server: ServerEntityState, now: n
   const base = { at: now, queueId: item.queueId, entityType: item.entityType, entityId: item.entityId, policy: options.conflictPolicy, local, server };
   if (decision.kind === 'drop') {
     image.removeItem(item.queueId);
-    rebaseNext(ctx, key, known);
+    rebaseNext(ctx, key, known?.revision ?? null, known?.fields ?? null);
     fx.event({ type: 'conflict', ...base, outcome: 'server-wins' });
   } else if (decision.kind === 'resend') {
     const baseRevision = decision.action === 'create' ? null : server.revision;
@@ -245,7 +254,7 @@ function deadLetter(ctx: Ctx, item: QueueItem, code: string, message: string, no
   const key = entityKey(item.entityType, item.entityId);
   image.removeItem(item.queueId);
   image.putDeadLetter({ queueId: item.queueId, item, code, message, deadAt: now });
-  rebaseNext(ctx, key, image.entities.get(key)?.server ?? null);
+  rebaseNext(ctx, key, image.entities.get(key)?.server?.revision ?? null, image.entities.get(key)?.server?.fields ?? null);
   refreshEntity(ctx, item.entityType, item.entityId, now);
   fx.event({ type: 'dead-lettered', at: now, queueId: item.queueId, code, message });
 }

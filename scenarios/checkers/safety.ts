@@ -67,8 +67,9 @@ export function checkNoLostAck(history: History, index: HistoryIndex): CheckResu
 function deletedAfter(index: HistoryIndex, history: History, item: ItemLife, ackT: number): boolean {
   const user = index.userOfClient.get(item.client);
   for (const other of index.items.values()) {
-    if (other.action !== 'delete' || other.entityId !== item.entityId || other.acked === null) continue;
-    if (index.userOfClient.get(other.client) === user && history.events[other.acked]!.t >= ackT) return true;
+    const settled = other.acked ?? other.superseded;
+    if (other.action !== 'delete' || other.entityId !== item.entityId || settled === null) continue;
+    if (index.userOfClient.get(other.client) === user && history.events[settled]!.t >= ackT) return true;
   }
   return false;
 }
