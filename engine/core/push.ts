@@ -226,9 +226,11 @@ function onConflict(ctx: Ctx, item: QueueItem, server: ServerEntityState, now: n
     fx.event({ type: 'conflict', ...base, outcome: 'manual' });
   }
   // The conflict shows the server as it was when it answered; a pull may already have brought newer.
+  // A conflict saying the server has no such entity (revision 0) means it has none: forget ours.
   const current = image.entities.get(key)?.server ?? null;
-  const newer = known !== null && (current === null || known.revision > current.revision);
-  refreshEntity(ctx, item.entityType, item.entityId, now, newer ? known : undefined);
+  if (known === null) refreshEntity(ctx, item.entityType, item.entityId, now, null, null);
+  else if (current === null || known.revision > current.revision) refreshEntity(ctx, item.entityType, item.entityId, now, known);
+  else refreshEntity(ctx, item.entityType, item.entityId, now);
 }
 
 function retryLater(ctx: Ctx, item: QueueItem, reason: string, retryAfterMs: number | null, now: number): void {

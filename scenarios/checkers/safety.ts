@@ -51,8 +51,11 @@ export function checkNoLostAck(history: History, index: HistoryIndex): CheckResu
     if (later.length > 0) continue;
     // Deleted later by an acked delete, and gone from the server: the delete superseded it.
     if (history.server?.users[user]?.[item.entityId] === undefined && deletedAfter(index, history, item, ackT)) continue;
-    // Re-uploaded after the rollback, but refused for good (dead-lettered, payload kept): not silent.
-    if (rollback !== undefined && [...index.items.values()].some((r) => r.action === 'repair' && r.client === item.client && r.entityId === item.entityId && r.deadLettered !== null && history.events[r.enqueuedAt]!.t >= rollback)) continue;
+    // Re-uploaded after the rollback (by whichever client wrote the entity last: its state carried
+    // this write), and then refused for good or beaten by a newer write under the conflict policy:
+    // not silent, the loss went through the protocol.
+    const resolved = (r: ItemLife): boolean => r.deadLettered !== null || r.superseded !== null;
+    if (rollback !== undefined && [...index.items.values()].some((r) => r.action === 'repair' && index.userOfClient.get(r.client) === user && r.entityId === item.entityId && resolved(r) && history.events[r.enqueuedAt]!.t >= rollback)) continue;
     verdict.add({
       message: `${item.queueId} (${item.entityId}) was acked at ${clockText(ackT)} but is not in the server's log${rollback === undefined ? ' and no rollback explains it' : `; the rollback at ${clockText(rollback)} lost it and nothing re-uploaded ${item.entityId}`}`,
       clients: [item.client],
