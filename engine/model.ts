@@ -17,8 +17,8 @@ export interface EntityRecord {
   readonly deleted: boolean;
   /** Last server-confirmed state; null before the server has ever seen the entity. */
   readonly server: ServerEntityState | null;
-  /** clientId of whoever wrote the confirmed server state (for rollback repair). */
-  readonly serverOrigin: string | null;
+  /** Who wrote the confirmed server state, when known (for rollback repair): the op's client and queueId. */
+  readonly serverOrigin: { readonly clientId: string; readonly queueId: string } | null;
   /** Client-clock ms of the last local change. */
   readonly updatedAt: number;
 }

@@ -107,7 +107,14 @@ export interface Ctx {
  * Re-derive an entity's local view from a (new) server state and its pending ops, and store it.
  * `server` undefined keeps the known server state.
  */
-export function refreshEntity(ctx: Ctx, entityType: string, entityId: string, now: number, server?: ServerEntityState | null, serverOrigin?: string | null): void {
+export function refreshEntity(
+  ctx: Ctx,
+  entityType: string,
+  entityId: string,
+  now: number,
+  server?: ServerEntityState | null,
+  serverOrigin?: EntityRecord['serverOrigin'],
+): void {
   const key = entityKey(entityType, entityId);
   const prior = ctx.image.entities.get(key);
   const known = server === undefined ? (prior?.server ?? null) : server;

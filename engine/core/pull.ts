@@ -5,7 +5,6 @@ import type { Change, PullResponse, ServerEntityState } from '../protocol.ts';
 import { entityKey } from '../protocol.ts';
 import type { EntityRecord, QueueItem } from '../model.ts';
 import type { TransportOutcome } from '../ports.ts';
-import { fieldsEqual } from '../policy/fields.ts';
 import { nextRequestId, observeServerTime, observeStamp, refreshEntity, type Ctx } from './context.ts';
 import { maybePush } from './push.ts';
 
@@ -90,11 +89,11 @@ export function applyPulled(ctx: Ctx, change: Change, now: number): void {
       fields: change.deleted ? {} : change.fields,
       deleted: change.deleted,
       server,
-      serverOrigin: change.origin.clientId,
+      serverOrigin: change.origin,
       updatedAt: prior?.updatedAt ?? now,
     });
   } else {
-    refreshEntity(ctx, change.entityType, change.entityId, now, server, change.origin.clientId);
+    refreshEntity(ctx, change.entityType, change.entityId, now, server, change.origin);
   }
   ctx.fx.event({ type: 'applied', at: now, entityType: change.entityType, entityId: change.entityId, revision: change.revision, deleted: change.deleted, originClientId: change.origin.clientId });
 }
@@ -134,13 +133,12 @@ function finishRepair(ctx: Ctx, now: number): void {
   const me = image.meta.clientId;
   for (const [key, entity] of [...image.entities]) {
     const change = restored.get(key);
-    // Revisions of different epochs may collide: the same revision with other content is a loss too.
-    const lost = entity.server !== null && entity.serverOrigin === me &&
-      (change === undefined || change.revision < entity.server.revision ||
-        (change.revision === entity.server.revision && (change.deleted !== entity.server.deleted || !fieldsEqual(change.fields, entity.server.fields))));
+    // Revisions of different epochs are not comparable: our write is lost unless the restored
+    // state is exactly the change we made (a later write by someone else is settled by a conflict).
+    const lost = entity.server !== null && entity.serverOrigin?.clientId === me && change?.origin.queueId !== entity.serverOrigin.queueId;
     if (lost) reupload(ctx, key, entity, change, now);
     else forgetBase(ctx, key);
-    if (change !== undefined) refreshEntity(ctx, entity.entityType, entity.entityId, now, serverStateOf(change), change.origin.clientId);
+    if (change !== undefined) refreshEntity(ctx, entity.entityType, entity.entityId, now, serverStateOf(change), change.origin);
     else if (entity.server !== null) refreshEntity(ctx, entity.entityType, entity.entityId, now, null, null);
   }
   for (const [key, change] of restored) if (!image.entities.has(key)) applyPulled(ctx, change, now);

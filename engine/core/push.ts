@@ -167,7 +167,7 @@ function ack(ctx: Ctx, item: QueueItem, revision: number, replayed: boolean, now
     ...(item.stamp === null ? {} : { stamp: item.stamp }),
   };
   rebaseNext(ctx, key, revision, exact ? confirmed.fields : null);
-  if (exact && (prior === null || revision > prior.revision)) refreshEntity(ctx, item.entityType, item.entityId, now, confirmed, image.meta.clientId);
+  if (exact && (prior === null || revision > prior.revision)) refreshEntity(ctx, item.entityType, item.entityId, now, confirmed, { clientId: image.meta.clientId, queueId: item.queueId });
   else refreshEntity(ctx, item.entityType, item.entityId, now);
   v.successes++;
   fx.event({ type: 'acked', at: now, queueId: item.queueId, revision, replayed, attempts: item.attempts + 1 });
@@ -229,7 +229,7 @@ function onConflict(ctx: Ctx, item: QueueItem, server: ServerEntityState, now: n
   // A conflict saying the server has no such entity (revision 0) means it has none: forget ours.
   const current = image.entities.get(key)?.server ?? null;
   if (known === null) refreshEntity(ctx, item.entityType, item.entityId, now, null, null);
-  else if (current === null || known.revision > current.revision) refreshEntity(ctx, item.entityType, item.entityId, now, known);
+  else if (current === null || known.revision > current.revision) refreshEntity(ctx, item.entityType, item.entityId, now, known, null); // a conflict does not say who wrote it
   else refreshEntity(ctx, item.entityType, item.entityId, now);
 }
 
