@@ -168,8 +168,15 @@ export function observeStamp(ctx: Ctx, stamp: string | undefined, now: number): 
  * midpoint of the round trip). Used by the skew-safe LWW stamp.
  */
 export function observeServerTime(ctx: Ctx, serverTime: number, sentAt: number, now: number): void {
-  correctClockOffset(ctx, Math.round(serverTime - (sentAt + now) / 2), now);
+  const offsetMs = Math.round(serverTime - (sentAt + now) / 2);
+  // Latency jitter moves the estimate by a few ms every round trip; writing it each time would
+  // cost a commit per pull for nothing the LWW stamp needs.
+  if (Math.abs(offsetMs - ctx.image.meta.clockOffsetMs) < OFFSET_NOISE_MS) return;
+  correctClockOffset(ctx, offsetMs, now);
 }
+
+/** Skew estimates closer than this to the current one are noise, not news. */
+const OFFSET_NOISE_MS = 250;
 
 /**
  * Adopt a new skew estimate. If stamps were issued from a reading that turned out to be far
