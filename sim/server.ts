@@ -65,36 +65,33 @@ export class SimServer {
 
   push(token: string, request: PushRequest, nowMs: number): ServerAnswer<PushResponse> {
     const f = this.faults;
-    const auth = this.core.authenticate(`Bearer ${token}`, nowMs);
-    if (!auth.ok) return { outcome: outcomeOf(auth.reply), applied: [], delayMs: f.slowMs, detail: '401' };
-    if (f.retryAfterMs !== null) {
-      return { outcome: { kind: 'http', status: 429, retryAfterMs: f.retryAfterMs, body: null }, applied: [], delayMs: f.slowMs, detail: '429' };
-    }
-    if (f.errorPerMille > 0 && this.rng.chance(f.errorPerMille)) {
-      return { outcome: { kind: 'http', status: 503, retryAfterMs: null, body: null }, applied: [], delayMs: f.slowMs, detail: '503' };
-    }
-    if (f.itemsMax413 !== null && request.items.length > f.itemsMax413) {
-      return { outcome: { kind: 'http', status: 413, retryAfterMs: null, body: null }, applied: [], delayMs: f.slowMs, detail: '413' };
-    }
-    this.breakBeforePush(auth.user, request, nowMs);
-    const { reply, applied } = f.rejectPerMille > 0 ? this.pushWithRejections(auth.user, request, nowMs) : this.core.push(auth.user, request, nowMs);
-    if (f.commitThenFailPerMille > 0 && this.rng.chance(f.commitThenFailPerMille)) {
-      return { outcome: { kind: 'http', status: 500, retryAfterMs: null, body: null }, applied, delayMs: f.slowMs, detail: 'commit-then-fail' };
-    }
+    const gate = this.admit(token, nowMs);
+    if (typeof gate !== 'string') return gate;
+    if (f.itemsMax413 !== null && request.items.length > f.itemsMax413) return this.httpError(413, null, []);
+    this.breakBeforePush(gate, request, nowMs);
+    const { reply, applied } = f.rejectPerMille > 0 ? this.pushWithRejections(gate, request, nowMs) : this.core.push(gate, request, nowMs);
+    if (f.commitThenFailPerMille > 0 && this.rng.chance(f.commitThenFailPerMille)) return { ...this.httpError(500, null, applied), detail: 'commit-then-fail' };
     return { outcome: outcomeOf(reply), applied, delayMs: f.slowMs, detail: String(reply.status) };
   }
 
   pull(token: string, query: PullQuery, nowMs: number): ServerAnswer<PullResponse> {
+    const gate = this.admit(token, nowMs);
+    if (typeof gate !== 'string') return gate;
+    return { outcome: outcomeOf(this.core.pull(gate, query, nowMs)), applied: [], delayMs: this.faults.slowMs, detail: '200' };
+  }
+
+  /** What every request meets first: the token check, then the 429 and 5xx faults. The user, or the refusal. */
+  private admit(token: string, nowMs: number): string | ServerAnswer<never> {
     const f = this.faults;
     const auth = this.core.authenticate(`Bearer ${token}`, nowMs);
     if (!auth.ok) return { outcome: outcomeOf(auth.reply), applied: [], delayMs: f.slowMs, detail: '401' };
-    if (f.retryAfterMs !== null) {
-      return { outcome: { kind: 'http', status: 429, retryAfterMs: f.retryAfterMs, body: null }, applied: [], delayMs: f.slowMs, detail: '429' };
-    }
-    if (f.errorPerMille > 0 && this.rng.chance(f.errorPerMille)) {
-      return { outcome: { kind: 'http', status: 503, retryAfterMs: null, body: null }, applied: [], delayMs: f.slowMs, detail: '503' };
-    }
-    return { outcome: outcomeOf(this.core.pull(auth.user, query, nowMs)), applied: [], delayMs: f.slowMs, detail: '200' };
+    if (f.retryAfterMs !== null) return this.httpError(429, f.retryAfterMs, []);
+    if (f.errorPerMille > 0 && this.rng.chance(f.errorPerMille)) return this.httpError(503, null, []);
+    return auth.user;
+  }
+
+  private httpError(status: number, retryAfterMs: number | null, applied: readonly AppliedChange[]): ServerAnswer<never> {
+    return { outcome: { kind: 'http', status, retryAfterMs, body: null }, applied, delayMs: this.faults.slowMs, detail: String(status) };
   }
 
   /** The bug zoo's server bugs act on the state just before the (correct) core handles a push. */
