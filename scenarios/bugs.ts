@@ -57,7 +57,7 @@ export const BUGS: readonly Bug[] = [
     breaks: 'local-durability',
     description: 'a local write is answered ok before its commit is durable',
     story: 'replicache PR#799: a write reported done was gone after the crash',
-    faults: ['client-crash'],
+    faults: ['client-crash', 'storage-quota'],
     variant: engineBug('ack-before-durable', { replyBeforeCommit: true }),
   },
   {
@@ -121,7 +121,7 @@ export const BUGS: readonly Bug[] = [
     breaks: 'read-your-writes',
     description: 'a pulled change replaces the local view, hiding a pending local edit',
     story: 'WatermelonDB#649 and TanStack/db#1323: a refetch raced ahead of the queue and reverted state',
-    faults: ['server-5xx', 'loss'],
+    faults: ['commit-then-fail', 'server-5xx'],
     variant: engineBug('pull-overwrites-pending', { pullOverwritesPending: true }),
   },
   {

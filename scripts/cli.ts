@@ -87,5 +87,7 @@ function reportError(error: unknown, output: CliOutput): number {
 
 /** The bin's entry: sets the exit code rather than exiting, so output is flushed. */
 export async function main(argv: string[]): Promise<void> {
-  process.exitCode = await run(argv);
+  const code = await run(argv);
+  // A command may set a failure code itself (checkers violated, a replay diverged): keep it.
+  process.exitCode = code !== 0 ? code : (process.exitCode ?? 0);
 }

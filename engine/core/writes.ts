@@ -7,6 +7,7 @@ import type { QueueItem } from '../model.ts';
 import { isJsonValue, isPlainObject, jsonBytes } from '../policy/fields.ts';
 import type { CoreInput, OpReply } from './types.ts';
 import { nextStamp, refreshEntity, type Ctx } from './context.ts';
+import { viewOf } from './view.ts';
 
 type WriteInput = Extract<CoreInput, { type: 'write' }>;
 type ResolveInput = Extract<CoreInput, { type: 'resolve-conflict' }>;
@@ -87,7 +88,10 @@ export function onWrite(ctx: Ctx, input: WriteInput): void {
     };
     image.putMeta({ ...meta, seqNext: meta.seqNext + 1 });
     if (ctx.variant.splitWriteAndEnqueue) {
-      refreshEntityForWrite(ctx, input, now);
+      // The broken variant: the new value lands in one transaction, its queue item in the next.
+      const prior = image.entities.get(key);
+      const view = viewOf(prior?.server ?? null, [...image.itemsOf(key), item]);
+      image.putEntity({ entityType: input.entityType, entityId: input.entityId, fields: view.fields, deleted: view.deleted, server: prior?.server ?? null, serverOrigin: prior?.serverOrigin ?? null, updatedAt: now });
       fx.commit();
     }
     image.putItem(item);

@@ -79,6 +79,8 @@ export interface HistoryIndex {
   readonly userOfClient: Map<number, string>;
   /** `${client}/${entityId}` → the client's last acked item of the entity (what a repair re-uploads). */
   readonly lastAcked: Map<string, ItemLife>;
+  /** queueIds handed out again by a later enqueue (a lost item's key reused): queueId → event indexes. */
+  readonly reusedQueueIds: Map<string, number[]>;
 }
 
 export function entityOf(user: string, entityId: string): string {
@@ -97,6 +99,7 @@ export function indexHistory(history: History): HistoryIndex {
     clientIdToIndex: new Map(history.clients.map((c) => [c.clientId, c.client])),
     userOfClient: new Map(history.clients.map((c) => [c.client, c.user])),
     lastAcked: new Map(),
+    reusedQueueIds: new Map(),
   };
   const events = history.events;
   for (let i = 0; i < events.length; i++) {
@@ -151,7 +154,12 @@ function indexEngineEvent(index: HistoryIndex, i: number, e: EngineHistoryEvent)
   switch (ev.type) {
     case 'enqueued':
     case 'repair-enqueued': {
-      if (index.items.has(ev.queueId)) break; // a repair that rides on a pending item keeps that item's life
+      const known = index.items.get(ev.queueId);
+      if (known !== undefined) {
+        // A repair may ride on a pending item (same key, same life); a second plain enqueue of a key is a reuse.
+        if (ev.type === 'enqueued') index.reusedQueueIds.set(ev.queueId, [...(index.reusedQueueIds.get(ev.queueId) ?? [known.enqueuedAt]), i]);
+        break;
+      }
       // A new repair item re-uploads the state of the client's last acked write of the entity: that write's times are its times.
       const source = ev.type === 'repair-enqueued' ? index.lastAcked.get(`${e.client}/${ev.entityId}`) : undefined;
       index.items.set(ev.queueId, {

@@ -31,6 +31,17 @@ export function checkLocalDurability(history: History, index: HistoryIndex): Che
       slice: [op.invokedAt, ...(op.completedAt === null ? [] : [op.completedAt])],
     });
   }
+  for (const [queueId, at] of index.reusedQueueIds) {
+    const first = history.events[at[0]!]!;
+    const client = first.type === 'engine' ? first.client : -1;
+    verdict.add({
+      message: `${queueId} was handed out to ${at.length} different writes (at ${at.map((i) => clockText(history.events[i]!.t)).join(' and ')}): the first one's queue item was lost and its key reused`,
+      clients: [client],
+      queueIds: [queueId],
+      t: history.events[at[1]!]!.t,
+      slice: at,
+    });
+  }
   return verdict.result(`${checked} locally acknowledged writes`);
 }
 

@@ -10,12 +10,15 @@ import { describeFaultMix } from '../../sim/plan.ts';
 import { runSimulation, type RunResult } from '../../sim/runner.ts';
 import { summarize, type RunSummary } from '../../sim/summary.ts';
 import { toRunFile } from '../../sim/run-file.ts';
-import type { SimConfig } from '../../sim/types.ts';
+import type { RunPlan, SimConfig } from '../../sim/types.ts';
 import { CORRECT_SYSTEM, type SystemVariant } from '../../sim/variants.ts';
 import type { ConflictPolicy } from '../../engine/options.ts';
 import { runChecks, type CheckResult } from '../../scenarios/checkers/index.ts';
 import { writeRunReport } from '../../reports/write.ts';
 import { toCheckSummaries } from '../../reports/checks.ts';
+import { describeSchedule, scenarioByName, scenarioRun } from '../../scenarios/catalogue.ts';
+import { bugByName } from '../../scenarios/bugs.ts';
+import { zooFaults } from './bugs.ts';
 
 export interface RunCommandOptions {
   readonly seed: number;
@@ -26,6 +29,10 @@ export interface RunCommandOptions {
   readonly faults: boolean;
   readonly json?: string;
   readonly out?: string;
+  /** A catalogue scenario: its config and plan for the seed replace the workload and fault flags. */
+  readonly scenario?: string;
+  /** A bug of the zoo: its broken variant, with the zoo's faults for it (or the scenario's). */
+  readonly bug?: string;
 }
 
 export function configFromFlags(flags: RunCommandOptions): SimConfig {
@@ -37,6 +44,22 @@ export function configFromFlags(flags: RunCommandOptions): SimConfig {
     engine: flags.policy === undefined ? {} : { conflictPolicy: flags.policy },
     faults: flags.faults ? {} : { kinds: [] },
   });
+}
+
+/** What to run: --scenario gives the config and plan, --bug the variant (and, without a scenario, its zoo faults). */
+export function runInputsFromFlags(flags: RunCommandOptions): { config: SimConfig; plan?: RunPlan; variant: SystemVariant; heading: string[] } {
+  const bug = flags.bug === undefined ? undefined : bugByName(flags.bug);
+  const variant = bug?.variant ?? CORRECT_SYSTEM;
+  const heading = bug === undefined ? [] : [`bug ${bug.name}: ${bug.description} (the zoo expects ${bug.breaks} to catch it)`];
+  if (flags.scenario !== undefined) {
+    const scenario = scenarioByName(flags.scenario);
+    const run = scenarioRun(scenario, flags.seed);
+    heading.unshift(`scenario ${scenario.name}: ${scenario.title} · guarded by ${scenario.guardedBy.join(', ')} · ${describeSchedule(scenario, run.config)} · ${scenario.story}`);
+    return { ...run, variant, heading };
+  }
+  const config = configFromFlags(flags);
+  if (bug === undefined || !flags.faults) return { config, variant, heading };
+  return { config: buildSimConfig({ ...config, faults: { ...config.faults, ...zooFaults(bug) } }), variant, heading };
 }
 
 /** Run every checker over a run, with the context its engine options give. */
@@ -87,9 +110,9 @@ export interface SavedRun {
 }
 
 /** Run, check, and save the run file and the report under `dir`. */
-export function runCheckAndSave(config: SimConfig, variant: SystemVariant, dir: string): SavedRun & { wallMs: number } {
+export function runCheckAndSave(config: SimConfig, variant: SystemVariant, dir: string, plan?: RunPlan): SavedRun & { wallMs: number } {
   const started = performance.now();
-  const result = runSimulation({ config, variant });
+  const result = runSimulation({ config, variant, plan });
   const wallMs = performance.now() - started;
   const checks = checkRun(result, variant);
   const runFile = writeJson(join(dir, `seed-${config.seed}.json`), toRunFile(result, summarize(result.history)));
@@ -98,9 +121,10 @@ export function runCheckAndSave(config: SimConfig, variant: SystemVariant, dir: 
 }
 
 export async function runRun(flags: RunCommandOptions): Promise<void> {
-  const config = configFromFlags(flags);
+  const { config, plan, variant, heading } = runInputsFromFlags(flags);
   const dir = flags.out ?? 'out/runs';
-  const saved = runCheckAndSave(config, CORRECT_SYSTEM, dir);
+  const saved = runCheckAndSave(config, variant, dir, plan);
+  for (const line of heading) console.log(line);
   console.log(formatSummary(saved.result, summarize(saved.result.history), saved.wallMs));
   console.log(formatChecks(saved.checks));
   if (flags.json !== undefined) writeJson(flags.json, toRunFile(saved.result, summarize(saved.result.history)));
