@@ -6,6 +6,13 @@ import { parseDurationArg, parseIntegerArg, parseSeedArg } from '../cli-args.ts'
 import { CONFLICT_POLICIES } from '../../engine/options.ts';
 import { registerServe } from './serve.ts';
 import { registerToxiproxy } from './toxiproxy.ts';
+import { registerChaos } from './chaos.ts';
+import { registerMerge } from './merge.ts';
+import { registerRealnet } from './realnet.ts';
+import { registerSweep } from './sweep.ts';
+import { registerCompare } from './compare.ts';
+import { parseScenarioArg, registerScenarios } from './scenarios.ts';
+import { parseBugArg, registerBugs } from './bugs.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -31,6 +38,8 @@ function registerRun(program: Command): void {
     .option('--no-faults', 'run without the nemesis')
     .option('--json <file>', 'also save the run file here')
     .option('--out <dir>', 'where the run file and the report go', 'out/runs')
+    .option('--scenario <name>', 'run a catalogue scenario (its own workload, faults and engine options; --clients, --team-size, --duration, --policy and --no-faults are ignored)', parseScenarioArg('--scenario'))
+    .option('--bug <name>', "run a broken variant of the bug zoo (with the zoo's faults for it, or the scenario's)", parseBugArg('--bug'))
     .action(async (options) => {
       const { runRun } = await import('./run.ts');
       await runRun(options);
@@ -55,4 +64,11 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerReplay,
   registerServe,
   registerToxiproxy,
+  registerChaos,
+  registerMerge,
+  registerSweep,
+  registerCompare,
+  registerScenarios,
+  registerBugs,
+  registerRealnet,
 ];

@@ -7,6 +7,7 @@ import { runSimulation } from '../../sim/runner.ts';
 import { summarize } from '../../sim/summary.ts';
 import { formatSummary } from './run.ts';
 import { variantByName } from '../../sim/variants.ts';
+import '../../scenarios/bugs.ts'; // registers the bug zoo's variants, so their run files replay
 
 export async function runReplay(file: string): Promise<void> {
   let text: string;

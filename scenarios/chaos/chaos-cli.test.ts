@@ -1,0 +1,110 @@
+// `syncstorm chaos` end to end, as a child process: exit 0 and summary.json + junit.xml when
+// every property holds; exit 1 and a replay file per failing seed (shrunk, replaying to its
+// trace hash) when a bug of the zoo is caught; exit 2 naming the flag on a usage error.
+
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ChaosSummary } from './summary.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(ROOT, 'scripts/bin/syncstorm.js');
+
+interface Exit {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function syncstorm(args: readonly string[]): Promise<Exit> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'syncstorm-chaos-'));
+  made.push(dir);
+  return dir;
+}
+
+function readSummary(dir: string): ChaosSummary {
+  return JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as ChaosSummary;
+}
+
+describe('syncstorm chaos', () => {
+  it('exits 0 when every property held, with summary.json and junit.xml', async () => {
+    const out = tempDir();
+    const result = await syncstorm(['chaos', '--seeds', '4', '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    const summary = readSummary(out);
+    expect(summary).toMatchObject({ format: 'syncstorm-chaos-summary', version: 1, ok: true, stoppedBy: 'done', shard: null, failures: [] });
+    expect(summary.seeds).toMatchObject({ start: 1, requested: 4, run: 4, passed: 4, failed: 0, first: 1, last: 4 });
+    expect(summary.determinism.sampled).toHaveLength(3);
+    expect(summary.determinism.mismatches).toEqual([]);
+    expect(Object.values(summary.checkerFailures).every((n) => n === 0)).toBe(true);
+    expect(summary.seedsPerHour).toBeGreaterThan(0);
+    const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
+    expect(junit).toContain('<testsuites name="syncstorm chaos" tests="4" failures="0"');
+    expect(junit.match(/<testcase /g)).toHaveLength(4);
+    expect(result.stdout).toMatch(/every property held on all 4 seeds/);
+  });
+
+  it('exits 1 for a bug of the zoo, with a shrunk replay file, its explanation and report per failing seed', async () => {
+    const out = tempDir();
+    const result = await syncstorm(['chaos', '--bug', 'transient-dead-lettered', '--seeds', '6', '--out', out]);
+    expect(result.code, result.stderr).toBe(1);
+    const summary = readSummary(out);
+    expect(summary.ok).toBe(false);
+    expect(summary.target).toMatchObject({ bug: 'transient-dead-lettered', variant: 'transient-dead-lettered', clients: 10 });
+    expect(summary.checkerFailures['error-classification']).toBe(summary.seeds.failed);
+    expect(summary.seeds.failed).toBeGreaterThan(0);
+    const files = readdirSync(join(out, 'failures'));
+    expect(files.filter((f) => f.endsWith('.json')).length).toBe(summary.seeds.failed);
+    const failure = summary.failures[0]!;
+    expect(failure.checkers).toEqual(['error-classification']);
+    expect(failure.shrunk!.ops).toBeLessThan(failure.original!.ops);
+    expect(existsSync(join(out, failure.replay!))).toBe(true);
+    expect(existsSync(join(out, failure.report!))).toBe(true);
+    expect(readFileSync(join(out, failure.explanations!), 'utf8')).toMatch(/dead-lettered for a transient error/);
+    expect(result.stdout).toMatch(/error-classification: \d+ seeds?/);
+    expect(result.stdout).toContain(failure.replayCommand!);
+    expect(result.stderr).toMatch(/syncstorm: \d+ of 6 seeds violated error-classification/);
+    const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<failure message="violated error-classification: /);
+
+    // The replay command it prints works: the run file replays to its trace hash.
+    const replay = await syncstorm(['replay', join(out, failure.replay!)]);
+    expect(replay.stdout).toMatch(/replay matches the recorded trace hash/);
+  });
+
+  it('exits 2 on a usage error, naming the flag and the value, before running anything', async () => {
+    const out = tempDir();
+    const cases: [string[], RegExp][] = [
+      [['--seeds', '4', '--shard', '3/2', '--out', out], /^syncstorm: error: --shard must be i\/n with i from 1 to n \(here 1 to 2\), got '3\/2'$/m],
+      [['--seeds', '4', '--budget', '1m', '--out', out], /exactly one of --seeds <n> or --budget <d> is required, got both/],
+      [['--out', out], /exactly one of --seeds <n> or --budget <d> is required, got neither/],
+      [['--seeds', '4', '--bug', 'nope', '--out', out], /--bug must be a bug of the zoo \(.*transient-dead-lettered.*\), got 'nope'/],
+      [['--seeds', '4', '--scenario', 'nope', '--out', out], /--scenario must be 'default' or a scenario of the catalogue .*, got 'nope'/],
+      [['--seeds', '1'], /required option '--out <dir>' not specified/],
+    ];
+    // In parallel: each is a process start and an early exit.
+    const results = await Promise.all(cases.map(([args]) => syncstorm(['chaos', ...args])));
+    results.forEach((result, i) => {
+      expect(result.code, cases[i]![0].join(' ')).toBe(2);
+      expect(result.stderr).toMatch(cases[i]![1]);
+    });
+    expect(existsSync(join(out, 'summary.json'))).toBe(false);
+  });
+});

@@ -1,0 +1,199 @@
+// Many chaos seeds across worker threads (node:worker_threads). Each worker gets the base
+// config, the variant's and the scenario's names once, then one seed at a time (the next as soon as it answers),
+// and streams a SeedCheck back per seed. A seed's result depends only on the seed, the config
+// and the variant, so the set of results is the same for any number of workers; they are
+// returned sorted by seed. `workers: 1` runs in this thread, with no worker at all.
+// A deadline stops handing out seeds (the ones running finish); so does an abort signal.
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import '../bugs.ts'; // registers the bug zoo's variants for the in-process path
+import { buildSimConfig } from '../../sim/config.ts';
+import type { SimConfig } from '../../sim/types.ts';
+import { variantByName } from '../../sim/variants.ts';
+import { checkSeedSafely, type SeedCheck } from './run-seed.ts';
+import { DEFAULT_SCENARIO, seedPlanner } from './target.ts';
+
+export const WORKERS_MAX = 256;
+
+/** Data a worker starts with (workerData). */
+export interface WorkerInit {
+  readonly config: SimConfig;
+  readonly variant: string;
+  readonly scenario: string;
+}
+export type ToWorker = { readonly type: 'seed'; readonly seed: number } | { readonly type: 'stop' };
+export type ToMain = { readonly type: 'ready' } | { readonly type: 'result'; readonly check: SeedCheck };
+
+/** The seeds to run, by position: `count` may be Infinity when a deadline bounds the run. */
+export interface SeedSchedule {
+  readonly count: number;
+  seedAt(index: number): number;
+}
+
+export interface PoolOptions {
+  /** The base config; each seed runs it with `seed` replaced. */
+  readonly config: SimConfig;
+  /** A registered variant name ('correct' or a bug of the zoo). */
+  readonly variant: string;
+  /** The scenario whose explicit fault schedule each seed's plan gets (target.ts); default none. */
+  readonly scenario?: string;
+  readonly seeds: readonly number[] | SeedSchedule;
+  /** Worker threads; 1 runs in this thread. Default os.availableParallelism(). */
+  readonly workers?: number;
+  /** performance.now() after which no new seed starts. */
+  readonly deadline?: number;
+  readonly signal?: AbortSignal;
+  /** Told of each result as it arrives (in completion order). */
+  readonly onResult?: (check: SeedCheck) => void;
+}
+
+export type PoolStop = 'done' | 'budget' | 'aborted';
+
+export interface PoolResult {
+  /** One per seed run, sorted by seed. */
+  readonly checks: readonly SeedCheck[];
+  readonly stoppedBy: PoolStop;
+  /** Workers actually used (1 means in-process). */
+  readonly workers: number;
+  readonly wallMs: number;
+}
+
+export function defaultWorkerCount(): number {
+  return availableParallelism();
+}
+
+function scheduleOf(seeds: PoolOptions['seeds']): SeedSchedule {
+  if (!Array.isArray(seeds)) return seeds as SeedSchedule;
+  const list = seeds as readonly number[];
+  return { count: list.length, seedAt: (index) => list[index]! };
+}
+
+function validated(options: PoolOptions): { schedule: SeedSchedule; workers: number } {
+  const schedule = scheduleOf(options.seeds);
+  const workers = options.workers ?? defaultWorkerCount();
+  if (!Number.isInteger(workers) || workers < 1 || workers > WORKERS_MAX) {
+    throw new Error(`runPool: workers should be an integer from 1 to ${WORKERS_MAX}, got ${workers}`);
+  }
+  if (!(schedule.count >= 0) || (!Number.isInteger(schedule.count) && schedule.count !== Infinity)) {
+    throw new Error(`runPool: seeds.count should be a whole number or Infinity, got ${schedule.count}`);
+  }
+  if (schedule.count === Infinity && options.deadline === undefined && options.signal === undefined) {
+    throw new Error('runPool: an unbounded seed schedule needs a deadline or an abort signal');
+  }
+  variantByName(options.variant); // fails here, loudly, rather than in every worker
+  return { schedule, workers: Math.max(1, Math.min(workers, schedule.count)) };
+}
+
+export async function runPool(options: PoolOptions): Promise<PoolResult> {
+  const { schedule, workers } = validated(options);
+  const started = performance.now();
+  const checks: SeedCheck[] = [];
+  const collect = (check: SeedCheck): void => {
+    checks.push(check);
+    options.onResult?.(check);
+  };
+  const stoppedBy = workers === 1 ? await runInProcess(options, schedule, collect) : await runInWorkers(options, schedule, workers, collect);
+  checks.sort((a, b) => a.seed - b.seed);
+  return { checks, stoppedBy, workers, wallMs: performance.now() - started };
+}
+
+/** Why no further seed may start, or null when one may. */
+function stopReason(options: PoolOptions, next: number, count: number): PoolStop | null {
+  if (options.signal?.aborted === true) return 'aborted';
+  if (next >= count) return 'done';
+  if (options.deadline !== undefined && performance.now() >= options.deadline) return 'budget';
+  return null;
+}
+
+async function runInProcess(options: PoolOptions, schedule: SeedSchedule, collect: (check: SeedCheck) => void): Promise<PoolStop> {
+  const variant = variantByName(options.variant);
+  const planFor = await seedPlanner(options.scenario ?? DEFAULT_SCENARIO);
+  for (let next = 0; ; next++) {
+    const stop = stopReason(options, next, schedule.count);
+    if (stop !== null) return stop;
+    const config = buildSimConfig({ ...options.config, seed: schedule.seedAt(next) });
+    collect(checkSeedSafely({ config, plan: planFor(config), variant }));
+    // Let timers (progress output) and signals (Ctrl-C) run between seeds.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+function runInWorkers(options: PoolOptions, schedule: SeedSchedule, count: number, collect: (check: SeedCheck) => void): Promise<PoolStop> {
+  return new Promise((resolve, reject) => {
+    const init: WorkerInit = { config: options.config, variant: options.variant, scenario: options.scenario ?? DEFAULT_SCENARIO };
+    const inFlight = new Map<Worker, number | null>();
+    let next = 0;
+    let stoppedBy: PoolStop | null = null;
+    let failed = false;
+    const finishIfIdle = (): void => {
+      if (failed || inFlight.size > 0) return;
+      resolve(stoppedBy ?? 'done');
+    };
+    const fail = (error: Error): void => {
+      if (failed) return;
+      failed = true;
+      for (const worker of inFlight.keys()) void worker.terminate();
+      inFlight.clear();
+      reject(error);
+    };
+    const dispatch = (worker: Worker): void => {
+      const stop = stopReason(options, next, schedule.count);
+      if (stop !== null) {
+        stoppedBy ??= stop;
+        inFlight.delete(worker);
+        void worker.terminate().then(finishIfIdle, fail);
+        return;
+      }
+      const seed = schedule.seedAt(next++);
+      inFlight.set(worker, seed);
+      const message: ToWorker = { type: 'seed', seed };
+      worker.postMessage(message);
+    };
+    for (let i = 0; i < count; i++) {
+      const worker = startWorker(init);
+      inFlight.set(worker, null);
+      worker.on('message', (message: ToMain) => {
+        if (failed) return;
+        if (message.type === 'result') collect(message.check);
+        dispatch(worker);
+      });
+      worker.on('error', (error) => {
+        const seed = inFlight.get(worker);
+        fail(new Error(`chaos worker ${i} failed${seed === null || seed === undefined ? '' : ` on seed ${seed}`}: ${error.message}`));
+      });
+      worker.on('exit', (code) => {
+        if (inFlight.has(worker) && !failed) fail(new Error(`chaos worker ${i} exited with code ${code} on seed ${inFlight.get(worker) ?? '(none)'}`));
+      });
+    }
+  });
+}
+
+/**
+ * A worker does not inherit tsx's loader, so its entry is a small script that registers tsx
+ * and then imports worker.ts (the bin's pattern, inline, so no .js file is needed). Both by
+ * absolute URL: an eval'd script resolves nothing relative to this file.
+ */
+function startWorker(init: WorkerInit): Worker {
+  const workerUrl = new URL('./worker.ts', import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(tsxEsmApiUrl())}).then(({ register }) => { register(); return import(${JSON.stringify(workerUrl)}); });\n`;
+  return new Worker(bootstrap, { eval: true, workerData: init });
+}
+
+let tsxApiUrl: string | null = null;
+
+/** tsx's ESM API entry (its `import` export of tsx/esm/api; the CommonJS one cannot register from an eval'd worker). */
+function tsxEsmApiUrl(): string {
+  if (tsxApiUrl !== null) return tsxApiUrl;
+  const manifestPath = createRequire(import.meta.url).resolve('tsx/package.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports?: Record<string, { import?: string | { default?: string } }> };
+  const target = manifest.exports?.['./esm/api']?.import;
+  const entry = typeof target === 'string' ? target : target?.default;
+  if (entry === undefined) throw new Error(`tsx at ${dirname(manifestPath)} has no "./esm/api" import export; chaos workers need it`);
+  tsxApiUrl = pathToFileURL(join(dirname(manifestPath), entry)).href;
+  return tsxApiUrl;
+}

@@ -1,0 +1,136 @@
+// Shrinking a failing chaos run: the counterexample still fails the same checker, is smaller
+// (fewer ops and faults, no more clients), is found the same way every time, respects the
+// run budget, and its run file replays to the same trace hash.
+
+import { describe, expect, it } from 'vitest';
+import { BUGS, type Bug } from '../bugs.ts';
+import { buildSimConfig } from '../../sim/config.ts';
+import { generatePlan } from '../../sim/plan.ts';
+import { parseRunFile, toRunFile } from '../../sim/run-file.ts';
+import { runSimulation } from '../../sim/runner.ts';
+import type { RunPlan, SimConfig } from '../../sim/types.ts';
+import { variantByName } from '../../sim/variants.ts';
+import { checkRun, checkSeed } from './run-seed.ts';
+import { keepClients, renumberClients, shrinkFailure, usedClients, type ShrinkResult } from './shrink.ts';
+
+const SEEDS_MAX = 20;
+
+function bugNamed(name: string): Bug {
+  return BUGS.find((b) => b.name === name)!;
+}
+
+/** The chaos command's emphasis for a bug: its faults, not swarmed, 120/h, 10 clients. */
+function bugConfig(bug: Bug, seed: number): SimConfig {
+  return buildSimConfig({ seed, clients: 10, faults: { kinds: [...bug.faults], swarm: false, faultsPerHour: 120 } });
+}
+
+function firstFailure(bug: Bug): { config: SimConfig; plan: RunPlan; failed: readonly string[] } {
+  for (let seed = 1; seed <= SEEDS_MAX; seed++) {
+    const config = bugConfig(bug, seed);
+    const { check, run } = checkRun({ config, variant: bug.variant });
+    if (!check.ok) return { config, plan: run.plan, failed: check.failed };
+  }
+  throw new Error(`${bug.name}: no failure in seeds 1..${SEEDS_MAX}`);
+}
+
+function expectSmallerAndStillFailing(bug: Bug, shrunk: ShrinkResult): void {
+  expect(shrunk.stoppedBy).not.toBe('not-reproduced');
+  expect(shrunk.failed).toContain(bug.breaks);
+  expect(shrunk.check.failed).toContain(bug.breaks);
+  expect(shrunk.shrunk.clients).toBeLessThanOrEqual(shrunk.original.clients);
+  expect(shrunk.shrunk.ops).toBeLessThan(shrunk.original.ops);
+  expect(shrunk.shrunk.faults).toBeLessThan(shrunk.original.faults);
+  expect(shrunk.shrunk.events).toBeLessThan(shrunk.original.events);
+  expect(shrunk.plan.clocks).toHaveLength(shrunk.config.clients);
+  for (const op of shrunk.plan.ops) expect(op.client).toBeLessThan(shrunk.config.clients);
+  for (const fault of shrunk.plan.faults) expect(fault.client).toBeLessThan(shrunk.config.clients);
+  expect(shrunk.steps.length).toBeGreaterThan(0);
+  expect(shrunk.steps.at(-1)!.size).toEqual(shrunk.shrunk);
+}
+
+describe('shrinkFailure', () => {
+  it.each(['transient-dead-lettered', 'lww-skewed-clocks'])('%s: shrinks to a smaller run that still fails the same checker', (name) => {
+    const bug = bugNamed(name);
+    const failure = firstFailure(bug);
+    expect(failure.failed).toContain(bug.breaks);
+    const shrunk = shrinkFailure({ config: failure.config, plan: failure.plan, variant: bug.variant, failing: [bug.breaks], wallMsMax: 15_000 });
+    expectSmallerAndStillFailing(bug, shrunk);
+    // Re-running the counterexample on its own fails the same way.
+    const again = checkSeed({ config: shrunk.config, plan: shrunk.plan, variant: bug.variant });
+    expect(again.failed).toContain(bug.breaks);
+    expect(again.traceHash).toBe(shrunk.check.traceHash);
+  });
+
+  it("the shrunk counterexample's run file replays to the same trace hash", () => {
+    const bug = bugNamed('transient-dead-lettered');
+    const failure = firstFailure(bug);
+    const shrunk = shrinkFailure({ config: failure.config, plan: failure.plan, variant: bug.variant, failing: failure.failed });
+    const file = parseRunFile(JSON.parse(JSON.stringify(toRunFile(shrunk.run!, shrunk.check.summary))), 'shrunk.json');
+    expect(file.variant).toBe(bug.name);
+    expect(file.config.clients).toBe(shrunk.shrunk.clients);
+    const replayed = runSimulation({ config: file.config, plan: file.plan, variant: variantByName(file.variant) });
+    expect(replayed.history.traceHash).toBe(file.traceHash);
+    expect(replayed.history.traceHash).toBe(shrunk.check.traceHash);
+  });
+
+  it('is deterministic: the same failure shrinks through the same steps to the same plan', () => {
+    const bug = bugNamed('lww-skewed-clocks');
+    const failure = firstFailure(bug);
+    const options = { config: failure.config, plan: failure.plan, variant: bug.variant, failing: failure.failed };
+    const a = shrinkFailure(options);
+    const b = shrinkFailure(options);
+    expect(a.steps).toEqual(b.steps);
+    expect(a.plan).toEqual(b.plan);
+    expect(a.config).toEqual(b.config);
+    expect(a.runs).toBe(b.runs);
+  });
+
+  it('stops at the run budget and keeps the smallest failing run found so far', () => {
+    const bug = bugNamed('transient-dead-lettered');
+    const failure = firstFailure(bug);
+    const shrunk = shrinkFailure({ config: failure.config, plan: failure.plan, variant: bug.variant, failing: failure.failed, runsMax: 4 });
+    expect(shrunk.stoppedBy).toBe('runs-budget');
+    expect(shrunk.runs).toBe(4);
+    expect(shrunk.failed).toContain(bug.breaks);
+  });
+
+  it('says so when the run does not fail the named checkers', () => {
+    const config = buildSimConfig({ seed: 2, clients: 4, teamSize: 2 });
+    const shrunk = shrinkFailure({ config, plan: generatePlan(config), variant: variantByName('correct'), failing: ['at-most-once'] });
+    expect(shrunk.stoppedBy).toBe('not-reproduced');
+    expect(shrunk.steps).toEqual([]);
+    expect(shrunk.runs).toBe(1);
+  });
+
+  it('refuses bad options naming the field', () => {
+    const config = buildSimConfig({ seed: 2, clients: 2, teamSize: 1 });
+    const base = { config, plan: generatePlan(config), variant: variantByName('correct') };
+    expect(() => shrinkFailure({ ...base, failing: [] })).toThrow(/failing should be at least one checker name/);
+    expect(() => shrinkFailure({ ...base, failing: ['no-such-checker'] })).toThrow(/failing should be a checker name/);
+    expect(() => shrinkFailure({ ...base, failing: ['convergence'], runsMax: 0 })).toThrow(/runsMax should be an integer/);
+  });
+});
+
+describe('client removal', () => {
+  const config = buildSimConfig({ seed: 5, clients: 6, teamSize: 3, workload: { opsPerClientPerHour: 120 }, faults: { swarm: false, faultsPerHour: 600 } });
+  const plan = generatePlan(config);
+
+  it('keepClients drops the highest-index clients with their ops, faults and clocks', () => {
+    const kept = keepClients({ config, plan }, 4);
+    expect(kept.config.clients).toBe(4);
+    expect(kept.config.teamSize).toBe(3);
+    expect(kept.plan.clocks).toEqual(plan.clocks.slice(0, 4));
+    expect(kept.plan.ops).toEqual(plan.ops.filter((op) => op.client < 4));
+    expect(kept.plan.faults).toEqual(plan.faults.filter((fault) => fault.client < 4));
+    expect(kept.plan.faults.some((fault) => fault.client === -1)).toBe(true); // server faults stay
+  });
+
+  it('renumberClients keeps the listed clients as 0..k-1, in order, with their clocks', () => {
+    const renumbered = renumberClients({ config, plan }, [1, 4]);
+    expect(renumbered.config.clients).toBe(2);
+    expect(renumbered.config.teamSize).toBe(2);
+    expect(renumbered.plan.clocks).toEqual([plan.clocks[1], plan.clocks[4]]);
+    expect(renumbered.plan.ops.map((op) => op.atMs)).toEqual(plan.ops.filter((op) => op.client === 1 || op.client === 4).map((op) => op.atMs));
+    expect(usedClients(renumbered.plan).every((client) => client === 0 || client === 1)).toBe(true);
+  });
+});
