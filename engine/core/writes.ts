@@ -127,6 +127,9 @@ export function onResolveConflict(ctx: Ctx, input: ResolveInput): void {
   image.removeConflict(record.conflictId);
   if (resolution.kind === 'keep-server') {
     image.removeItem(item.queueId);
+    // Like a server-wins drop: the entity's next op now applies on top of the server's state.
+    const next = image.headOf(entityKey(item.entityType, item.entityId));
+    if (next !== undefined) image.putItem({ ...next, baseRevision: record.server.revision, baseFields: record.server.fields });
   } else {
     const payload = resolution.kind === 'merge' ? resolution.fields : item.payload;
     const action = item.action === 'create' || resolution.kind === 'merge' ? 'update' : item.action;

@@ -1,0 +1,132 @@
+// Epoch repair: when the server's epoch changes (reset or restore), the core pulls the whole
+// restored state from cursor 0 without pushing, then re-enqueues each confirmed write of ours
+// the restored state lacks and forgets the old-epoch base of other pending ops.
+
+import { describe, expect, it } from 'vitest';
+import { CoreHarness, ackAll, change, eventsOfType, http, ok, pullPage, pullsOf, pushAnswer, pushesOf } from '../testing/core-harness.ts';
+import type { Change } from '../protocol.ts';
+import type { CoreEffect } from './types.ts';
+
+const E2 = 'E2';
+const ours = (queueId: string) => ({ origin: { clientId: 'me', queueId } });
+
+/**
+ * 'a' (me:1) and 'b' (me:2) created and acked at revision 1 in epoch E1, 'c' pulled from
+ * another client; then an update of 'b' (me:3) waits in backoff after a 503.
+ */
+function confirmedThenPending(): CoreHarness {
+  const h = CoreHarness.started({ jitter: 'none', conflictPolicy: 'server-wins' });
+  h.answerPull(ok(pullPage([change('c', 1, { z: 1 })], 1)));
+  h.write('create', 'a', { x: 1 });
+  h.write('create', 'b', { y: 1 });
+  h.answerPush(ackAll(h.push!.request)); // a
+  h.answerPush(ackAll(h.push!.request)); // b
+  h.write('update', 'b', { y: 2 });
+  h.answerPush(http(503));
+  expect(h.queue()).toMatchObject([{ queueId: 'me:3', baseRevision: 1 }]);
+  return h;
+}
+
+/** Answer the pull in flight with the restored state of epoch E2, one change per page. */
+function restore(h: CoreHarness, changes: readonly Change[]): CoreEffect[] {
+  const effects: CoreEffect[] = [];
+  for (let i = 0; i < changes.length || i === 0; i++) {
+    expect(h.pull?.query.cursor).toBe(i);
+    effects.push(...h.answerPull(ok(pullPage(changes.slice(i, i + 1), i + 1, { epoch: E2, hasMore: i + 1 < changes.length }))));
+  }
+  return effects;
+}
+
+describe('epoch repair', () => {
+  it('a new epoch in a pull re-pulls from cursor 0 and pushes nothing while repairing', () => {
+    const h = confirmedThenPending();
+    h.step({ type: 'sync' });
+    const effects = h.answerPull(ok(pullPage([], 2, { epoch: E2 })));
+    expect(eventsOfType(effects, 'epoch-changed')).toMatchObject([{ from: 'E1', to: E2 }]);
+    expect(pullsOf(effects).map((p) => p.query.cursor)).toEqual([0]);
+    expect(pushesOf([...effects, ...h.advance(10_000), ...h.step({ type: 'sync' }), ...h.write('create', 'd', { w: 1 })])).toEqual([]);
+  });
+
+  it('re-enqueues our write the restored state lacks, carrying our confirmed fields; keeps the one it holds; forgets old bases', () => {
+    const h = confirmedThenPending();
+    h.step({ type: 'sync' });
+    h.answerPull(ok(pullPage([], 2, { epoch: E2 })));
+    h.advance(10_000); // b's update is due, but waits for the repair
+    const effects = restore(h, [change('c', 1, { z: 1 }), change('b', 1, { y: 1 }, ours('me:2'))]);
+
+    expect(eventsOfType(effects, 'repair-enqueued')).toMatchObject([{ entityId: 'a' }]);
+    expect(h.queue()).toMatchObject([
+      { queueId: 'me:3', entityId: 'b', action: 'update', payload: { y: 2 }, baseRevision: null },
+      { entityId: 'a', action: 'create', payload: { x: 1 }, baseRevision: null },
+    ]);
+    expect([h.core.epoch(), h.core.cursor()]).toEqual([E2, 2]);
+    expect(h.core.get('todo', 'a')).toMatchObject({ fields: { x: 1 }, server: null });
+    expect(h.core.get('todo', 'b')).toMatchObject({ fields: { y: 2 }, server: { revision: 1 } });
+    expect(pushesOf(effects).flatMap((p) => p.request.items.map((i) => i.entityId))).toEqual(['b', 'a']); // the repair over, pushing resumes
+  });
+
+  it('a restored state holding exactly our change (same origin queueId) causes no repair', () => {
+    const h = CoreHarness.started();
+    h.write('create', 'a', { x: 1 });
+    h.answerPush(ackAll(h.push!.request));
+    h.answerPullEmpty();
+    h.step({ type: 'sync' });
+    h.answerPull(ok(pullPage([], 1, { epoch: E2 })));
+    const effects = restore(h, [change('a', 1, { x: 1 }, ours('me:1'))]);
+    expect(eventsOfType(effects, 'repair-enqueued')).toEqual([]);
+    expect(h.core.queueLength()).toBe(0);
+    expect(h.core.get('todo', 'a')).toMatchObject({ fields: { x: 1 }, server: { revision: 1 } });
+  });
+
+  it('a restored state holding an older write of ours re-uploads the later one on the restored revision', () => {
+    const h = CoreHarness.started();
+    h.write('create', 'a', { x: 1, t: 'first' });
+    h.answerPush(ackAll(h.push!.request, () => 1));
+    h.write('update', 'a', { x: 2 });
+    h.answerPush(ackAll(h.push!.request, () => 2));
+    h.answerPullEmpty();
+    h.step({ type: 'sync' });
+    h.answerPull(ok(pullPage([], 2, { epoch: E2 })));
+    const effects = restore(h, [change('a', 1, { x: 1, t: 'first' }, ours('me:1'))]);
+    expect(eventsOfType(effects, 'repair-enqueued')).toHaveLength(1);
+    expect(h.push?.request.items).toMatchObject([{ entityId: 'a', action: 'update', baseRevision: 1, payload: { x: 2, t: 'first' } }]);
+  });
+
+  it('a lost entity with a pending update: the pending op carries the confirmed fields and re-creates it', () => {
+    const h = CoreHarness.started({ jitter: 'none' });
+    h.write('create', 'a', { x: 1, t: 'kept' });
+    h.answerPush(ackAll(h.push!.request));
+    h.write('update', 'a', { x: 2 });
+    h.answerPush(http(503));
+    h.answerPullEmpty();
+    h.step({ type: 'sync' });
+    h.answerPull(ok(pullPage([], 1, { epoch: E2 })));
+    const effects = restore(h, []);
+    expect(eventsOfType(effects, 'repair-enqueued')).toMatchObject([{ queueId: 'me:2', entityId: 'a' }]);
+    expect(h.queue()).toMatchObject([{ queueId: 'me:2', action: 'create', payload: { x: 2, t: 'kept' }, baseRevision: null }]);
+  });
+
+  it('a new epoch in a push answer starts the repair too', () => {
+    const h = CoreHarness.started();
+    h.answerPullEmpty();
+    h.write('create', 'a', { x: 1 });
+    h.answerPush(ackAll(h.push!.request));
+    h.write('create', 'b', { y: 1 });
+    const effects = h.answerPush(pushAnswer([], E2));
+    expect(eventsOfType(effects, 'epoch-changed')).toMatchObject([{ from: 'E1', to: E2 }]);
+    expect(h.pull?.query.cursor).toBe(0);
+    expect(h.push).toBeNull();
+  });
+
+  it('a crash mid-repair resumes it: the restarted core re-pulls from 0 and pushes nothing until done', () => {
+    const h = confirmedThenPending();
+    h.step({ type: 'sync' });
+    h.answerPull(ok(pullPage([], 2, { epoch: E2 })));
+    h.advance(10_000);
+    const effects = h.restart();
+    expect(pullsOf(effects).map((p) => p.query.cursor)).toEqual([0]);
+    expect(pushesOf(effects)).toEqual([]);
+    const done = restore(h, [change('c', 1, { z: 1 }), change('b', 1, { y: 1 }, ours('me:2'))]);
+    expect(eventsOfType(done, 'repair-enqueued')).toMatchObject([{ entityId: 'a' }]);
+  });
+});
