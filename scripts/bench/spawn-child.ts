@@ -1,0 +1,33 @@
+// Runs one benchmark child (sim-child.ts, fake-timers-child.ts) in a fresh Node process
+// with tsx, its stderr shown as progress, and parses the JSON line it answers on stdout.
+
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The project root (children run from it so `--import tsx` resolves). */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export function runChild<T>(script: string, job: object, nodeArgs: readonly string[] = []): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const args = [...nodeArgs, '--import', 'tsx', `scripts/bench/${script}`, JSON.stringify(job)];
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => void (stdout += chunk));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      const lines = stdout.trim().split('\n');
+      if (code !== 0) return reject(new Error(`${script} ${JSON.stringify(job)} exited with ${code ?? signal}`));
+      try {
+        resolve(JSON.parse(lines[lines.length - 1]!) as T);
+      } catch (error) {
+        reject(new Error(`${script} answered no JSON line: ${String(error)}; stdout: ${stdout.slice(0, 200)}`));
+      }
+    });
+  });
+}
+
+/** A progress line of the parent on stderr. */
+export function announce(line: string): void {
+  process.stderr.write(`[bench] ${line}\n`);
+}
