@@ -23,8 +23,15 @@ export interface OpPlan {
 export function resolveOp(client: VirtualClient, op: WorkloadOp, opId: number): OpPlan | null {
   const core = client.core;
   if (core === null) return null;
-  const record = core.get(ENTITY_TYPE, entityIdOf(op.entity));
-  const stamp = `${client.clientId}#${opId}`;
+  return resolveAgainst(core.get(ENTITY_TYPE, entityIdOf(op.entity)), op, opId, client.clientId);
+}
+
+/**
+ * The one rule, for every driver of a workload (simulator, fake-timers baseline, realnet): what
+ * `op` means against the record the client sees. Field values name the op (`client#opId`).
+ */
+export function resolveAgainst(record: { readonly deleted: boolean } | undefined, op: Pick<WorkloadOp, 'action'>, opId: number, clientId: string): OpPlan | null {
+  const stamp = `${clientId}#${opId}`;
   switch (op.action) {
     case 'read':
       return { action: 'read', fields: {} };

@@ -23,7 +23,7 @@ import type { EngineOptions } from '../../engine/options.ts';
 import type { StoragePort } from '../../engine/ports.ts';
 import type { Fields } from '../../engine/protocol.ts';
 import type { ClientFinal, HistoryEvent, OpAction } from '../../sim/history.ts';
-import { ENTITY_TYPE, entityIdOf } from '../../sim/workload.ts';
+import { ENTITY_TYPE, entityIdOf, resolveAgainst, type OpPlan } from '../../sim/workload.ts';
 import { bugByName } from '../bugs.ts';
 import type { ClientWorkerData, FromWorker, ToWorker } from './messages.ts';
 import type { RealnetOp } from './plan.ts';
@@ -150,20 +150,9 @@ function sleep(ms: number): Promise<void> {
   });
 }
 
-/** What the op means against the client's view now (sim/workload.ts's resolveOp); null: nothing to do. */
-function resolve(op: RealnetOp, opId: number): { action: OpAction; fields: Fields } | null {
-  const record = engine.get(ENTITY_TYPE, entityIdOf(op.entity));
-  const stamp = `${data.clientId}#${opId}`;
-  switch (op.action) {
-    case 'read':
-      return { action: 'read', fields: {} };
-    case 'delete':
-      return record === undefined || record.deleted ? null : { action: 'delete', fields: {} };
-    case 'write':
-      if (record === undefined) return { action: 'create', fields: { title: stamp, content: stamp, tags: [] } };
-      if (record.deleted) return null;
-      return { action: 'update', fields: opId % 3 === 0 ? { title: stamp } : { content: stamp } };
-  }
+/** What the op means against the client's view now (the simulator's rule); null: nothing to do. */
+function resolve(op: RealnetOp, opId: number): OpPlan | null {
+  return resolveAgainst(engine.get(ENTITY_TYPE, entityIdOf(op.entity)), op, opId, data.clientId);
 }
 
 async function runOp(op: RealnetOp, opId: number): Promise<void> {

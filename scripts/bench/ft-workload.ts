@@ -3,29 +3,13 @@
 // resolves it against the simulator's core (resolveAgainst is the pure rule both follow).
 
 import type { SyncEngine } from '../../engine/engine.ts';
-import type { EntityRecord } from '../../engine/model.ts';
 import type { WorkloadOp } from '../../sim/types.ts';
-import { ENTITY_TYPE, entityIdOf, type OpPlan } from '../../sim/workload.ts';
+import { ENTITY_TYPE, entityIdOf, resolveAgainst } from '../../sim/workload.ts';
 
 export interface OpCounts {
   invoked: number;
   writesOk: number;
   writesFailed: number;
-}
-
-/** What `op` means against the record the client sees (sim/workload.ts resolveOp's rule); null: nothing to do. */
-export function resolveAgainst(record: Pick<EntityRecord, 'deleted'> | undefined, op: WorkloadOp, opId: number, clientId: string): OpPlan | null {
-  const stamp = `${clientId}#${opId}`;
-  switch (op.action) {
-    case 'read':
-      return { action: 'read', fields: {} };
-    case 'delete':
-      return record === undefined || record.deleted ? null : { action: 'delete', fields: {} };
-    case 'write':
-      if (record === undefined) return { action: 'create', fields: { title: stamp, content: stamp, tags: [] } };
-      if (record.deleted) return null;
-      return { action: 'update', fields: opId % 3 === 0 ? { title: stamp } : { content: stamp } };
-  }
 }
 
 function runOp(engine: SyncEngine, op: WorkloadOp, opId: number, counts: OpCounts): void {
