@@ -22,6 +22,10 @@ export const TARGETS = {
   compressionMin: 360,
   fakeTimersRatioMin: 5,
   bigPeakRssBytesMax: 2 * 2 ** 30,
+  /** Issue 5: durable items/s of 50 clients pushing to the HTTP mock with its lowdb store. */
+  pushItemsPerSecondMin: 5_000,
+  /** Issue 5: group commit's items/s ÷ the one-write-per-push baseline's. */
+  pushGroupCommitRatioMin: 10,
 } as const;
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
