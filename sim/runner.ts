@@ -16,6 +16,7 @@ import { RngStreams } from './rng.ts';
 import { SimServer } from './server.ts';
 import { CrashableStore } from './store.ts';
 import type { RunPlan, SimConfig } from './types.ts';
+import type { ServerState } from '../server-mock/core/index.ts';
 import { runOp } from './workload.ts';
 import { World, type SimEvent } from './world.ts';
 
@@ -141,7 +142,7 @@ function hasConverged(world: World): boolean {
 function finish(options: RunOptions, plan: RunPlan, variant: SystemVariant, world: World, recorder: HistoryRecorder): RunResult {
   const history = recorder.history;
   history.clients = world.clients.map(clientFinal);
-  history.server = serverFinal(world.server);
+  history.server = serverFinalOf(world.server.core.state);
   return { config: options.config, plan, variant: variant.name, history: recorder.finish(), eventsProcessed: world.scheduler.eventsProcessed };
 }
 
@@ -170,11 +171,12 @@ function clientFinal(client: VirtualClient): ClientFinal {
   };
 }
 
-function serverFinal(server: SimServer): ServerFinal {
+/** The server's final state as a history records it (simulated or real-network runs alike). */
+export function serverFinalOf(state: ServerState): ServerFinal {
   const users: Record<string, Record<string, Fields>> = {};
   const tombstones: Record<string, string[]> = {};
   const appliedQueueIds: Record<string, string[]> = {};
-  for (const [user, space] of server.core.state.users) {
+  for (const [user, space] of state.users) {
     const live: Record<string, Fields> = {};
     const dead: string[] = [];
     for (const entity of space.entities.values()) {
@@ -185,5 +187,5 @@ function serverFinal(server: SimServer): ServerFinal {
     tombstones[user] = dead;
     appliedQueueIds[user] = space.log.map((entry) => entry.change.origin.queueId);
   }
-  return { epoch: server.core.epoch, users, tombstones, appliedQueueIds };
+  return { epoch: state.epoch, users, tombstones, appliedQueueIds };
 }

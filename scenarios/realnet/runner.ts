@@ -18,12 +18,12 @@ import { join, resolve } from 'node:path';
 import type { Toxic } from 'toxiproxy-node-client';
 import type { Proxy } from 'toxiproxy-node-client';
 import { buildEngineOptions, type EngineOptions } from '../../engine/options.ts';
-import type { Fields } from '../../engine/protocol.ts';
 import type { AppliedChange, ServerState } from '../../server-mock/core/index.ts';
 import { decodeServerFile } from '../../server-mock/store/server-file.ts';
 import { toxiproxyFor, type ToxiproxyHandle } from '../../server-mock/toxiproxy/connect.ts';
 import { teamOf, userOfTeam } from '../../sim/config.ts';
 import { HistoryRecorder, type ClientFinal, type History, type HistoryEvent, type ServerFinal } from '../../sim/history.ts';
+import { serverFinalOf } from '../../sim/runner.ts';
 import { bugByName } from '../bugs.ts';
 import { runChecks, type CheckContext, type CheckResult } from '../checkers/index.ts';
 import { ClientHandle, prepareWorkerEntry, WorkerPool } from './client-handle.ts';
@@ -376,23 +376,6 @@ export async function runRealnet(options: RealnetOptions): Promise<RealnetResult
   }
 }
 
-function serverFinalOf(state: ServerState): ServerFinal {
-  const users: Record<string, Record<string, Fields>> = {};
-  const tombstones: Record<string, string[]> = {};
-  const appliedQueueIds: Record<string, string[]> = {};
-  for (const [user, space] of state.users) {
-    const live: Record<string, Fields> = {};
-    const dead: string[] = [];
-    for (const entity of space.entities.values()) {
-      if (entity.deleted) dead.push(entity.entityId);
-      else live[entity.entityId] = entity.fields;
-    }
-    users[user] = live;
-    tombstones[user] = dead;
-    appliedQueueIds[user] = space.log.map((entry) => entry.change.origin.queueId);
-  }
-  return { epoch: state.epoch, users, tombstones, appliedQueueIds };
-}
 
 /** Events in time order (stable: one source's events keep their order), folded into a trace hash. */
 function buildHistory(events: HistoryEvent[], clients: ClientFinal[], server: ServerFinal, healedAt: number, endedAt: number, converged: boolean): History {

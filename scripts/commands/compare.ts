@@ -6,9 +6,8 @@
 // Exit 0 when written (a worse B is reported, not fatal), 2 usage error.
 
 import { InvalidArgumentError, type Command } from 'commander';
-import { parseDurationArg, parseIntegerArg, parseSeedArg } from '../cli-args.ts';
 import { EngineParamError, parseVariantSpec, type EngineOverrides } from '../../reports/sweep-params.ts';
-import { commandLine, generatedBy, relativeToCwd, seedList, startProgress, SWEEP_SEEDS_MAX } from './sweep.ts';
+import { addRunShapeOptions, commandLine, generatedBy, relativeToCwd, seedList, startProgress } from './sweep.ts';
 
 export interface CompareFlags {
   readonly seeds: number;
@@ -32,17 +31,12 @@ export function parseVariantArg(name: string): (value: string) => { spec: string
 }
 
 export function registerCompare(program: Command): void {
-  program
+  const command = program
     .command('compare')
     .description('variant A against variant B over the same seeds: B − A per metric with a bootstrap 95 % interval and a verdict; DIR/compare.json + DIR/report.html')
     .argument('<A>', "variant spec: engine option overrides NAME=VALUE[,NAME=VALUE…] (e.g. policy=lww-hlc,batchItemsMax=5) or 'default'", parseVariantArg('A'))
-    .argument('<B>', 'variant spec, as A (only variant specs: comparing two chaos or sweep output directories is not supported)', parseVariantArg('B'))
-    .option('--seeds <n>', 'seeds: S, S+1, … (each runs A and B)', parseIntegerArg('--seeds', 1, SWEEP_SEEDS_MAX), 20)
-    .option('--seed-start <s>', 'the first seed S', parseSeedArg('--seed-start'), 1)
-    .option('--clients <n>', 'virtual clients per run', parseIntegerArg('--clients', 1, 10_000), 50)
-    .option('--duration <d>', 'simulated chaos phase per run, e.g. 2m, 10m', parseDurationArg('--duration'), 600_000)
-    .option('--ops-per-hour <n>', 'ops each client issues per simulated hour (default: the sim config\'s, 60)', parseIntegerArg('--ops-per-hour', 0, 100_000))
-    .requiredOption('--out <dir>', 'output directory (compare.json, report.html)')
+    .argument('<B>', 'variant spec, as A (only variant specs: comparing two chaos or sweep output directories is not supported)', parseVariantArg('B'));
+  addRunShapeOptions(command, 'seeds: S, S+1, … (each runs A and B)', 'output directory (compare.json, report.html)')
     .action(async (a: { spec: string; engine: EngineOverrides }, b: { spec: string; engine: EngineOverrides }, options: CompareFlags) => {
       await runCompareCommand(a, b, options);
     });

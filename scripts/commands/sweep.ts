@@ -36,17 +36,23 @@ export function parseParamArg(flag = '--param'): (value: string, previous: reado
   };
 }
 
-export function registerSweep(program: Command): void {
-  program
-    .command('sweep')
-    .description('every combination of engine options over the same seeds: throughput vs p99, bytes, requests, violations, Pareto front, a recommendation; DIR/sweep.json + DIR/report.html')
-    .option('--param <name=v1,v2,…>', 'an engine option and its values, e.g. batchItemsMax=1,5,25,100 or backoffBaseMs=1s,10s (repeat for more options)', parseParamArg('--param'))
-    .option('--seeds <n>', 'seeds per combination: S, S+1, …', parseIntegerArg('--seeds', 1, SWEEP_SEEDS_MAX), 20)
+/** The flags that shape every run of a sweep or a comparison: seeds, clients, duration, workload, output. */
+export function addRunShapeOptions(command: Command, seedsHelp: string, outHelp: string): Command {
+  return command
+    .option('--seeds <n>', seedsHelp, parseIntegerArg('--seeds', 1, SWEEP_SEEDS_MAX), 20)
     .option('--seed-start <s>', 'the first seed S', parseSeedArg('--seed-start'), 1)
     .option('--clients <n>', 'virtual clients per run', parseIntegerArg('--clients', 1, 10_000), 50)
     .option('--duration <d>', 'simulated chaos phase per run, e.g. 2m, 10m', parseDurationArg('--duration'), 600_000)
-    .option('--ops-per-hour <n>', 'ops each client issues per simulated hour (default: the sim config\'s, 60)', parseIntegerArg('--ops-per-hour', 0, 100_000))
-    .requiredOption('--out <dir>', 'output directory (sweep.json, report.html)')
+    .option('--ops-per-hour <n>', "ops each client issues per simulated hour (default: the sim config's, 60)", parseIntegerArg('--ops-per-hour', 0, 100_000))
+    .requiredOption('--out <dir>', outHelp);
+}
+
+export function registerSweep(program: Command): void {
+  const command = program
+    .command('sweep')
+    .description('every combination of engine options over the same seeds: throughput vs p99, bytes, requests, violations, Pareto front, a recommendation; DIR/sweep.json + DIR/report.html')
+    .option('--param <name=v1,v2,…>', 'an engine option and its values, e.g. batchItemsMax=1,5,25,100 or backoffBaseMs=1s,10s (repeat for more options)', parseParamArg('--param'));
+  addRunShapeOptions(command, 'seeds per combination: S, S+1, …', 'output directory (sweep.json, report.html)')
     .action(async (options: SweepFlags) => {
       await runSweepCommand(options);
     });
