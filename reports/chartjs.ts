@@ -37,3 +37,16 @@ export function sanitizeForInlineScript(source: string): string {
   if (/<\/script|<!--|<script/i.test(cleaned)) throw new Error('chart.js: the bundle contains a sequence that would break an inline <script>');
   return cleaned;
 }
+
+/** The reports' one font stack (page text and charts). */
+export const FONT = `system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", "Liberation Sans", sans-serif`;
+
+/** In-page script lines every report runs before drawing: no animation (screenshots), one look. */
+export const CHART_DEFAULTS_JS = `    Chart.defaults.animation = false;
+    Chart.defaults.font.family = ${JSON.stringify(FONT)};
+    Chart.defaults.font.size = 12;
+    Chart.defaults.color = '#374151';
+    Chart.defaults.borderColor = '#eef0f3';
+    Chart.defaults.maintainAspectRatio = false;
+    Chart.defaults.plugins.legend.labels.boxWidth = 14;
+`;

@@ -9,7 +9,7 @@
 import { DEFAULT_ENGINE_OPTIONS } from '../engine/options.ts';
 import { describeFaultMix } from '../sim/plan.ts';
 import type { RunResult } from '../sim/runner.ts';
-import { chartJsSource } from './chartjs.ts';
+import { CHART_DEFAULTS_JS, chartJsSource, FONT } from './chartjs.ts';
 import { escapeHtml, formatBytes, formatCount, formatMs, formatMsShort, formatPercent, formatRatio, jsonForScript, prettyJson } from './format.ts';
 import type { FaultPeriod, Histogram, RunMetrics } from './metrics.ts';
 import { faultColor, HEAL_COLOR, OP_COLORS, CRASH_COLOR, withAlpha } from './palette.ts';
@@ -333,7 +333,6 @@ function mergeBands(periods: readonly FaultPeriod[], gapMs: number): { kind: str
 
 // ---- page assets --------------------------------------------------------------------------
 
-const FONT = `system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", "Liberation Sans", sans-serif`;
 const MONO = `ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", "DejaVu Sans Mono", monospace`;
 
 const STYLE = `
@@ -400,14 +399,7 @@ const CLIENT_SCRIPT = `
   try {
     if (typeof Chart === 'undefined') throw new Error('chart.js did not load');
     var data = JSON.parse(document.getElementById('report-data').textContent);
-    Chart.defaults.animation = false;
-    Chart.defaults.font.family = ${JSON.stringify(FONT)};
-    Chart.defaults.font.size = 12;
-    Chart.defaults.color = '#374151';
-    Chart.defaults.borderColor = '#eef0f3';
-    Chart.defaults.maintainAspectRatio = false;
-    Chart.defaults.plugins.legend.labels.boxWidth = 14;
-
+${CHART_DEFAULTS_JS}
     var unitLabel = data.unit === 'min' ? 'simulated time (min)' : 'simulated time (s)';
     var shading = {
       id: 'faultShading',

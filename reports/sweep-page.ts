@@ -4,10 +4,9 @@
 // body[data-charts-ready] set to 'yes' (or the error) once the page script has drawn.
 // (html.ts keeps its style private; this file owns the multi-run reports' copy of it.)
 
-import { chartJsSource } from './chartjs.ts';
+import { CHART_DEFAULTS_JS, chartJsSource, FONT } from './chartjs.ts';
 import { escapeHtml, jsonForScript } from './format.ts';
 
-export const FONT = `system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", "Liberation Sans", sans-serif`;
 const MONO = `ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", "DejaVu Sans Mono", monospace`;
 
 export interface PageInput {
@@ -47,14 +46,7 @@ ${input.body}
   try {
     if (typeof Chart === 'undefined') throw new Error('chart.js did not load');
     var data = JSON.parse(document.getElementById('report-data').textContent);
-    Chart.defaults.animation = false;
-    Chart.defaults.font.family = ${JSON.stringify(FONT)};
-    Chart.defaults.font.size = 12;
-    Chart.defaults.color = '#374151';
-    Chart.defaults.borderColor = '#eef0f3';
-    Chart.defaults.maintainAspectRatio = false;
-    Chart.defaults.plugins.legend.labels.boxWidth = 14;
-    // Log axes: label only 1, 2 and 5 times a power of ten, so labels never crowd.
+${CHART_DEFAULTS_JS}    // Log axes: label only 1, 2 and 5 times a power of ten, so labels never crowd.
     var logTick = function (v) {
       var n = Number(v), p = Math.pow(10, Math.floor(Math.log10(n) + 1e-9)), m = Math.round(n / p * 1000) / 1000;
       return (m === 1 || m === 2 || m === 5) ? String(Number(n.toPrecision(3))) : '';
