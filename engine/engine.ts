@@ -12,6 +12,7 @@ import type { EntityRecord, ConflictRecord, DeadLetterRecord } from './model.ts'
 import { SyncCore } from './core/sync-core.ts';
 import type { ConflictResolution, CoreEffect, CoreInput, OpReply, TimerName } from './core/types.ts';
 import { CORRECT_VARIANT, type CoreVariant } from './core/variant.ts';
+import { migrateOnStart } from './schema/versioned-storage.ts';
 
 export interface EnginePorts {
   readonly clock: ClockPort;
@@ -63,8 +64,15 @@ export class SyncEngine {
     this.unsubscribeConnectivity = ports.connectivity.subscribe((online) => this.enqueue({ type: 'connectivity', online }));
   }
 
+  /**
+   * Migrates the store to the schema this engine writes (engine/schema/: one atomic commit per
+   * version, so a crash here leaves a store the next open continues from), then boots the core.
+   * Rejects with SchemaError, nothing written, for a store written by a newer release.
+   */
   static async open(options: Partial<EngineOptions> & { clientId: string }, ports: EnginePorts, variant: CoreVariant = CORRECT_VARIANT): Promise<SyncEngine> {
-    const engine = new SyncEngine(buildEngineOptions(options), ports, variant);
+    const built = buildEngineOptions(options);
+    await migrateOnStart(ports.storage);
+    const engine = new SyncEngine(built, ports, variant);
     await engine.rebuild();
     return engine;
   }
@@ -139,8 +147,14 @@ export class SyncEngine {
   private enqueue(input: InputWithoutTime, generation = this.generation): void {
     if (this.closed) return;
     this.inputs.push({ input, generation });
+    this.startDrain();
+  }
+
+  private startDrain(): void {
     this.draining ??= this.drain().finally(() => {
       this.draining = null;
+      // An input enqueued after the loop's last check, before this callback, would wait forever.
+      if (this.inputs.length > 0) this.startDrain();
     });
   }
 
@@ -148,22 +162,26 @@ export class SyncEngine {
     while (this.inputs.length > 0) {
       const { input, generation } = this.inputs.shift()!;
       if (generation !== this.generation) continue;
+      const baselineBefore = this.core.clockBaseline;
       const effects = this.core.step({ ...input, now: this.ports.clock.now() } as CoreInput, this.ports.clock.monotonic?.());
-      await this.carryOut(effects);
+      await this.carryOut(effects, baselineBefore);
     }
   }
 
-  private async carryOut(effects: readonly CoreEffect[]): Promise<void> {
+  /** `baselineBefore`: the core's clock baseline before the step (SyncCore.clockBaseline), kept if none of its commits lands. */
+  private async carryOut(effects: readonly CoreEffect[], baselineBefore: number | null): Promise<void> {
     const changedTypes = new Set<string>();
+    let committed = false;
     for (let i = 0; i < effects.length; i++) {
       const effect = effects[i]!;
       if (effect.type === 'commit') {
         try {
           await this.ports.storage.commit(effect.ops);
           this.storageFailures = 0;
+          committed = true;
         } catch (error) {
           this.storageFailures++;
-          await this.recoverFromStorageFailure(effects.slice(i + 1), error);
+          await this.recoverFromStorageFailure(effects.slice(i + 1), error, committed ? this.core.clockBaseline : baselineBefore);
           return;
         }
         for (const op of effect.ops) if (op.box === 'entities') changedTypes.add(op.key.slice(0, op.key.indexOf('\u0000')));
@@ -228,25 +246,27 @@ export class SyncEngine {
     return send(token);
   }
 
-  private async recoverFromStorageFailure(dropped: readonly CoreEffect[], error: unknown): Promise<void> {
+  private async recoverFromStorageFailure(dropped: readonly CoreEffect[], error: unknown, clockBaseline: number | null): Promise<void> {
     for (const effect of dropped) {
       if (effect.type !== 'reply') continue;
       const waiter = this.replies.get(effect.opId);
       this.replies.delete(effect.opId);
       waiter?.reject(error);
     }
-    await this.rebuild();
+    await this.rebuild(clockBaseline);
   }
 
-  /** (Re)build the core from durable storage and start it. */
-  private async rebuild(): Promise<void> {
+  /** (Re)build the core from durable storage and start it; `clockBaseline` carries clock-step detection over an in-process rebuild. */
+  private async rebuild(clockBaseline: number | null = null): Promise<void> {
     this.generation++;
     for (const handle of this.timers.values()) this.ports.timers.clear(handle);
     this.timers.clear();
     const snapshot = await this.ports.storage.load();
     this.core = new SyncCore(this.options, snapshot, this.ports.random, this.variant);
     const effects = this.core.step({ type: 'start', now: this.ports.clock.now(), online: this.ports.connectivity.isOnline(), storageFailures: this.storageFailures }, this.ports.clock.monotonic?.());
-    await this.carryOut(effects);
+    // After the start step, so a carried step is noticed at the next input (after the storage backoff), not in a loop here.
+    this.core.adoptClockBaseline(clockBaseline);
+    await this.carryOut(effects, clockBaseline);
   }
 
   private notify(changedTypes: ReadonlySet<string>): void {

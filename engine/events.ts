@@ -1,7 +1,7 @@
 // Typed events for every state change of the engine, and the SyncStatus summary.
 // Events carry the client-clock time `at`; the simulator adds virtual time when it records them.
 
-import type { Action, Fields, ServerEntityState } from './protocol.ts';
+import type { Action, Fields, ProtocolVersionRange, ServerEntityState } from './protocol.ts';
 
 export type ConflictOutcome = 'local-wins' | 'server-wins' | 'merged' | 'manual';
 
@@ -28,7 +28,19 @@ export type SyncEvent =
   | { readonly type: 'applied'; readonly at: number; readonly entityType: string; readonly entityId: string; readonly revision: number; readonly deleted: boolean; readonly originClientId: string }
   | { readonly type: 'epoch-changed'; readonly at: number; readonly from: string; readonly to: string }
   | { readonly type: 'repair-enqueued'; readonly at: number; readonly queueId: string; readonly entityType: string; readonly entityId: string }
-  | { readonly type: 'request-failed'; readonly at: number; readonly requestId: number; readonly kind: 'push' | 'pull'; readonly outcome: string; readonly status: number | null; readonly delayMs: number };
+  | { readonly type: 'request-failed'; readonly at: number; readonly requestId: number; readonly kind: 'push' | 'pull'; readonly outcome: string; readonly status: number | null; readonly delayMs: number }
+  /**
+   * The server refused this engine's protocol version: sync stops (every queued item kept, none
+   * dead-lettered) until the engine is restarted, with a version in `accepted` if the server said.
+   */
+  | {
+      readonly type: 'upgrade-required';
+      readonly at: number;
+      readonly kind: 'push' | 'pull';
+      readonly protocolVersion: number;
+      readonly accepted: ProtocolVersionRange | null;
+      readonly message: string;
+    };
 
 export type SyncEventType = SyncEvent['type'];
 
@@ -44,4 +56,8 @@ export interface SyncStatus {
   readonly lastSyncAt: number | null;
   readonly isSyncing: boolean;
   readonly online: boolean;
+  /** The wire protocol version this engine speaks. */
+  readonly protocolVersion: number;
+  /** Set once the server refused that version: sync is stopped until a restart. */
+  readonly upgradeRequired: { readonly at: number; readonly accepted: ProtocolVersionRange | null; readonly message: string } | null;
 }

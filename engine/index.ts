@@ -11,3 +11,4 @@ export { SyncCore } from './core/sync-core.ts';
 export type { CoreInput, CoreEffect, OpReply, TimerName, ConflictResolution } from './core/types.ts';
 export { SyncEngine, WriteRefusedError, type EnginePorts } from './engine.ts';
 export { Repository, NOTE_SCHEMA, notes, ValidationError, type Note, type EntitySchema, type WithId } from './repository.ts';
+export * from './schema/index.ts';

@@ -1,6 +1,8 @@
 // Engine policies as one options object with validated defaults (STYLE §6): every field is
 // filled, checked, and a bad value fails loudly with the field's name and the value.
 
+import { PROTOCOL_VERSION_LATEST, PROTOCOL_VERSIONS, type ProtocolVersion } from './protocol.ts';
+
 export const CONFLICT_POLICIES = ['lww-client-clock', 'lww-hlc', 'server-wins', 'client-wins', 'field-merge', 'manual'] as const;
 export type ConflictPolicy = (typeof CONFLICT_POLICIES)[number];
 
@@ -26,6 +28,11 @@ export interface EngineOptions {
   readonly conflictPolicy: ConflictPolicy;
   /** Time after which an unanswered request is given up as unknown (driver-enforced). */
   readonly requestTimeoutMs: number;
+  /**
+   * Wire protocol version to speak (engine/protocol.ts): 1 sends an update as the whole entity,
+   * 2 as a field delta. A server that refuses it stops this engine until a restart with another.
+   */
+  readonly protocolVersion: ProtocolVersion;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: Omit<EngineOptions, 'clientId'> = {
@@ -40,6 +47,7 @@ export const DEFAULT_ENGINE_OPTIONS: Omit<EngineOptions, 'clientId'> = {
   pullLimit: 200,
   conflictPolicy: 'lww-client-clock',
   requestTimeoutMs: 30_000,
+  protocolVersion: PROTOCOL_VERSION_LATEST,
 };
 
 export class OptionsError extends Error {
@@ -83,5 +91,8 @@ export function buildEngineOptions(partial: Partial<EngineOptions> & { clientId:
   requireInteger('pullLimit', merged.pullLimit, 1, 10_000);
   requireOneOf('conflictPolicy', merged.conflictPolicy, CONFLICT_POLICIES);
   requireInteger('requestTimeoutMs', merged.requestTimeoutMs, 1);
+  if (!(PROTOCOL_VERSIONS as readonly unknown[]).includes(merged.protocolVersion)) {
+    throw new OptionsError('protocolVersion', merged.protocolVersion, `one of ${PROTOCOL_VERSIONS.join(', ')}`);
+  }
   return merged;
 }

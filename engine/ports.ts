@@ -34,7 +34,8 @@ export interface StoragePort {
   close(): Promise<void>;
 }
 
-export type StorageErrorCode = 'quota' | 'io' | 'corrupt' | 'closed';
+/** 'key': an encrypted store that the given key does not open (or no key was given for one). */
+export type StorageErrorCode = 'quota' | 'io' | 'corrupt' | 'closed' | 'key';
 
 export class StorageError extends Error {
   constructor(
@@ -77,4 +78,17 @@ export interface TokenProviderPort {
 
 export interface EventSinkPort {
   emit(event: SyncEvent): void;
+}
+
+/** The key that encrypts a store at rest: 32 bytes (AES-256). Fixed in tests and the simulator. */
+export interface KeyProviderPort {
+  key(): Promise<Uint8Array>;
+}
+
+/**
+ * Initialisation vectors for AES-GCM: a fresh one per encryption (random in real use; a
+ * GCM IV must never repeat under one key). Seeded in tests and the simulator for replay.
+ */
+export interface IvSourcePort {
+  next(byteLength: number): Uint8Array;
 }

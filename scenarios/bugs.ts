@@ -4,6 +4,7 @@
 // The harness is only as good as the bugs it catches: the chaos run must catch every one.
 
 import { CORRECT_VARIANT, type CoreVariant } from '../engine/core/variant.ts';
+import { MIGRATIONS_DROPPING_QUEUED_DELETES } from '../engine/schema/broken.ts';
 import { registerVariant, type ServerBug, type SystemVariant } from '../sim/variants.ts';
 import type { FaultKind } from '../sim/types.ts';
 
@@ -17,6 +18,8 @@ export interface Bug {
   /** Faults that expose it: the zoo's chaos runs switch these on (with the rest of the swarm). */
   readonly faults: readonly FaultKind[];
   readonly variant: SystemVariant;
+  /** The catalogue scenario it needs (a migration bug needs an upgrade): `chaos --bug` runs it unless --scenario names another. */
+  readonly scenario?: string;
 }
 
 function engineBug(name: string, core: Partial<CoreVariant>, engine: SystemVariant['engine'] = {}): SystemVariant {
@@ -131,6 +134,15 @@ export const BUGS: readonly Bug[] = [
     story: 'WatermelonDB#1219: create→sync→delete→sync resurrects the record',
     faults: ['offline', 'partition'],
     variant: serverBug('tombstone-resurrection', 'resurrect-tombstones'),
+  },
+  {
+    name: 'migration-drops-queued-deletes',
+    breaks: 'local-durability',
+    description: 'the v2 → v3 local schema migration also "cleans up" queued deletes (their payload is empty): a delete queued before the upgrade never reaches the server',
+    story: 'issue #8: a migration that loses queued items is the classic way an app update loses offline work (Realm and Hive migration bugs)',
+    faults: ['offline', 'partition'],
+    variant: { name: 'migration-drops-queued-deletes', core: CORRECT_VARIANT, serverBugs: [], engine: {}, migrations: MIGRATIONS_DROPPING_QUEUED_DELETES },
+    scenario: 'rolling-upgrade',
   },
 ];
 

@@ -11,6 +11,7 @@ import { generatePlan } from '../sim/plan.ts';
 import { CLIENT_FAULTS, FAULT_KINDS, type Fault, type FaultKind, type RunPlan, type SimConfig, type WorkloadOp } from '../sim/types.ts';
 import { CORRECT_SYSTEM, type SystemVariant } from '../sim/variants.ts';
 import { CHECKER_NAMES, type CheckContext } from './checkers/index.ts';
+import { ROLLING_UPGRADE_SCENARIO } from './rollout.ts';
 
 const SECOND_MS = 1000;
 const MINUTE_MS = 60 * SECOND_MS;
@@ -486,6 +487,7 @@ export const SCENARIOS: readonly Scenario[] = [
     },
     guardedBy: ['eventual-delivery', 'conflict-accounting', 'at-most-once'],
   },
+  ROLLING_UPGRADE_SCENARIO,
 ];
 
 // ---- lookups and runs -------------------------------------------------------------------

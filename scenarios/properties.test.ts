@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildSimConfig } from '../sim/config.ts';
 import { runSimulation } from '../sim/runner.ts';
-import { FAULT_KINDS, type FaultKind, type SimConfig } from '../sim/types.ts';
+import { SWARM_FAULT_KINDS, type FaultKind, type SimConfig } from '../sim/types.ts';
 import { CORRECT_SYSTEM, type SystemVariant } from '../sim/variants.ts';
 import { buildEngineOptions } from '../engine/options.ts';
 import { runChecks } from './checkers/index.ts';
@@ -26,7 +26,7 @@ const configArb: fc.Arbitrary<SimConfig> = fc
     opsPerClientPerHour: fc.integer({ min: 30, max: 600 }),
     entitiesPerTeam: fc.integer({ min: 1, max: 12 }),
     zipfS: fc.constantFrom(0, 1, 2),
-    kinds: fc.subarray([...FAULT_KINDS] as FaultKind[], { minLength: 0, maxLength: 6 }),
+    kinds: fc.subarray([...SWARM_FAULT_KINDS] as FaultKind[], { minLength: 0, maxLength: 6 }),
     faultsPerHour: fc.integer({ min: 0, max: 240 }),
   })
   .map((r) =>

@@ -1,30 +1,33 @@
 // The bug zoo's acceptance (DESIGN §7): the harness is only as good as the bugs it catches.
-// For every bug of BUGS, the zoo's chaos config (10 clients, 10 simulated minutes, the bug's
-// fault kinds at 120 faults per hour, no swarm) over seeds 1..SEEDS_MAX must catch it (some
+// For every bug of BUGS, the zoo's chaos config — what `chaos --bug NAME` runs: 10 clients,
+// 10 simulated minutes, the bug's fault kinds at 120 faults per hour, no swarm, over the bug's
+// own scenario if it needs one (scenarios/chaos/target.ts) — over seeds 1..SEEDS_MAX must catch it (some
 // checker fails) and, at least once, with the checker named by `bug.breaks`; and the correct
 // engine must pass every checker on the same configs (seeds 1..CORRECT_SEEDS). The seeds each
 // bug needed are printed as a table after the run: the figures for the closing note.
 
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSimConfig } from '../sim/config.ts';
 import { runSimulation } from '../sim/runner.ts';
-import type { SimConfig } from '../sim/types.ts';
 import { CORRECT_SYSTEM, type SystemVariant } from '../sim/variants.ts';
 import { BUGS, type Bug } from './bugs.ts';
 import { checkContextFor } from './catalogue.ts';
+import { resolveChaosTarget, type ChaosTarget } from './chaos/target.ts';
 import { runChecks } from './checkers/index.ts';
 
 const SEEDS_MAX = 30;
 const CORRECT_SEEDS = 5;
 
-function zooConfig(bug: Bug, seed: number): SimConfig {
-  return buildSimConfig({ seed, clients: 10, durationMs: 600_000, faults: { kinds: bug.faults, swarm: false, faultsPerHour: 120 } });
-}
+const targets = new Map<string, ChaosTarget>();
+beforeAll(async () => {
+  for (const bug of BUGS) targets.set(bug.name, await resolveChaosTarget({ bug: bug.name }));
+});
 
 /** Names of the checkers that fail on one seed. */
 function failingCheckers(bug: Bug, seed: number, variant: SystemVariant): string[] {
-  const config = zooConfig(bug, seed);
-  const result = runSimulation({ config, variant });
+  const target = targets.get(bug.name)!;
+  const config = buildSimConfig({ ...target.config, seed });
+  const result = runSimulation({ config, plan: target.planFor(config), variant });
   return runChecks(result.history, checkContextFor(config, variant)).filter((c) => !c.valid).map((c) => c.name);
 }
 

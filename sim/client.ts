@@ -7,6 +7,7 @@ import { SyncCore } from '../engine/core/sync-core.ts';
 import type { CoreEffect, CoreInput, TimerName } from '../engine/core/types.ts';
 import type { CoreVariant } from '../engine/core/variant.ts';
 import type { EngineOptions } from '../engine/options.ts';
+import { decodeSnapshot, encodeWriteOps, LATEST_SCHEMA_VERSION, nextMigrationStep, SchemaError, type Migration } from '../engine/schema/index.ts';
 import type { PullQuery, PushRequest } from '../engine/protocol.ts';
 import type { RandomPort } from '../engine/ports.ts';
 import type { ClientClock } from './clock.ts';
@@ -14,6 +15,7 @@ import type { CrashableStore } from './store.ts';
 import type { HistoryEvent } from './history.ts';
 import type { LinkConfig } from './link.ts';
 import type { Fault } from './types.ts';
+import type { ClientRelease } from './releases.ts';
 
 export interface ClientHost {
   readonly now: number;
@@ -48,13 +50,22 @@ export class VirtualClient {
   private readonly openOps = new Set<number>();
   /** A commit of the current step already reached storage. */
   private committedThisStep = false;
+  /** The core's clock baseline before the current step (kept over a rebuild when none of the step's commits landed). */
+  private clockBaselineBeforeStep: number | null = null;
   /** Failed commits since the last one that succeeded (backs off the restart's first sync). */
   private storageFailures = 0;
+  /** The next start loses power just before this migration step commits (1-based; 0: none). */
+  private crashBeforeMigrationStep = 0;
 
   constructor(
     readonly index: number,
     readonly user: string,
-    readonly options: EngineOptions,
+    /** Engine options; an upgrade replaces the protocol version with its release's. */
+    public options: EngineOptions,
+    /** The engine release this device runs (sim/releases.ts): its store's schema and its protocol version. */
+    public release: ClientRelease,
+    /** The local schema history the engine migrates by (a broken one for the bug zoo). */
+    private readonly migrations: readonly Migration[],
     readonly clock: ClientClock,
     readonly store: CrashableStore,
     private readonly random: RandomPort,
@@ -77,10 +88,57 @@ export class VirtualClient {
     return this.clock.read(this.host.now);
   }
 
-  /** Build the core from durable storage and start it. */
+  /** Bring the store to this release's schema, then build the core from durable storage and start it. */
   start(): void {
-    this.core = new SyncCore(this.options, this.store.loadSnapshot(), this.random, this.variant);
+    if (!this.migrate()) return;
+    const snapshot = decodeSnapshot(this.store.loadSnapshot(), this.release.schemaVersion, this.migrations);
+    this.core = new SyncCore(this.options, snapshot, this.random, this.variant);
     this.step({ type: 'start', now: this.clientTime(), online: this.online, storageFailures: this.storageFailures });
+  }
+
+  /**
+   * Migrate the store to the release's schema, one atomic commit per step, re-planned from what
+   * is durable before each (so a crash between steps resumes where it stopped). False when the
+   * device could not start: its app stays closed until the next restart (heal at the latest).
+   */
+  private migrate(): boolean {
+    const host = this.host;
+    const options = { targetVersion: this.release.schemaVersion, migrations: this.migrations };
+    for (let stepNumber = 1; ; stepNumber++) {
+      let step;
+      try {
+        step = nextMigrationStep(this.store.loadSnapshot(), options);
+      } catch (error) {
+        if (!(error instanceof SchemaError)) throw error;
+        host.record({ t: host.now, type: 'crash', client: this.index, detail: `${this.release.name} refused its store: ${error.message}` });
+        return false;
+      }
+      if (step === null) return true;
+      if (stepNumber === this.crashBeforeMigrationStep) {
+        this.crashBeforeMigrationStep = 0;
+        host.record({ t: host.now, type: 'crash', client: this.index, detail: `power lost before migration step ${stepNumber} (${step.name})` });
+        host.record({ t: host.now, type: 'restart', client: this.index, detail: `resuming the migration to ${this.release.name}` });
+        stepNumber = 0; // re-planned from the durable store, counted afresh
+        continue;
+      }
+      const result = this.store.commit(step.ops);
+      if (!result.ok) {
+        // A torn commit left part of the step durable: the schema record goes last, so the
+        // store still reads as the old version and the next start redoes the step.
+        host.record({ t: host.now, type: 'crash', client: this.index, detail: `migration ${step.name} failed: storage ${result.code}` });
+        return false;
+      }
+      // Stamping a new store with its version is bookkeeping, not a migration: not recorded.
+      if (step.fromVersion !== null) host.record({ t: host.now, type: 'migrate', client: this.index, release: this.release.name, name: step.name, fromVersion: step.fromVersion, toVersion: step.toVersion, ops: step.ops.length });
+    }
+  }
+
+  /** The app closes to install another release; it restarts into it with restart(). */
+  upgradeTo(release: ClientRelease, crashBeforeMigrationStep: number): void {
+    this.crashNow(`closed to upgrade from ${this.release.name} to ${release.name}`);
+    this.release = release;
+    this.options = { ...this.options, protocolVersion: release.protocolVersion };
+    this.crashBeforeMigrationStep = crashBeforeMigrationStep;
   }
 
   /** Lose memory, timers and connections. Open ops become unknown (info), or failed when nothing of them can have been durable. */
@@ -108,6 +166,7 @@ export class VirtualClient {
     const core = this.core;
     if (core === null) return;
     if (opId !== undefined) this.openOps.add(opId);
+    this.clockBaselineBeforeStep = core.clockBaseline;
     const effects = core.step(input, this.host.now);
     this.committedThisStep = false;
     // An armed crash waits for a step long enough to cut: it lands between two effects.
@@ -127,19 +186,27 @@ export class VirtualClient {
     const host = this.host;
     switch (effect.type) {
       case 'commit': {
-        const result = this.store.commit(effect.ops);
+        // An old release writes its own on-disk shape (identity at the latest schema).
+        const ops = this.release.schemaVersion === LATEST_SCHEMA_VERSION ? effect.ops : encodeWriteOps(effect.ops, this.release.schemaVersion, this.migrations);
+        const result = this.store.commit(ops);
         if (result.ok) {
           this.committedThisStep = true;
           this.storageFailures = 0;
-          for (const event of effect.events) host.record({ t: host.now, type: 'engine', client: this.index, clientTime: this.clientTime(), event });
+          // One clock reading for the commit's events: time does not move within a step.
+          const t = host.now;
+          const clientTime = effect.events.length === 0 ? 0 : this.clientTime();
+          for (const event of effect.events) host.record({ t, type: 'engine', client: this.index, clientTime, event });
           return true;
         }
         // The engine's rule for a failed commit: rebuild from durable storage (a soft crash).
         this.storageFailures++;
         // A refused atomic commit applied nothing: its write definitely failed, unless an
         // earlier commit of the same step (or a torn one) left part of it durable.
+        // The rebuild happens in the same process: the clock-step baseline carries over (SyncCore.clockBaseline).
+        const clockBaseline = this.committedThisStep ? this.core!.clockBaseline : this.clockBaselineBeforeStep;
         this.crashNow(`storage ${result.code}`, result.code === 'quota' && !this.committedThisStep ? 'fail' : 'info');
         this.restart();
+        this.core?.adoptClockBaseline(clockBaseline);
         return false;
       }
       case 'push':

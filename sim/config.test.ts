@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { buildSimConfig, DEFAULT_SIM_CONFIG, SimConfigError, teamOf, userOfTeam, type DeepPartial } from './config.ts';
-import { FAULT_KINDS, type FaultKind, type SimConfig } from './types.ts';
+import { SWARM_FAULT_KINDS, type FaultKind, type SimConfig } from './types.ts';
 
 describe('buildSimConfig', () => {
   it('the defaults are valid and come back equal and frozen', () => {
@@ -14,7 +14,7 @@ describe('buildSimConfig', () => {
     expect(Object.isFrozen(config.workload)).toBe(true);
     expect(Object.isFrozen(config.faults.kinds)).toBe(true);
     expect(DEFAULT_SIM_CONFIG).toMatchObject({ seed: 1, clients: 50, teamSize: 5, durationMs: 600_000, convergenceBudgetMs: 7_200_000 });
-    expect(DEFAULT_SIM_CONFIG.faults.kinds).toEqual(FAULT_KINDS);
+    expect(DEFAULT_SIM_CONFIG.faults.kinds).toEqual(SWARM_FAULT_KINDS);
   });
 
   it('merges nested sections field by field and replaces arrays whole', () => {

@@ -5,7 +5,8 @@
 import { buildEngineOptions, DEFAULT_ENGINE_OPTIONS, OptionsError } from '../engine/options.ts';
 import { CLOCK_DRIFT_PPM_MAX, CLOCK_OFFSET_MS_MAX } from './clock.ts';
 import { buildLinkConfig, DEFAULT_LINK } from './link.ts';
-import { FAULT_KINDS, type FaultKind, type SimConfig } from './types.ts';
+import { clientReleaseIndex, CLIENT_RELEASES, LATEST_CLIENT_RELEASE, LATEST_SERVER_RELEASE, serverReleaseIndex, SERVER_RELEASES } from './releases.ts';
+import { SWARM_FAULT_KINDS, type FaultKind, type SimConfig } from './types.ts';
 
 const SECOND_MS = 1000;
 const HOUR_MS = 60 * 60 * SECOND_MS;
@@ -43,8 +44,9 @@ export const DEFAULT_SIM_CONFIG: SimConfig = deepFreeze({
   workload: { opsPerClientPerHour: 60, entitiesPerTeam: 20, zipfS: 1.0, writePerMille: 800, deletePerMille: 50 },
   clock: { skewMsMax: 5 * 60 * SECOND_MS, driftPpmMax: 100 },
   link: {},
-  faults: { swarm: true, kinds: [...FAULT_KINDS], faultsPerHour: 60, durationMsMin: 5 * SECOND_MS, durationMsMax: 3 * 60 * SECOND_MS },
+  faults: { swarm: true, kinds: [...SWARM_FAULT_KINDS], faultsPerHour: 60, durationMsMin: 5 * SECOND_MS, durationMsMax: 3 * 60 * SECOND_MS },
   recordMessages: true,
+  release: { client: LATEST_CLIENT_RELEASE, server: LATEST_SERVER_RELEASE },
 });
 
 export class SimConfigError extends Error {
@@ -90,6 +92,7 @@ export function buildSimConfig(partial: DeepPartial<SimConfig> = {}): SimConfig 
     link: mergeSection('link', d.link, partial.link),
     faults: mergeSection('faults', d.faults, partial.faults),
     recordMessages: partial.recordMessages ?? d.recordMessages,
+    release: mergeSection('release', d.release, partial.release),
   };
   validateTop(config);
   validateEngine(config.engine);
@@ -97,6 +100,7 @@ export function buildSimConfig(partial: DeepPartial<SimConfig> = {}): SimConfig 
   validateClock(config);
   validateLink(config.link);
   validateFaults(config);
+  validateRelease(config);
   return deepFreeze({ ...config, faults: { ...config.faults, kinds: [...config.faults.kinds] } });
 }
 
@@ -172,8 +176,8 @@ function validateFaults(config: SimConfig): void {
   if (!Array.isArray(f.kinds)) throw new SimConfigError('faults.kinds', f.kinds, `an array of fault kinds`);
   const seen = new Set<FaultKind>();
   f.kinds.forEach((kind: unknown, index) => {
-    if (typeof kind !== 'string' || !(FAULT_KINDS as readonly string[]).includes(kind)) {
-      throw new SimConfigError(`faults.kinds.${index}`, kind, `one of ${FAULT_KINDS.join(', ')}`);
+    if (typeof kind !== 'string' || !(SWARM_FAULT_KINDS as readonly string[]).includes(kind)) {
+      throw new SimConfigError(`faults.kinds.${index}`, kind, `one of ${SWARM_FAULT_KINDS.join(', ')} (upgrades are scheduled by a scenario, not drawn)`);
     }
     if (seen.has(kind as FaultKind)) throw new SimConfigError(`faults.kinds.${index}`, kind, 'listed once (a duplicate)');
     seen.add(kind as FaultKind);
@@ -185,6 +189,16 @@ function validateFaults(config: SimConfig): void {
   if (f.faultsPerHour > perHourMax) {
     const expectation = `at most ${perHourMax} over ${config.durationMs} ms (a plan expects at most ${PLAN_FAULTS_EXPECTED_MAX} faults)`;
     throw new SimConfigError('faults.faultsPerHour', f.faultsPerHour, expectation);
+  }
+}
+
+function validateRelease(config: SimConfig): void {
+  requireKnownKeys('release.', config.release, DEFAULT_SIM_CONFIG.release);
+  if (clientReleaseIndex(config.release.client) < 0) {
+    throw new SimConfigError('release.client', config.release.client, `one of ${CLIENT_RELEASES.map((r) => r.name).join(', ')}`);
+  }
+  if (serverReleaseIndex(config.release.server) < 0) {
+    throw new SimConfigError('release.server', config.release.server, `one of ${SERVER_RELEASES.map((r) => r.name).join(', ')}`);
   }
 }
 

@@ -22,7 +22,9 @@ export type HistoryEvent =
   | { readonly t: number; readonly type: 'apply'; readonly user: string; readonly instance: number; readonly change: AppliedChange }
   | { readonly t: number; readonly type: 'fault'; readonly phase: 'start' | 'stop'; readonly index: number; readonly fault: Fault }
   | { readonly t: number; readonly type: 'crash' | 'restart'; readonly client: number; readonly detail: string }
-  | { readonly t: number; readonly type: 'server'; readonly action: 'crash' | 'restart' | 'rollback' | 'failover' | 'tokens-expired'; readonly epoch: string; readonly instance: number }
+  /** One committed step of a client's local schema migration (sim/client.ts migrate). */
+  | { readonly t: number; readonly type: 'migrate'; readonly client: number; readonly release: string; readonly name: string; readonly fromVersion: number; readonly toVersion: number; readonly ops: number }
+  | { readonly t: number; readonly type: 'server'; readonly action: 'crash' | 'restart' | 'rollback' | 'failover' | 'tokens-expired' | 'upgrade'; readonly epoch: string; readonly instance: number; readonly detail?: string }
   | { readonly t: number; readonly type: 'phase'; readonly phase: 'chaos' | 'heal' | 'converged' | 'budget-exhausted' };
 
 export type MessageFate = 'sent' | 'delivered' | 'dropped' | 'duplicated' | 'refused';
@@ -93,7 +95,7 @@ export class TraceHasher {
 }
 
 const TYPE_CODES: Record<HistoryEvent['type'], number> = {
-  invoke: 1, complete: 2, engine: 3, message: 4, apply: 5, fault: 6, crash: 7, restart: 8, server: 9, phase: 10,
+  invoke: 1, complete: 2, engine: 3, message: 4, apply: 5, fault: 6, crash: 7, restart: 8, server: 9, phase: 10, migrate: 11,
 };
 
 /** Appends events and folds each into the trace hash. */
@@ -147,6 +149,10 @@ export class HistoryRecorder {
         break;
       case 'phase':
         h.str(event.phase);
+        break;
+      case 'migrate':
+        h.num(event.client);
+        h.num(event.toVersion);
         break;
     }
   }

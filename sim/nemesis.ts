@@ -7,6 +7,7 @@ import { crashOfParam, type VirtualClient } from './client.ts';
 import type { World } from './world.ts';
 import type { ServerState } from '../server-mock/core/index.ts';
 import type { Fault } from './types.ts';
+import { clientUpgradeOfParam, serverReleaseOfParam } from './releases.ts';
 
 export class Nemesis {
   /** Server faults active now, by fault index. */
@@ -54,6 +55,11 @@ export class Nemesis {
         this.driftBefore.set(index, client.clock.driftPpm);
         client.clock.setDrift(now, fault.param);
         break;
+      case 'client-upgrade': {
+        const { release, crashBeforeStep } = clientUpgradeOfParam(fault.param);
+        client.upgradeTo(release, crashBeforeStep);
+        break;
+      }
       default:
         client.activeFaults.push(fault);
         client.link = effectiveLink(client.baseLink, client.activeFaults);
@@ -77,6 +83,9 @@ export class Nemesis {
       case 'clock-drift':
         client.clock.setDrift(this.world.now, this.driftBefore.get(index) ?? 0);
         this.driftBefore.delete(index);
+        break;
+      case 'client-upgrade':
+        client.restart(); // into the release it installed
         break;
       default: {
         const at = client.activeFaults.indexOf(fault);
@@ -107,6 +116,12 @@ export class Nemesis {
         server.expireTokens(world.now);
         note('tokens-expired');
         break;
+      case 'server-upgrade': {
+        const release = serverReleaseOfParam(fault.param);
+        server.core.setProtocolVersions(release.protocolVersions);
+        world.record({ t: world.now, type: 'server', action: 'upgrade', epoch: server.core.epoch, instance: server.instance, detail: `${release.name}: protocol ${release.protocolVersions.min}–${release.protocolVersions.max}` });
+        break;
+      }
       default:
         this.serverFaults.set(index, fault);
         this.recomputeServerFaults();
@@ -133,6 +148,7 @@ export class Nemesis {
       }
       case 'server-failover':
       case 'token-expiry':
+      case 'server-upgrade': // permanent
         break;
       default:
         this.serverFaults.delete(index);

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildSimConfig, type DeepPartial } from './config.ts';
 import { describeFaultMix, generatePlan } from './plan.ts';
-import { CLIENT_FAULTS, FAULT_KINDS, type Fault, type FaultKind, type SimConfig } from './types.ts';
+import { CLIENT_FAULTS, SWARM_FAULT_KINDS, type Fault, type FaultKind, type SimConfig } from './types.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -188,11 +188,11 @@ describe('generatePlan: nemesis', () => {
       const p = plan({ seed, durationMs: HOUR_MS, faults: { faultsPerHour: 300 } });
       const on = Object.keys(p.faultMix) as FaultKind[];
       expect(on.length).toBeGreaterThan(0);
-      expect(on.length).toBeLessThan(FAULT_KINDS.length);
+      expect(on.length).toBeLessThan(SWARM_FAULT_KINDS.length);
       expect(on.filter((kind) => !Number.isInteger(p.faultMix[kind]) || p.faultMix[kind]! < 1 || p.faultMix[kind]! > 10)).toEqual([]);
       expect(p.faults.filter((fault) => p.faultMix[fault.kind] === undefined)).toEqual([]);
       mixes.add(on.join(','));
-      expect(describeFaultMix(p)).toMatch(new RegExp(`\\(${on.length} of ${FAULT_KINDS.length} kinds on\\)$`));
+      expect(describeFaultMix(p)).toMatch(new RegExp(`\\(${on.length} of ${SWARM_FAULT_KINDS.length} kinds on\\)$`));
     }
     expect(mixes.size).toBeGreaterThan(20);
   });
@@ -210,7 +210,7 @@ describe('generatePlan: nemesis', () => {
     }
     const none = plan({ faults: { kinds: [] } });
     expect(none.faults).toEqual([]);
-    expect(describeFaultMix(none)).toBe(`no faults (0 of ${FAULT_KINDS.length} kinds on)`);
+    expect(describeFaultMix(none)).toBe(`no faults (0 of ${SWARM_FAULT_KINDS.length} kinds on)`);
   });
 
   it('fault count is near faultsPerHour × hours; faults are sorted by (atMs, kind, client)', () => {
@@ -218,7 +218,7 @@ describe('generatePlan: nemesis', () => {
     const { faults } = generatePlan(config);
     expect(faults.length).toBeGreaterThan(900);
     expect(faults.length).toBeLessThan(1100);
-    const order = (f: Fault) => [f.atMs, FAULT_KINDS.indexOf(f.kind), f.client];
+    const order = (f: Fault) => [f.atMs, SWARM_FAULT_KINDS.indexOf(f.kind), f.client];
     for (let i = 1; i < faults.length; i++) {
       const [a, b] = [order(faults[i - 1]!), order(faults[i]!)];
       expect(a[0]! < b[0]! || (a[0] === b[0] && (a[1]! < b[1]! || (a[1] === b[1] && a[2]! <= b[2]!)))).toBe(true);
@@ -230,7 +230,7 @@ describe('generatePlan: nemesis', () => {
     const config = buildSimConfig({ seed: 5, clients: 7, teamSize: 7, durationMs: 5 * HOUR_MS, clock: { skewMsMax: 2000, driftPpmMax: 30 }, faults: { swarm: false, faultsPerHour: 400 } });
     const { faults } = generatePlan(config);
     const seen = new Set(faults.map((f) => f.kind));
-    expect(seen.size).toBe(FAULT_KINDS.length);
+    expect(seen.size).toBe(SWARM_FAULT_KINDS.length);
     const paramRange: Partial<Record<FaultKind, [number, number]>> = {
       loss: [100, 900], duplicate: [100, 900], reorder: [100, 900], 'server-5xx': [100, 900], 'permanent-error': [100, 900],
       'server-429': [1000, 60_000], 'server-413': [1, 5], latency: [500, 30_000], 'server-slow': [500, 30_000],
@@ -257,6 +257,6 @@ describe('generatePlan: nemesis', () => {
 
   it('describeFaultMix lists the kinds on, heaviest first', () => {
     const p = { ops: [], faults: [], clocks: [], faultMix: { partition: 3, 'server-5xx': 7, 'clock-step': 1 } };
-    expect(describeFaultMix(p)).toBe(`server-5xx×7 partition×3 clock-step×1 (3 of ${FAULT_KINDS.length} kinds on)`);
+    expect(describeFaultMix(p)).toBe(`server-5xx×7 partition×3 clock-step×1 (3 of ${SWARM_FAULT_KINDS.length} kinds on)`);
   });
 });

@@ -7,6 +7,7 @@ import { RngStreams, ZipfSampler, type Rng } from './rng.ts';
 import {
   CLIENT_FAULTS,
   FAULT_KINDS,
+  SWARM_FAULT_KINDS,
   type Fault,
   type FaultKind,
   type RunPlan,
@@ -144,7 +145,7 @@ function sortByTime(arrivals: Arrivals): { times: Uint32Array; clients: Uint32Ar
 }
 
 /**
- * Swarm testing (VOPR): every kind of FAULT_KINDS draws its on/off and weight in a fixed
+ * Swarm testing (VOPR): every kind of SWARM_FAULT_KINDS draws its on/off and weight in a fixed
  * order whether allowed or not, so allowing or forbidding one kind keeps the others' draws.
  */
 function drawFaultMix(config: SimConfig, rng: Rng): Partial<Record<FaultKind, number>> {
@@ -152,12 +153,12 @@ function drawFaultMix(config: SimConfig, rng: Rng): Partial<Record<FaultKind, nu
   const allowed = new Set(kinds);
   const mix: Partial<Record<FaultKind, number>> = {};
   if (!swarm) {
-    for (const kind of FAULT_KINDS) if (allowed.has(kind)) mix[kind] = 1;
+    for (const kind of SWARM_FAULT_KINDS) if (allowed.has(kind)) mix[kind] = 1;
     return mix;
   }
   const weights = new Map<FaultKind, number>();
   let onCount = 0;
-  for (const kind of FAULT_KINDS) {
+  for (const kind of SWARM_FAULT_KINDS) {
     const on = rng.chance(SWARM_ON_PER_MILLE);
     const weight = rng.int(1, SWARM_WEIGHT_MAX);
     weights.set(kind, weight);
@@ -167,7 +168,7 @@ function drawFaultMix(config: SimConfig, rng: Rng): Partial<Record<FaultKind, nu
     }
   }
   if (onCount === 0 && allowed.size > 0) {
-    const rescued = rng.pick(FAULT_KINDS.filter((kind) => allowed.has(kind)));
+    const rescued = rng.pick(SWARM_FAULT_KINDS.filter((kind) => allowed.has(kind)));
     mix[rescued] = weights.get(rescued)!;
   }
   return mix;
@@ -178,7 +179,7 @@ function drawFaultMix(config: SimConfig, rng: Rng): Partial<Record<FaultKind, nu
  * duration, client and param, one draw each whatever the kind, so the stream stays aligned.
  */
 function generateFaults(config: SimConfig, mix: Partial<Record<FaultKind, number>>, rng: Rng): Fault[] {
-  const kinds = FAULT_KINDS.filter((kind) => mix[kind] !== undefined);
+  const kinds = SWARM_FAULT_KINDS.filter((kind) => mix[kind] !== undefined);
   if (kinds.length === 0) return [];
   const cumulative: number[] = [];
   let weightTotal = 0;
@@ -245,10 +246,10 @@ function compareFaults(a: Fault, b: Fault): number {
 
 /** One line for logs and run files: the kinds on, heaviest first, e.g. `server-5xx×7 partition×3 (12 of 21 kinds on)`. */
 export function describeFaultMix(plan: RunPlan): string {
-  const on = FAULT_KINDS.filter((kind) => plan.faultMix[kind] !== undefined);
+  const on = SWARM_FAULT_KINDS.filter((kind) => plan.faultMix[kind] !== undefined);
   const weightOf = (kind: FaultKind): number => plan.faultMix[kind]!;
-  // Array.prototype.sort is stable, so equal weights keep FAULT_KINDS order.
+  // Array.prototype.sort is stable, so equal weights keep SWARM_FAULT_KINDS order.
   const listed = [...on].sort((a, b) => weightOf(b) - weightOf(a)).map((kind) => `${kind}×${weightOf(kind)}`);
-  const summary = `(${on.length} of ${FAULT_KINDS.length} kinds on)`;
+  const summary = `(${on.length} of ${SWARM_FAULT_KINDS.length} kinds on)`;
   return listed.length === 0 ? `no faults ${summary}` : `${listed.join(' ')} ${summary}`;
 }

@@ -59,5 +59,6 @@ export function parseRunFile(json: unknown, source: string): RunFile {
   }
   if (typeof json.variant !== 'string') throw new RunFileError(`${source}: variant should be a string, got ${JSON.stringify(json.variant)}`);
   if (typeof json.traceHash !== 'string') throw new RunFileError(`${source}: traceHash should be a string, got ${JSON.stringify(json.traceHash)}`);
-  return json as unknown as RunFile;
+  // The config as built: defaults filled in for fields added since the file was written.
+  return { ...json, config } as unknown as RunFile;
 }

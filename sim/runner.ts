@@ -11,6 +11,8 @@ import { teamOf, userOfTeam } from './config.ts';
 import { HistoryRecorder, type ClientFinal, type History, type ServerFinal } from './history.ts';
 import { buildLinkConfig } from './link.ts';
 import { Nemesis } from './nemesis.ts';
+import { clientReleaseNamed, serverReleaseNamed } from './releases.ts';
+import { SCHEMA_MIGRATIONS } from '../engine/schema/index.ts';
 import { generatePlan } from './plan.ts';
 import { RngStreams } from './rng.ts';
 import { SimServer } from './server.ts';
@@ -43,19 +45,9 @@ export function runSimulation(options: RunOptions): RunResult {
   const { config } = options;
   const plan = options.plan ?? generatePlan(config);
   const variant = options.variant ?? CORRECT_SYSTEM;
-  const streams = new RngStreams(config.seed);
-  const server = new SimServer(streams.stream('server'), streams.stream('tokens'), variant.serverBugs);
   const recorder = new HistoryRecorder(config.recordMessages);
   const endMs = config.durationMs + config.convergenceBudgetMs;
-  const world = new World(server, recorder, streams.stream('network'), { eventsMax: EVENTS_MAX, timeMsMax: endMs + 1 });
-  const link = buildLinkConfig(config.link);
-  for (let i = 0; i < config.clients; i++) {
-    const rng = streams.stream(`client/${i}`);
-    const clock = new ClientClock({ offsetMs: plan.clocks[i]!.offsetMs, driftPpm: plan.clocks[i]!.driftPpm });
-    const engineOptions = buildEngineOptions({ ...config.engine, ...variant.engine, clientId: `c${i}` });
-    const user = userOfTeam(teamOf(i, config.teamSize));
-    world.clients.push(new VirtualClient(i, user, engineOptions, clock, new CrashableStore(), { float: () => rng.float() }, variant.core, world, link));
-  }
+  const world = buildWorld(config, plan, variant, recorder);
   const nemesis = new Nemesis(world, plan.faults);
   const s = world.scheduler;
   recorder.record({ t: 0, type: 'phase', phase: 'chaos' });
@@ -69,8 +61,7 @@ export function runSimulation(options: RunOptions): RunResult {
   const history = recorder.history;
   let healed = false;
   let opId = 1;
-  for (let e = s.next(); e !== null; e = s.next()) {
-    const ev: SimEvent = e.event;
+  for (let ev: SimEvent | undefined = s.pop(); ev !== undefined; ev = s.pop()) {
     switch (ev.k) {
       case 'op': {
         const op = plan.ops[ev.index]!;
@@ -121,6 +112,26 @@ export function runSimulation(options: RunOptions): RunResult {
   }
   history.endedAt = s.now;
   return finish(options, plan, variant, world, recorder);
+}
+
+/** The server, the network and every client (not started yet), each with its own rng stream of the seed. */
+export function buildWorld(config: SimConfig, plan: RunPlan, variant: SystemVariant, recorder: HistoryRecorder): World {
+  const streams = new RngStreams(config.seed);
+  const server = new SimServer(streams.stream('server'), streams.stream('tokens'), variant.serverBugs);
+  const endMs = config.durationMs + config.convergenceBudgetMs;
+  const world = new World(server, recorder, streams.stream('network'), { eventsMax: EVENTS_MAX, timeMsMax: endMs + 1 });
+  const link = buildLinkConfig(config.link);
+  server.core.setProtocolVersions(serverReleaseNamed(config.release.server).protocolVersions);
+  const release = clientReleaseNamed(config.release.client);
+  const migrations = variant.migrations ?? SCHEMA_MIGRATIONS;
+  for (let i = 0; i < config.clients; i++) {
+    const rng = streams.stream(`client/${i}`);
+    const clock = new ClientClock({ offsetMs: plan.clocks[i]!.offsetMs, driftPpm: plan.clocks[i]!.driftPpm });
+    const engineOptions = buildEngineOptions({ protocolVersion: release.protocolVersion, ...config.engine, ...variant.engine, clientId: `c${i}` });
+    const user = userOfTeam(teamOf(i, config.teamSize));
+    world.clients.push(new VirtualClient(i, user, engineOptions, release, migrations, clock, new CrashableStore(), { float: () => rng.float() }, variant.core, world, link));
+  }
+  return world;
 }
 
 /**

@@ -108,6 +108,16 @@ export class Scheduler<T> {
   }
 
   /**
+   * Pops the next due event's payload and advances `now` to its time, or returns undefined
+   * when none is pending: next() without its wrapper object, for the run loop's hot path.
+   */
+  pop(): T | undefined {
+    if (!this.dropCancelledHead()) return undefined;
+    this.admit(this.times[0]!);
+    return this.popHead();
+  }
+
+  /**
    * Processes every event due at or before timeMs in order (including ones the handler
    * schedules within the window), then sets `now` to timeMs. Returns how many fired.
    */

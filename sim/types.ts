@@ -32,12 +32,21 @@ export const FAULT_KINDS = [
   // clock
   'clock-step', // the client's clock jumps (forward or backward)
   'clock-drift', // the client's clock drift changes
+  // rollout (sim/releases.ts): scheduled by a scenario, never drawn by the swarm
+  'client-upgrade', // the app closes, installs another engine release for the duration, restarts into it (migrating its store)
+  'server-upgrade', // the server starts accepting another range of protocol versions (permanent)
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
+/** Upgrades are deliberate, not chaos: a scenario's schedule places them. */
+export const ROLLOUT_KINDS: ReadonlySet<FaultKind> = new Set(['client-upgrade', 'server-upgrade']);
+
+/** The kinds the swarm draws from (and a config may allow): every kind but the rollout ones. */
+export const SWARM_FAULT_KINDS: readonly FaultKind[] = FAULT_KINDS.filter((kind) => !ROLLOUT_KINDS.has(kind));
+
 export const CLIENT_FAULTS: ReadonlySet<FaultKind> = new Set([
   'partition', 'partition-request', 'partition-response', 'loss', 'duplicate', 'reorder', 'latency', 'offline',
-  'client-crash', 'storage-quota', 'clock-step', 'clock-drift',
+  'client-crash', 'storage-quota', 'clock-step', 'clock-drift', 'client-upgrade',
 ]);
 
 /** One scheduled fault. `client` is a client index for client faults, -1 for server faults. */
@@ -107,6 +116,14 @@ export interface SimConfig {
   readonly faults: FaultConfig;
   /** Record every message in the history (large runs may turn this off). */
   readonly recordMessages: boolean;
+  /** The releases the run starts on (sim/releases.ts); 'client-upgrade' and 'server-upgrade' faults change them. */
+  readonly release: ReleaseConfig;
+}
+
+export interface ReleaseConfig {
+  /** Every client's engine release at the start. */
+  readonly client: string;
+  readonly server: string;
 }
 
 /** The schedule a run executes: everything random about the run's inputs, as data. */

@@ -4,6 +4,7 @@
 
 import { CORRECT_VARIANT, type CoreVariant } from '../engine/core/variant.ts';
 import type { EngineOptions } from '../engine/options.ts';
+import type { Migration } from '../engine/schema/index.ts';
 
 export const SERVER_BUGS = ['no-dedup', 'resurrect-tombstones', 'ack-before-durable'] as const;
 export type ServerBug = (typeof SERVER_BUGS)[number];
@@ -14,6 +15,8 @@ export interface SystemVariant {
   readonly serverBugs: readonly ServerBug[];
   /** Engine options the variant forces (e.g. an unsafe conflict policy). */
   readonly engine: Partial<Omit<EngineOptions, 'clientId'>>;
+  /** The local schema history clients migrate by (a broken one, engine/schema/broken.ts); the engine's own by default. */
+  readonly migrations?: readonly Migration[];
 }
 
 export const CORRECT_SYSTEM: SystemVariant = Object.freeze({ name: 'correct', core: CORRECT_VARIANT, serverBugs: [], engine: {} });

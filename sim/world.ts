@@ -72,19 +72,21 @@ export class World implements ClientHost {
 
   sendRequest(client: VirtualClient, requestId: number, kind: 'push' | 'pull', body: PushRequest | PullQuery): void {
     const t = this.now;
-    const base = { client: client.index, kind, dir: 'request' as const, requestId };
+    const index = client.index;
     if (client.token === null) client.token = this.server.issueToken(client.user, t);
+    // Message events are written out as literals, not spread from a shared base: one object
+    // shape for every message, and no intermediate object (a hot path: ~1 M messages an hour at 1,000 clients).
     if (!client.online) {
-      this.record({ t, type: 'message', ...base, fate: 'refused', detail: 'device offline' });
+      this.record({ t, type: 'message', client: index, kind, dir: 'request', requestId, fate: 'refused', detail: 'device offline' });
       this.scheduler.after(REFUSED_NOTICE_MS, { k: 'client-recv', client: client.index, generation: client.generation, requestId, kind, outcome: { kind: 'unsent', reason: 'offline' }, instance: null });
       return;
     }
     const decision = decideDelivery(client.link, 'request', this.networkRng);
     if (decision.kind === 'drop') {
-      this.record({ t, type: 'message', ...base, fate: 'dropped', detail: decision.reason });
+      this.record({ t, type: 'message', client: index, kind, dir: 'request', requestId, fate: 'dropped', detail: decision.reason });
       return;
     }
-    this.record({ t, type: 'message', ...base, fate: decision.delaysMs.length > 1 ? 'duplicated' : 'sent', detail: '' });
+    this.record({ t, type: 'message', client: index, kind, dir: 'request', requestId, fate: decision.delaysMs.length > 1 ? 'duplicated' : 'sent', detail: '' });
     for (const delayMs of decision.delaysMs) {
       this.scheduler.after(delayMs, { k: 'server-recv', client: client.index, generation: client.generation, requestId, kind, body, token: client.token });
     }
@@ -104,12 +106,11 @@ export class World implements ClientHost {
     const answer = e.kind === 'push' ? server.push(e.token, e.body as PushRequest, t) : server.pull(e.token, e.body as PullQuery, t);
     for (const change of answer.applied) this.record({ t, type: 'apply', user: change.user, instance: server.instance, change });
     const decision = decideDelivery(client.link, 'response', this.networkRng);
-    const base = { client: e.client, kind: e.kind, dir: 'response' as const, requestId: e.requestId };
     if (decision.kind === 'drop') {
-      this.record({ t, type: 'message', ...base, fate: 'dropped', detail: `${decision.reason} (${answer.detail})` });
+      this.record({ t, type: 'message', client: e.client, kind: e.kind, dir: 'response', requestId: e.requestId, fate: 'dropped', detail: `${decision.reason} (${answer.detail})` });
       return;
     }
-    this.record({ t, type: 'message', ...base, fate: decision.delaysMs.length > 1 ? 'duplicated' : 'sent', detail: answer.detail });
+    this.record({ t, type: 'message', client: e.client, kind: e.kind, dir: 'response', requestId: e.requestId, fate: decision.delaysMs.length > 1 ? 'duplicated' : 'sent', detail: answer.detail });
     for (const delayMs of decision.delaysMs) {
       this.scheduler.after(delayMs + answer.delayMs, { k: 'client-recv', client: e.client, generation: e.generation, requestId: e.requestId, kind: e.kind, outcome: answer.outcome, instance: server.instance });
     }

@@ -9,7 +9,7 @@
 //   with the same idempotency keys and never counted as a failure.
 // Promises returned here never reject: every outcome is a value.
 
-import type { ErrorBody, PullQuery, PullResponse, PushRequest, PushResponse, TokenResponse } from '../protocol.ts';
+import { PROTOCOL_VERSION_QUERY_PARAM, type ErrorBody, type PullQuery, type PullResponse, type PushRequest, type PushResponse, type TokenResponse } from '../protocol.ts';
 import type { TokenProviderPort, TransportOutcome, TransportPort } from '../ports.ts';
 import { TIMER_DELAY_MS_MAX } from './real.ts';
 
@@ -147,7 +147,11 @@ function errorBodyOf(text: string): ErrorBody | null {
   const json = parseJson(text);
   if (!isRecord(json) || typeof json['error'] !== 'string' || typeof json['message'] !== 'string') return null;
   const field = json['field'];
-  return typeof field === 'string' ? { error: json['error'], field, message: json['message'] } : { error: json['error'], message: json['message'] };
+  const body: ErrorBody = typeof field === 'string' ? { error: json['error'], field, message: json['message'] } : { error: json['error'], message: json['message'] };
+  // A version refusal says which versions the server accepts: the engine reports them.
+  const range = json['protocolVersions'];
+  if (!isRecord(range) || !Number.isSafeInteger(range['min']) || !Number.isSafeInteger(range['max'])) return body;
+  return { ...body, protocolVersions: { min: range['min'] as number, max: range['max'] as number } };
 }
 
 const RESULT_STATUSES: ReadonlySet<unknown> = new Set(['ok', 'conflict', 'error']);
@@ -250,6 +254,8 @@ export function httpTransport(options: HttpTransportOptions): TransportPort {
     },
     pull(query: PullQuery, token: string): Promise<TransportOutcome<PullResponse>> {
       const search = new URLSearchParams({ cursor: String(query.cursor), limit: String(query.limit) });
+      // The version travels as `v`; absent (an old caller) means protocol 1 to the server.
+      if (query.protocolVersion !== undefined) search.set(PROTOCOL_VERSION_QUERY_PARAM, String(query.protocolVersion));
       const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
       return exchange<PullResponse>(how, `${baseUrl}/v1/sync/pull?${search.toString()}`, { method: 'GET', headers }, pullBodyProblem);
     },

@@ -4,7 +4,9 @@
 // './storage-contract.ts' in test files only.
 
 export { MemoryStorage, type MemoryStorageOptions } from './memory-storage.ts';
-export { LowdbStorage } from './lowdb-storage.ts';
+export { LowdbStorage, type LowdbStorageOptions } from './lowdb-storage.ts';
+export { ENCRYPTION_ALGORITHM, KEY_BYTES, type StoreEncryption } from './encryption.ts';
+export { envKeyProvider, fileKeyProvider, parseKeyText, randomIvSource, seededIvSource, seededKeyProvider, staticKeyProvider } from './key-providers.ts';
 export { STORE_FORMAT, STORE_VERSION } from './store-file.ts';
 export {
   collectingEventSink,

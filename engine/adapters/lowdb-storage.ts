@@ -5,11 +5,14 @@
 // promise settles once the write holding its ops is on disk, or has failed.
 // Only durable data is visible: a group is applied to a copy, and the copy becomes the
 // store's state after its write succeeds, so a failed write leaves nothing to undo.
+// With the `encryption` option every entry is sealed (encryption.ts) on the way in and
+// authenticated on open and on every load, so a wrong key or a tampered file is an error.
 
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import { BOX_NAMES, emptySnapshot, type BoxName, type StoreSnapshot, type WriteOp } from '../model.ts';
 import { StorageError, type StoragePort } from '../ports.ts';
+import { EntryCipher, loadStoreKey, type EncryptionHeader, type StoreEncryption } from './encryption.ts';
 import { decodeStoreFile, emptyEncodedBoxes, encodeStoreFile, type EncodedBoxes } from './store-file.ts';
 import { assertWriteOps } from './write-ops.ts';
 
@@ -30,8 +33,13 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Validates and serialises on the way in, so one bad value fails its own commit, not a whole group. */
-function encodeOps(ops: readonly WriteOp[]): EncodedOp[] {
+export interface LowdbStorageOptions {
+  /** Encrypt every entry at rest (AES-256-GCM). A store is created encrypted or plain and stays so. */
+  readonly encryption?: StoreEncryption;
+}
+
+/** Validates and serialises (and seals, when encrypted) on the way in, so one bad value fails its own commit, not a whole group. */
+function encodeOps(ops: readonly WriteOp[], cipher: EntryCipher | null): EncodedOp[] {
   assertWriteOps(ops);
   return ops.map((op, index) => {
     if (op.value === undefined) return { box: op.box, key: op.key, json: undefined };
@@ -42,7 +50,7 @@ function encodeOps(ops: readonly WriteOp[]): EncodedOp[] {
       throw new Error(`write op ${index} (${op.box}/${op.key}): value cannot be stored as JSON: ${messageOf(error)}`);
     }
     if (json === undefined) throw new Error(`write op ${index} (${op.box}/${op.key}): value cannot be stored as JSON (${typeof op.value})`);
-    return { box: op.box, key: op.key, json };
+    return { box: op.box, key: op.key, json: cipher === null ? json : JSON.stringify(cipher.seal(op.box, op.key, json)) };
   });
 }
 
@@ -65,9 +73,27 @@ function applyGroup(durable: EncodedBoxes, group: readonly PendingCommit[]): Enc
   return next;
 }
 
+/**
+ * Parses and checks the file text (store-file.ts), then its encryption: refuses a key for a
+ * plaintext store or none for an encrypted one, a wrong key, and any entry that fails
+ * authentication. Every fault is a StorageError naming the file (and the entry).
+ */
+export function decodeCheckedStoreText(text: string, path: string, cipher: EntryCipher | null): { boxes: EncodedBoxes; header: EncryptionHeader | null } {
+  const { boxes, encryption: header } = decodeStoreFile(text, path);
+  if (header === null && cipher === null) return { boxes, header };
+  if (header === null) throw new StorageError('key', `storage file ${path} is not encrypted, but an encryption key was given; nothing was read`);
+  if (cipher === null) throw new StorageError('key', `storage file ${path} is encrypted; open it with an encryption key (LowdbStorage.open option encryption)`);
+  cipher.verifyHeader(header);
+  // Every entry now, so a damaged file fails at open, not in the middle of a run.
+  for (const box of BOX_NAMES) for (const [key, json] of boxes[box]) cipher.open(box, key, JSON.parse(json));
+  return { boxes, header };
+}
+
 export class LowdbStorage implements StoragePort {
   readonly path: string;
   readonly #db: Low<EncodedBoxes>;
+  /** Null for a plaintext store. */
+  readonly #cipher: EntryCipher | null;
   /** What is on disk. */
   #durable: EncodedBoxes;
   /** Commits waiting for the next write, in call order. */
@@ -77,38 +103,55 @@ export class LowdbStorage implements StoragePort {
   #closed = false;
   #writesCount = 0;
 
-  private constructor(path: string, db: Low<EncodedBoxes>) {
+  private constructor(path: string, db: Low<EncodedBoxes>, cipher: EntryCipher | null) {
     this.path = path;
     this.#db = db;
+    this.#cipher = cipher;
     this.#durable = db.data;
   }
 
   /**
    * Opens (creating it when missing) and validates the store file. Rejects with
-   * StorageError('corrupt') for a file that is not a version-1 store, 'io' when it cannot be read or created.
+   * StorageError('corrupt') for a file that is not a version-1 store or has an entry that
+   * fails authentication, 'key' when an encrypted store gets no key or a wrong one (or a
+   * plaintext store gets a key), 'io' when it cannot be read or created.
    */
-  static async open(path: string): Promise<LowdbStorage> {
+  static async open(path: string, options: LowdbStorageOptions = {}): Promise<LowdbStorage> {
+    const { encryption } = options;
+    const cipher = encryption === undefined ? null : new EntryCipher(await loadStoreKey(encryption.keys), encryption.ivs, path);
+    // The header is fixed when the file is created; the codec closes over it.
+    let header: EncryptionHeader | null = null;
+    const parse = (text: string): EncodedBoxes => {
+      const decoded = decodeCheckedStoreText(text, path, cipher);
+      header = decoded.header;
+      return decoded.boxes;
+    };
     // DataFile is JSONFile with our codec: JSONFile's JSON.stringify would reorder integer-like keys.
-    const file = new DataFile<EncodedBoxes>(path, { parse: (text) => decodeStoreFile(text, path), stringify: encodeStoreFile });
+    const file = new DataFile<EncodedBoxes>(path, { parse, stringify: (boxes) => encodeStoreFile(boxes, header) });
     const db = new Low<EncodedBoxes>(file, emptyEncodedBoxes());
     try {
       const existing = await file.read();
-      if (existing === null) await db.write();
-      else db.data = existing;
+      if (existing === null) {
+        header = cipher?.newHeader() ?? null;
+        await db.write();
+      } else {
+        db.data = existing;
+      }
     } catch (error) {
       if (error instanceof StorageError) throw error;
       throw new StorageError('io', `storage file ${path} cannot be opened: ${messageOf(error)}`);
     }
-    return new LowdbStorage(path, db);
+    return new LowdbStorage(path, db, cipher);
   }
 
   /** The durable state: commits still waiting for their write are not in it. */
   async load(): Promise<StoreSnapshot> {
     if (this.#closed) throw new StorageError('closed', `storage file ${this.path}: load after close`);
     const snapshot = emptySnapshot() as Record<BoxName, ReadonlyMap<string, unknown>>;
+    const cipher = this.#cipher;
     for (const box of BOX_NAMES) {
       const values = new Map<string, unknown>();
-      for (const [key, json] of this.#durable[box]) values.set(key, JSON.parse(json));
+      for (const [key, json] of this.#durable[box]) values.set(key, JSON.parse(cipher === null ? json : cipher.open(box, key, JSON.parse(json))));
       snapshot[box] = values;
     }
     return snapshot;
@@ -116,7 +159,7 @@ export class LowdbStorage implements StoragePort {
 
   async commit(ops: readonly WriteOp[]): Promise<void> {
     if (this.#closed) throw new StorageError('closed', `storage file ${this.path}: commit after close`);
-    const encoded = encodeOps(ops);
+    const encoded = encodeOps(ops, this.#cipher);
     return new Promise<void>((resolve, reject) => {
       this.#pending.push({ ops: encoded, resolve, reject });
       this.#flushing ??= this.#flushAll();

@@ -1,5 +1,6 @@
 // The lowdb store file, format version 1, and its codec:
 //   { "format": "syncstorm-store", "version": 1,
+//     "encryption": { "algorithm": "aes-256-gcm", "keyCheck": "gcm1:…" },   (encrypted stores only)
 //     "boxes": { "entities": { key: value, … }, "sync_queue": {…}, "metadata": {…},
 //                "conflicts": {…}, "dead_letter": {…} } }
 // Decoding checks everything on the way out (STYLE §3) and names the file and the fault.
@@ -8,6 +9,7 @@
 
 import { BOX_NAMES, type BoxName } from '../model.ts';
 import { StorageError } from '../ports.ts';
+import { ENCRYPTION_ALGORITHM, type EncryptionHeader } from './encryption.ts';
 import { isArrayIndexKey, keysInSourceOrder } from './json-key-order.ts';
 import { isBoxName } from './write-ops.ts';
 
@@ -22,8 +24,9 @@ export function emptyEncodedBoxes(): EncodedBoxes {
 }
 
 /** The file text: one entry per line (readable and diffable), entries in insertion order. */
-export function encodeStoreFile(boxes: EncodedBoxes): string {
-  const parts: string[] = [`{\n  "format": ${JSON.stringify(STORE_FORMAT)},\n  "version": ${STORE_VERSION},\n  "boxes": {\n`];
+export function encodeStoreFile(boxes: EncodedBoxes, encryption: EncryptionHeader | null = null): string {
+  const header = encryption === null ? '' : `  "encryption": ${JSON.stringify({ algorithm: encryption.algorithm, keyCheck: encryption.keyCheck })},\n`;
+  const parts: string[] = [`{\n  "format": ${JSON.stringify(STORE_FORMAT)},\n  "version": ${STORE_VERSION},\n${header}  "boxes": {\n`];
   BOX_NAMES.forEach((box, boxIndex) => {
     const entries = boxes[box];
     parts.push(`    ${JSON.stringify(box)}: {`);
@@ -54,8 +57,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+export interface DecodedStoreFile {
+  readonly boxes: EncodedBoxes;
+  /** Null for a plaintext store. */
+  readonly encryption: EncryptionHeader | null;
+}
+
 /** Parses and checks the file text; every fault is StorageError('corrupt') naming `path`. */
-export function decodeStoreFile(text: string, path: string): EncodedBoxes {
+export function decodeStoreFile(text: string, path: string): DecodedStoreFile {
   let root: unknown;
   try {
     root = JSON.parse(text);
@@ -64,7 +73,7 @@ export function decodeStoreFile(text: string, path: string): EncodedBoxes {
   }
   if (!isPlainObject(root)) throw corrupt(path, `the top level should be an object, got ${describeValue(root)}`);
   for (const field of Object.keys(root)) {
-    if (field !== 'format' && field !== 'version' && field !== 'boxes') throw corrupt(path, `unexpected top-level field ${JSON.stringify(field)}`);
+    if (field !== 'format' && field !== 'version' && field !== 'boxes' && field !== 'encryption') throw corrupt(path, `unexpected top-level field ${JSON.stringify(field)}`);
   }
   if (root.format !== STORE_FORMAT) {
     throw corrupt(path, `"format" should be ${JSON.stringify(STORE_FORMAT)}, got ${describeValue(root.format)}`);
@@ -79,7 +88,19 @@ export function decodeStoreFile(text: string, path: string): EncodedBoxes {
   }
   const decoded = emptyEncodedBoxes() as { [B in BoxName]: Map<string, string> };
   for (const box of BOX_NAMES) decoded[box] = decodeBox(text, path, box, boxes[box]);
-  return decoded;
+  return { boxes: decoded, encryption: root.encryption === undefined ? null : decodeEncryption(path, root.encryption) };
+}
+
+function decodeEncryption(path: string, value: unknown): EncryptionHeader {
+  if (!isPlainObject(value)) throw corrupt(path, `"encryption" should be an object, got ${describeValue(value)}`);
+  if (value.algorithm !== ENCRYPTION_ALGORITHM) {
+    throw corrupt(path, `encryption.algorithm should be ${JSON.stringify(ENCRYPTION_ALGORITHM)}, got ${describeValue(value.algorithm)}`);
+  }
+  if (typeof value.keyCheck !== 'string') throw corrupt(path, `encryption.keyCheck should be a string, got ${describeValue(value.keyCheck)}`);
+  for (const field of Object.keys(value)) {
+    if (field !== 'algorithm' && field !== 'keyCheck') throw corrupt(path, `unexpected field ${JSON.stringify(field)} in "encryption"`);
+  }
+  return { algorithm: ENCRYPTION_ALGORITHM, keyCheck: value.keyCheck };
 }
 
 function decodeBox(text: string, path: string, box: BoxName, entries: unknown): Map<string, string> {

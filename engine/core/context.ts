@@ -1,7 +1,7 @@
 // What the core's handlers share: options, the image, the effect buffer, volatile state
 // (lost on a crash by design) and the variant hooks. Also the helpers every handler uses.
 
-import type { Change, ServerEntityState } from '../protocol.ts';
+import type { Change, ProtocolVersionRange, ServerEntityState } from '../protocol.ts';
 import { entityKey } from '../protocol.ts';
 import type { EngineOptions } from '../options.ts';
 import type { RandomPort } from '../ports.ts';
@@ -92,6 +92,8 @@ export interface Volatile {
   lastSyncAt: number | null;
   /** While repairing after a rollback: the restored server's state, gathered page by page. */
   repair: { cursor: number; changes: Map<string, Change> } | null;
+  /** Set when the server refused our protocol version: no push or pull until a restart (version.ts). */
+  upgradeRequired: { readonly at: number; readonly accepted: ProtocolVersionRange | null; readonly message: string } | null;
 }
 
 export interface Ctx {

@@ -7,15 +7,16 @@ import type { EntityRecord, QueueItem } from '../model.ts';
 import type { TransportOutcome } from '../ports.ts';
 import { nextRequestId, observeServerTime, observeStamp, refreshEntity, type Ctx } from './context.ts';
 import { maybePush } from './push.ts';
+import { stopForUpgrade, versionRefusal } from './version.ts';
 
 export function maybePull(ctx: Ctx, now: number): void {
   const { v, fx, image } = ctx;
-  if (!v.online || v.pullRequestId !== null || v.tokenRefreshing || now < v.pullNotBefore) return;
+  if (!v.online || v.pullRequestId !== null || v.tokenRefreshing || v.upgradeRequired !== null || now < v.pullNotBefore) return;
   const requestId = nextRequestId(ctx);
   v.pullRequestId = requestId;
   v.pullSentAt = now;
   const cursor = v.repair?.cursor ?? image.meta.cursor;
-  fx.list.push({ type: 'pull', requestId, query: { cursor, limit: ctx.options.pullLimit } });
+  fx.list.push({ type: 'pull', requestId, query: { cursor, limit: ctx.options.pullLimit, protocolVersion: ctx.options.protocolVersion } });
   fx.arm('pull-timeout', ctx.options.requestTimeoutMs);
 }
 
@@ -62,6 +63,12 @@ function pullFailed(ctx: Ctx, requestId: number, outcome: Exclude<TransportOutco
   if (status === 401) {
     v.tokenRefreshing = true;
     fx.list.push({ type: 'refresh-token' });
+    return;
+  }
+  const refusal = versionRefusal(outcome);
+  if (refusal !== null) {
+    fx.event({ type: 'request-failed', at: now, requestId, kind: 'pull', outcome: outcome.kind, status, delayMs: 0 });
+    stopForUpgrade(ctx, 'pull', refusal.body, v.pullSentAt, now);
     return;
   }
   v.pullFailures++;

@@ -9,6 +9,7 @@ import { applyDelta, jsonBytes } from '../policy/fields.ts';
 import { backoffCeilingMs } from '../policy/backoff.ts';
 import { nextRequestId, observeServerTime, observeStamp, refreshEntity, type Ctx } from './context.ts';
 import { startRepair } from './pull.ts';
+import { stopForUpgrade, versionRefusal } from './version.ts';
 
 const itemBytes = new WeakMap<QueueItem, number>();
 
@@ -68,7 +69,7 @@ function toWire(item: QueueItem): PushItem {
 export function maybePush(ctx: Ctx, now: number): void {
   const { v, fx } = ctx;
   // While a rollback repair gathers the restored state, base revisions of the old epoch mean nothing.
-  if (!v.online || v.push !== null || v.tokenRefreshing || v.repair !== null) return;
+  if (!v.online || v.push !== null || v.tokenRefreshing || v.repair !== null || v.upgradeRequired !== null) return;
   if (now < v.pushNotBefore) {
     armRetry(ctx, v.pushNotBefore, now);
     return;
@@ -81,7 +82,8 @@ export function maybePush(ctx: Ctx, now: number): void {
   const requestId = nextRequestId(ctx);
   for (const item of batch.items) if (!item.sent) ctx.image.touchItem({ ...item, sent: true });
   v.push = { requestId, queueIds: batch.items.map((i) => i.queueId), sentAt: now };
-  fx.list.push({ type: 'push', requestId, request: { clientId: ctx.image.meta.clientId, items: batch.items.map(toWire) } });
+  const request = { protocolVersion: ctx.options.protocolVersion, clientId: ctx.image.meta.clientId, items: batch.items.map(toWire) };
+  fx.list.push({ type: 'push', requestId, request });
   fx.arm('push-timeout', ctx.options.requestTimeoutMs);
   fx.event({ type: 'sent', at: now, requestId, queueIds: v.push.queueIds, bytes: batch.bytes });
 }
@@ -111,6 +113,12 @@ export function onPushResult(ctx: Ctx, requestId: number, outcome: TransportOutc
     if (status === 401) {
       v.tokenRefreshing = true;
       fx.list.push({ type: 'refresh-token' });
+      return;
+    }
+    const refusal = versionRefusal(outcome);
+    if (refusal !== null) {
+      // Before the permanent-status rule: the items are fine, the client's version is not.
+      stopForUpgrade(ctx, 'push', refusal.body, sentAt, now);
       return;
     }
     if (status !== null && isPermanentStatus(status) && !ctx.variant.retryPermanent) {

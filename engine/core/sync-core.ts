@@ -44,6 +44,7 @@ export class SyncCore {
       conflicts: 0,
       lastSyncAt: null,
       repair: null,
+      upgradeRequired: null,
     };
     this.ctx = { options, image, fx: new Effects(image), random, variant, v };
   }
@@ -54,6 +55,20 @@ export class SyncCore {
 
   /** Wall clock minus monotonic clock at the last input; a change beyond the tolerance is a clock step. */
   private wallMinusMonotonicMs: number | null = null;
+
+  /**
+   * The baseline clock steps are measured against. A driver that rebuilds the core in the same
+   * process (after a failed commit) hands the old core's baseline — as of its last durable
+   * state — to the new one, so a step noticed but not yet made durable is noticed again rather
+   * than forgotten (a monotonic clock does not survive a process restart, so nothing is persisted).
+   */
+  get clockBaseline(): number | null {
+    return this.wallMinusMonotonicMs;
+  }
+
+  adoptClockBaseline(baselineMs: number | null): void {
+    if (baselineMs !== null) this.wallMinusMonotonicMs = baselineMs;
+  }
 
   /**
    * Take one input. `monotonicMs` (a clock that never jumps, like performance.now) lets the
@@ -239,6 +254,8 @@ export class SyncCore {
       lastSyncAt: v.lastSyncAt,
       isSyncing: v.push !== null || v.pullRequestId !== null,
       online: v.online,
+      protocolVersion: this.ctx.options.protocolVersion,
+      upgradeRequired: v.upgradeRequired,
     };
   }
 }

@@ -8,6 +8,7 @@ import { isJsonValue, isPlainObject, jsonBytes } from '../policy/fields.ts';
 import type { CoreInput, OpReply } from './types.ts';
 import { nextStamp, refreshEntity, type Ctx } from './context.ts';
 import { viewOf } from './view.ts';
+import { updatePayload } from './version.ts';
 
 type WriteInput = Extract<CoreInput, { type: 'write' }>;
 type ResolveInput = Extract<CoreInput, { type: 'resolve-conflict' }>;
@@ -52,7 +53,7 @@ export function onWrite(ctx: Ctx, input: WriteInput): void {
   }
   const { image, fx, options } = ctx;
   const now = input.now;
-  const payload = input.action === 'delete' ? {} : input.fields;
+  const payload = input.action === 'delete' ? {} : input.action === 'update' ? updatePayload(ctx, key, input.fields) : input.fields;
   const op = { action: input.action, payload, createdAt: now, stamp: nextStamp(ctx, now) };
   const last = image.lastOf(key);
   const merged = options.coalesce && last !== undefined ? ctx.variant.coalesce(last, op) : { kind: 'append' as const };
@@ -131,7 +132,8 @@ export function onResolveConflict(ctx: Ctx, input: ResolveInput): void {
     const next = image.headOf(entityKey(item.entityType, item.entityId));
     if (next !== undefined) image.putItem({ ...next, baseRevision: record.server.revision, baseFields: record.server.fields });
   } else {
-    const payload = resolution.kind === 'merge' ? resolution.fields : item.payload;
+    // Under protocol 1 a merge is sent like any update: as the whole entity.
+    const payload = resolution.kind !== 'merge' ? item.payload : ctx.options.protocolVersion === 1 ? { ...record.server.fields, ...resolution.fields } : resolution.fields;
     const action = item.action === 'create' || resolution.kind === 'merge' ? 'update' : item.action;
     image.putItem({ ...item, action, payload, paused: false, baseRevision: record.server.revision, baseFields: record.server.fields, nextAttemptAt: input.now });
   }

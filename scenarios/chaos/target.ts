@@ -1,5 +1,6 @@
 // What a chaos run runs: the base config, the variant and how a seed's plan is made, from
-// `--scenario`, `--bug`, `--clients` and `--duration`. Precedence, lowest first:
+// `--scenario`, `--bug`, `--clients` and `--duration` (a bug that needs a scenario, such as a
+// broken migration needing an upgrade, brings it unless --scenario names one). Precedence, lowest first:
 // DEFAULT_SIM_CONFIG, the scenario's config and engine options, the bug's emphasis (its fault kinds only, not swarmed, 120 faults per hour, 10
 // clients unless the scenario sets its own count), then the flags. The variant is the bug's,
 // else the scenario's, else the correct system. A scenario's explicit fault schedule is
@@ -63,9 +64,9 @@ interface CatalogueScenario {
 }
 
 export async function resolveChaosTarget(flags: ChaosTargetFlags): Promise<ChaosTarget> {
-  const scenarioName = flags.scenario ?? DEFAULT_SCENARIO;
-  const scenario = await scenarioNamed(scenarioName);
   const bug = flags.bug === undefined ? null : bugNamed(flags.bug);
+  const scenarioName = flags.scenario ?? bug?.scenario ?? DEFAULT_SCENARIO;
+  const scenario = await scenarioNamed(scenarioName);
   checkFlagRanges(flags);
   const variant = bug?.variant.name ?? scenario.variant ?? CORRECT_SYSTEM.name;
   try {

@@ -46,13 +46,14 @@ export function configFromFlags(flags: RunCommandOptions): SimConfig {
   });
 }
 
-/** What to run: --scenario gives the config and plan, --bug the variant (and, without a scenario, its zoo faults). */
+/** What to run: --scenario (or the bug's own scenario) gives the config and plan, --bug the variant (and, without a scenario, its zoo faults). */
 export function runInputsFromFlags(flags: RunCommandOptions): { config: SimConfig; plan?: RunPlan; variant: SystemVariant; heading: string[] } {
   const bug = flags.bug === undefined ? undefined : bugByName(flags.bug);
   const variant = bug?.variant ?? CORRECT_SYSTEM;
   const heading = bug === undefined ? [] : [`bug ${bug.name}: ${bug.description} (the zoo expects ${bug.breaks} to catch it)`];
-  if (flags.scenario !== undefined) {
-    const scenario = scenarioByName(flags.scenario);
+  const scenarioName = flags.scenario ?? bug?.scenario;
+  if (scenarioName !== undefined) {
+    const scenario = scenarioByName(scenarioName);
     const run = scenarioRun(scenario, flags.seed);
     heading.unshift(`scenario ${scenario.name}: ${scenario.title} · guarded by ${scenario.guardedBy.join(', ')} · ${describeSchedule(scenario, run.config)} · ${scenario.story}`);
     return { ...run, variant, heading };

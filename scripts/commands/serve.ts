@@ -5,6 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
+import { PROTOCOL_VERSION_LATEST, PROTOCOL_VERSIONS, type ProtocolVersionRange } from '../../engine/protocol.ts';
 import { checkFaultSettings, type FaultSettings } from '../../server-mock/http/faults.ts';
 import { parseIntegerArg, type ArgParser } from '../cli-args.ts';
 
@@ -14,6 +15,17 @@ export interface ServeOptions {
   readonly db: string;
   readonly faults?: FaultSettings;
   readonly rateLimit: number;
+  /** Oldest and newest protocol versions accepted; default every version the server knows. */
+  readonly protocolMin?: number;
+  readonly protocolMax?: number;
+}
+
+/** The accepted range from the two flags; a usage error (exit 2) when min > max. */
+export function protocolRangeOf(options: Pick<ServeOptions, 'protocolMin' | 'protocolMax'>): ProtocolVersionRange {
+  const min = options.protocolMin ?? PROTOCOL_VERSIONS[0];
+  const max = options.protocolMax ?? PROTOCOL_VERSION_LATEST;
+  if (min > max) throw new InvalidArgumentError(`--protocol-min must be <= --protocol-max, got ${min} and ${max}`);
+  return { min, max };
 }
 
 /** Reads and checks a fault settings JSON file when the flag is parsed. */
@@ -56,12 +68,14 @@ export function parsePathArg(flag: string): ArgParser<string> {
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('run the HTTP mock sync server (wire protocol v1) over a lowdb file, for a real app; Ctrl-C stops it cleanly')
+    .description('run the HTTP mock sync server (wire protocol versions 1 and 2) over a lowdb file, for a real app; Ctrl-C stops it cleanly')
     .option('--port <n>', 'TCP port (0 picks a free one)', parseIntegerArg('--port', 0, 65_535), 8080)
     .option('--host <host>', 'interface to bind', parseHostArg('--host'), '127.0.0.1')
     .option('--db <file>', 'the lowdb state file (created when missing; a restart resumes it)', parsePathArg('--db'), './server.json')
     .option('--faults <file>', 'JSON fault settings, e.g. {"error503PerMille": 50, "latencyMs": 100}', parseFaultsFileArg('--faults'))
     .option('--rate-limit <n>', 'sync requests per user per second (0 = off)', parseIntegerArg('--rate-limit', 0, 1_000_000), 0)
+    .option('--protocol-min <n>', `oldest wire protocol version accepted (older clients get 426; default ${PROTOCOL_VERSIONS[0]})`, parseIntegerArg('--protocol-min', PROTOCOL_VERSIONS[0], PROTOCOL_VERSION_LATEST))
+    .option('--protocol-max <n>', `newest wire protocol version accepted (default ${PROTOCOL_VERSION_LATEST})`, parseIntegerArg('--protocol-max', PROTOCOL_VERSIONS[0], PROTOCOL_VERSION_LATEST))
     .action(async (options: ServeOptions) => {
       await runServe(options);
     });
@@ -69,15 +83,17 @@ export function registerServe(program: Command): void {
 
 /** Serves until SIGINT or SIGTERM, then closes cleanly. */
 export async function runServe(options: ServeOptions, out: (line: string) => void = (line) => void process.stdout.write(`${line}\n`)): Promise<void> {
+  const protocolVersions = protocolRangeOf(options);
   const { openServer } = await import('../../server-mock/http/server.ts');
   const server = await openServer({
+    core: { protocolVersions },
     dbPath: options.db,
     port: options.port,
     host: options.host,
     limits: { requestsPerSecondPerUser: options.rateLimit },
     ...(options.faults === undefined ? {} : { faults: options.faults }),
   });
-  out(`syncstorm serve: listening on ${server.url} (db ${options.db}, epoch ${server.app.core().epoch})`);
+  out(`syncstorm serve: listening on ${server.url} (db ${options.db}, epoch ${server.app.core().epoch}, protocol versions ${protocolVersions.min}-${protocolVersions.max})`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -1,6 +1,7 @@
-// ServerCore: the server side of wire protocol v1 (DESIGN §3), pure and synchronous over a
-// ServerState. Time arrives as nowMs, randomness through options.random; no I/O. The simulator
-// calls it in-process; the express server wraps it; the lowdb store persists `state`.
+// ServerCore: the server side of the wire protocol (DESIGN §3, versions in engine/protocol.ts),
+// pure and synchronous over a ServerState. Time arrives as nowMs, randomness through
+// options.random; no I/O. The simulator calls it in-process; the express server wraps it; the
+// lowdb store persists `state`.
 //
 // Idempotency: only ok results are stored (keyed by (user, queueId), derived from the log).
 // A replayed queueId with a stored ok gets that result plus `replayed: true` and changes
@@ -8,16 +9,22 @@
 // stored: a client resolves a conflict and re-sends the same queueId with a new baseRevision,
 // which must be evaluated afresh; an invalid item evaluates the same way every time anyway.
 // Within one push, a repeated queueId gets the first occurrence's result (ok as a replay).
+//
+// Versions: every push and pull first passes the version gate (version.ts); a refused one is a
+// 426 that touches nothing. Versions 1 and 2 are applied by the same rules (see protocol.ts),
+// so clients of both can work on one entity at once. The accepted range can change while the
+// server runs (setProtocolVersions), as a rollout raises its minimum.
 
-import type { ErrorBody, PullResponse, PushItemResult, PushResponse, TokenResponse } from '../../engine/protocol.ts';
+import type { ErrorBody, ProtocolVersionRange, PullResponse, PushItemResult, PushResponse, TokenResponse } from '../../engine/protocol.ts';
 import { applyItem, type AppliedChange } from './apply.ts';
 import { checkEnvelope, checkItem, type RawItem } from './check.ts';
-import { buildServerCoreOptions, type ServerCoreOptions, type ServerCoreOptionsInput } from './options.ts';
+import { buildServerCoreOptions, checkProtocolVersionRange, type ServerCoreOptions, type ServerCoreOptionsInput } from './options.ts';
 import { checkPullQuery, pullPage } from './pull.ts';
+import { checkProtocolVersion } from './version.ts';
 import type { Reply } from './reply.ts';
 import { freshServerState, type ServerEntity, type ServerState } from './state.ts';
 import { authenticate, issueToken, pruneTokens, refreshToken, type AuthResult } from './tokens.ts';
-import { assert, isName } from './values.ts';
+import { assert, isName, isPlainObject } from './values.ts';
 
 const TOKEN_PRUNE_SIZE_MIN = 1024;
 const NO_ENTITIES: ReadonlyMap<string, ServerEntity> = new Map();
@@ -45,16 +52,36 @@ function assertUser(user: string): void {
   if (!isName(user)) throw new Error(`assertion failed: user should be a non-empty string, got ${String(user)}`);
 }
 
+/** A pull's query as it arrives: values unchecked (URL strings or numbers). */
+export interface PullQueryInput {
+  readonly cursor: unknown;
+  readonly limit: unknown;
+  /** Absent means protocol 1. */
+  readonly protocolVersion?: unknown;
+}
+
 export class ServerCore {
-  readonly options: ServerCoreOptions;
+  #options: ServerCoreOptions;
   #state: ServerState;
   /** Token map size at which to drop dead tokens next (doubles, so pruning is amortized O(1)). */
   #tokenPruneAt = TOKEN_PRUNE_SIZE_MIN;
 
   constructor(state: ServerState, options: ServerCoreOptionsInput) {
     assert(isName(state.epoch), `state.epoch should be a non-empty string, got ${String(state.epoch)}`);
-    this.options = buildServerCoreOptions(options);
+    this.#options = buildServerCoreOptions(options);
     this.#state = state;
+  }
+
+  get options(): ServerCoreOptions {
+    return this.#options;
+  }
+
+  /**
+   * Change the accepted protocol versions from the next request on (a rollout step). Requests
+   * already answered stay answered; the state is untouched. Throws on a bad range, naming it.
+   */
+  setProtocolVersions(range: ProtocolVersionRange): void {
+    this.#options = Object.freeze({ ...this.#options, protocolVersions: checkProtocolVersionRange(range) });
   }
 
   static fresh(options: ServerCoreOptionsInput, epoch = 'e1'): ServerCore {
@@ -94,7 +121,12 @@ export class ServerCore {
   push(user: string, body: unknown, nowMs: number): PushOutcome {
     assertTime(nowMs);
     assertUser(user);
-    const envelope = checkEnvelope(body, this.options.batchItemsMax);
+    // The version before the envelope: another version's envelope may look different.
+    if (isPlainObject(body)) {
+      const version = checkProtocolVersion(body['protocolVersion'], this.#options.protocolVersions, 'protocolVersion');
+      if (!version.ok) return { reply: withServerTime(version.reply, nowMs), applied: [] };
+    }
+    const envelope = checkEnvelope(body, this.#options.batchItemsMax);
     if (!envelope.ok) return { reply: envelope.reply, applied: [] };
     const results: PushItemResult[] = [];
     const applied: AppliedChange[] = [];
@@ -124,12 +156,18 @@ export class ServerCore {
     return outcome.result;
   }
 
-  pull(user: string, query: { readonly cursor: unknown; readonly limit: unknown }, nowMs: number): Reply<PullResponse | ErrorBody> {
+  /**
+   * `versionField` names the version in a 400 or 426 (the HTTP layer passes its query
+   * parameter `v`); a string version is read as a URL parameter.
+   */
+  pull(user: string, query: PullQueryInput, nowMs: number, versionField = 'protocolVersion'): Reply<PullResponse | ErrorBody> {
     assertTime(nowMs);
     assertUser(user);
+    const version = checkProtocolVersion(query.protocolVersion, this.#options.protocolVersions, versionField, true);
+    if (!version.ok) return withServerTime(version.reply, nowMs);
     const checked = checkPullQuery(query);
     if (!checked.ok) return checked.reply;
-    const limit = Math.min(checked.limit, this.options.pullLimitMax);
+    const limit = Math.min(checked.limit, this.#options.pullLimitMax);
     return { status: 200, body: { ...pullPage(this.#state.users.get(user), this.#state.epoch, checked.cursor, limit), serverTime: nowMs } };
   }
 
@@ -144,4 +182,9 @@ export class ServerCore {
     for (const space of this.#state.users.values()) count += space.log.length;
     return count;
   }
+}
+
+/** A refused version's answer carries the server's clock, as a successful pull does (ErrorBody.serverTime). */
+function withServerTime(reply: Reply<ErrorBody>, nowMs: number): Reply<ErrorBody> {
+  return reply.status === 426 ? { ...reply, body: { ...reply.body, serverTime: nowMs } } : reply;
 }

@@ -1,10 +1,11 @@
 // The admin API of the HTTP mock, under /__admin/ and off the sync path (no faults, no rate
 // limit, no auth: the mock binds 127.0.0.1 by default). Faults, a state summary, reset to a
 // fresh state and snapshot/restore (rollback) — each reset or restore gets a new epoch, so
-// clients detect it.
+// clients detect it — and the accepted protocol versions (a rollout step, no restart).
 
 import express, { type Express } from 'express';
-import { cloneServerState, freshServerState, restoreServerState, ServerCore, type ServerState } from '../core/index.ts';
+import type { ProtocolVersionRange } from '../../engine/protocol.ts';
+import { cloneServerState, freshServerState, protocolVersionRangeProblem, restoreServerState, ServerCore, type ServerState } from '../core/index.ts';
 import { durable, type AppContext } from './context.ts';
 import { sendError } from './errors.ts';
 import { checkFaultSettings, NO_FAULTS } from './faults.ts';
@@ -56,6 +57,21 @@ export function adminRoutes(ctx: AppContext, app: Express): void {
     }
     ctx.faults = checked.settings;
     res.json(ctx.faults);
+  });
+
+  app.get('/__admin/protocol', (_req, res) => {
+    res.json(ctx.core.options.protocolVersions);
+  });
+
+  // PUT {min, max}: the versions accepted from the next request on; a reset or restore keeps them.
+  app.put('/__admin/protocol', json, (req, res) => {
+    const problem = protocolVersionRangeProblem(req.body, '');
+    if (problem !== null) {
+      sendError(res, 400, { error: 'bad_request', field: problem.field, message: problem.message });
+      return;
+    }
+    ctx.core.setProtocolVersions(req.body as ProtocolVersionRange);
+    res.json(ctx.core.options.protocolVersions);
   });
 
   app.get('/__admin/state', (_req, res) => {

@@ -1,4 +1,5 @@
-// The express 5 app of the HTTP mock: wire protocol v1 (DESIGN §3) over a ServerCore, made
+// The express 5 app of the HTTP mock: the wire protocol (DESIGN §3; versions 1 and 2, see
+// engine/protocol.ts; a pull states its version as `?v=`) over a ServerCore, made
 // durable by a LowdbServerStore, with injectable faults, per-user rate limits, Prometheus
 // metrics and an admin API under /__admin/. The core decides every protocol answer; this layer
 // parses, authenticates, waits for durability and copies replies onto the wire.
@@ -11,7 +12,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import type { PushResponse } from '../../engine/protocol.ts';
+import { PROTOCOL_VERSION_QUERY_PARAM, type PushResponse } from '../../engine/protocol.ts';
 import type { Reply, ServerCore } from '../core/index.ts';
 import { newEpochId, type LowdbServerStore } from '../store/lowdb-server-store.ts';
 import { adminRoutes } from './admin.ts';
@@ -71,6 +72,7 @@ const ROUTES: Readonly<Record<string, readonly string[]>> = {
   '/__admin/reset': ['POST'],
   '/__admin/snapshot': ['POST'],
   '/__admin/restore': ['POST'],
+  '/__admin/protocol': ['GET', 'PUT'],
 };
 
 function buildLimits(partial: Partial<ServerLimits> | undefined): ServerLimits {
@@ -249,7 +251,8 @@ function syncRoutes(ctx: AppContext, app: Express): void {
     const user = syncUser(ctx, req, res);
     if (user === null) return;
     const query = req.query as Record<string, unknown>;
-    const reply = ctx.core.pull(user, { cursor: query['cursor'], limit: query['limit'] }, ctx.clock());
+    const pullQuery = { cursor: query['cursor'], limit: query['limit'], protocolVersion: query[PROTOCOL_VERSION_QUERY_PARAM] };
+    const reply = ctx.core.pull(user, pullQuery, ctx.clock(), PROTOCOL_VERSION_QUERY_PARAM);
     if (reply.status === 200) {
       ctx.metrics.inc('syncstorm_pull_requests_total');
       // A pulled change must be durable: a client must never see a change a crash then loses.

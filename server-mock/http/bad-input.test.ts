@@ -1,6 +1,7 @@
 // Over a thousand generated bad requests against one HTTP mock with a lowdb store: wrong types,
 // missing fields, huge bodies, broken JSON, bad, tampered, expired and other users' tokens,
-// bad queries, wrong routes and methods, bad admin settings. Each must get a 4xx with a JSON
+// bad queries, bad or unaccepted protocol versions, wrong routes and methods, bad admin
+// settings. Each must get a 4xx with a JSON
 // message (naming the field where there is one), change no state (admin state, faults, the
 // store file) and leave the server up. fast-check seed fixed; printed on failure.
 
@@ -159,6 +160,25 @@ const badQuery: fc.Arbitrary<BadRequest> = fc
   )
   .chain(({ field, query }) => who.map((auth): BadRequest => ({ label: `bad ${field}`, method: 'GET', path: `/v1/sync/pull?${query}`, headers: authHeader(auth), status: 400, field })));
 
+/**
+ * Protocol versions (push body `protocolVersion`, pull query `v`): not an integer >= 1 is a 400
+ * naming the field; an integer the server does not accept (this one takes 1 to 2) is a 426.
+ */
+const badVersion: fc.Arbitrary<BadRequest> = fc.oneof(
+  fc.tuple(who, fc.oneof(fc.constantFrom<unknown>('2', 0, -1, 1.5, null, true, [2], { v: 2 }), fc.string({ maxLength: 4 }))).map(([auth, protocolVersion]) =>
+    pushRequest('bad push version', auth, JSON.stringify({ protocolVersion, clientId: 'c1', items: [makeItem({ queueId: 'never' })] }), 400, 'protocolVersion'),
+  ),
+  fc.tuple(who, fc.integer({ min: 3, max: 1_000_000 })).map(([auth, protocolVersion]) =>
+    pushRequest('unaccepted push version', auth, JSON.stringify({ protocolVersion, clientId: 'c1', items: [makeItem({ queueId: 'never' })] }), 426, 'protocolVersion'),
+  ),
+  fc.tuple(who, fc.constantFrom('v=', 'v=0', 'v=1.5', 'v=two', 'v=02', 'v=-1', 'v=1&v=2', 'v=0x2', 'v=99999999999999999999')).map(
+    ([auth, v]): BadRequest => ({ label: 'bad pull version', method: 'GET', path: `/v1/sync/pull?cursor=0&limit=5&${v}`, headers: authHeader(auth), status: 400, field: 'v' }),
+  ),
+  fc.tuple(who, fc.integer({ min: 3, max: 1_000_000 })).map(
+    ([auth, v]): BadRequest => ({ label: 'unaccepted pull version', method: 'GET', path: `/v1/sync/pull?cursor=0&limit=5&v=${v}`, headers: authHeader(auth), status: 426, field: 'v' }),
+  ),
+);
+
 const badTokenRequest: fc.Arbitrary<BadRequest> = fc.oneof(
   nonObject.map((body): BadRequest => ({ label: 'token body not an object', method: 'POST', path: '/v1/auth/token', headers: JSON_HEADERS, body: JSON.stringify(body), status: 400, field: 'body' })),
   badName.map((user): BadRequest => ({ label: 'bad user', method: 'POST', path: '/v1/auth/token', headers: JSON_HEADERS, body: JSON.stringify({ user }), status: 400, field: 'user' })),
@@ -193,6 +213,16 @@ const badFaults: fc.Arbitrary<BadRequest> = fc.oneof(
   nonObject.map((body): BadRequest => ({ label: 'faults not an object', method: 'PUT', path: '/__admin/faults', headers: JSON_HEADERS, body: JSON.stringify(body), status: 400, field: 'body' })),
 );
 
+/** PUT /__admin/protocol: a range of known versions (1 to 2) with min <= max, or a 400 naming the field. */
+const badProtocolRange: fc.Arbitrary<BadRequest> = fc.oneof(
+  fc.tuple(fc.constantFrom('min', 'max'), fc.constantFrom<unknown>(0, 3, 1.5, '1', null, -1)).map(([field, value]): BadRequest => {
+    const body = JSON.stringify({ min: 1, max: 2, [field]: value });
+    return { label: 'bad protocol range bound', method: 'PUT', path: '/__admin/protocol', headers: JSON_HEADERS, body, status: 400, field };
+  }),
+  fc.constant<BadRequest>({ label: 'protocol range upside down', method: 'PUT', path: '/__admin/protocol', headers: JSON_HEADERS, body: '{"min": 2, "max": 1}', status: 400, field: 'min' }),
+  nonObject.map((body): BadRequest => ({ label: 'protocol range not an object', method: 'PUT', path: '/__admin/protocol', headers: JSON_HEADERS, body: JSON.stringify(body), status: 400, field: 'body' })),
+);
+
 const badRoute: fc.Arbitrary<BadRequest> = fc.oneof(
   fc.tuple(fc.constantFrom('DELETE', 'PATCH', 'PUT'), fc.constantFrom('/v1/sync/push', '/v1/sync/pull', '/v1/auth/token', '/__admin/state', '/__admin/reset')).map(([method, path]): BadRequest => ({ label: 'wrong method', method, path, headers: JSON_HEADERS, body: '{}', status: 405 })),
   fc.constantFrom('/', '/v1', '/v1/sync', '/v2/sync/push', '/__admin', '/__admin/nope', '/v1/sync/push/extra', '/%2e%2e/etc/passwd').map((path): BadRequest => ({ label: 'unknown route', method: 'GET', path, headers: {}, status: 404 })),
@@ -204,14 +234,21 @@ const badRequest: fc.Arbitrary<BadRequest> = fc.oneof(
   { arbitrary: hugeBody, weight: 1 },
   { arbitrary: badAuth, weight: 4 },
   { arbitrary: badQuery, weight: 3 },
+  { arbitrary: badVersion, weight: 3 },
   { arbitrary: badTokenRequest, weight: 3 },
   { arbitrary: badFaults, weight: 3 },
+  { arbitrary: badProtocolRange, weight: 1 },
   { arbitrary: badRoute, weight: 2 },
 );
 
-async function snapshotOfState(): Promise<{ state: unknown; faults: unknown; file: string }> {
-  const [state, faults, file] = await Promise.all([adminState(server), call(`${server.url}/__admin/faults`).then((a) => a.body), readFile(server.dbPath as string, 'utf8')]);
-  return { state, faults, file };
+async function snapshotOfState(): Promise<{ state: unknown; faults: unknown; protocol: unknown; file: string }> {
+  const [state, faults, protocol, file] = await Promise.all([
+    adminState(server),
+    call(`${server.url}/__admin/faults`).then((a) => a.body),
+    call(`${server.url}/__admin/protocol`).then((a) => a.body),
+    readFile(server.dbPath as string, 'utf8'),
+  ]);
+  return { state, faults, protocol, file };
 }
 
 describe('1,000+ generated bad requests', () => {
@@ -244,7 +281,7 @@ describe('1,000+ generated bad requests', () => {
     expect(server.store?.writesCount).toBe(writesBefore);
     expect((await call(`${server.url}/healthz`)).status).toBe(200);
     // Every kind of answer was exercised.
-    for (const status of [400, 401, 404, 405, 413]) expect(statuses.get(status) ?? 0, `status ${status}`).toBeGreaterThan(10);
+    for (const status of [400, 401, 404, 405, 413, 426]) expect(statuses.get(status) ?? 0, `status ${status}`).toBeGreaterThan(10);
   });
 
   it('a push whose every item is invalid is 200 with one invalid_item per item naming the field, and changes nothing', async () => {

@@ -51,6 +51,7 @@ describe('syncstorm serve', () => {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(stdout).toContain('SIGTERM, stopping');
+      expect(stdout).toContain('protocol versions 1-2');
       expect(await readFile(db, 'utf8')).toContain('"queueId":"via-cli"');
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -71,6 +72,15 @@ describe('syncstorm serve', () => {
     const json = runCli(['serve', '--faults', badJson]);
     expect(json.status).toBe(2);
     expect(json.stderr).toContain(`--faults file '${badJson}' is not valid JSON`);
-    expect(`${port.stderr}${field.stderr}${json.stderr}`).not.toMatch(/\n\s+at /);
+    const min = runCli(['serve', '--protocol-min', '3']);
+    expect(min.status).toBe(2);
+    expect(min.stderr).toBe("syncstorm: error: --protocol-min must be an integer from 1 to 2, got '3'\n");
+    const max = runCli(['serve', '--protocol-max', 'latest']);
+    expect(max.status).toBe(2);
+    expect(max.stderr).toBe("syncstorm: error: --protocol-max must be an integer from 1 to 2, got 'latest'\n");
+    const upsideDown = runCli(['serve', '--protocol-min', '2', '--protocol-max', '1', '--db', join(dir, 'never.json')]);
+    expect(upsideDown.status).toBe(2);
+    expect(upsideDown.stderr).toBe('syncstorm: error: --protocol-min must be <= --protocol-max, got 2 and 1\n');
+    expect(`${port.stderr}${field.stderr}${json.stderr}${min.stderr}${max.stderr}${upsideDown.stderr}`).not.toMatch(/\n\s+at /);
   }, 60_000);
 });
