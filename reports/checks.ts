@@ -1,4 +1,5 @@
-// Checker results as the report's verdict rows: the summary, and each kept violation in words.
+// Checker results as the report's verdict rows: the summary, each kept violation in words, and
+// the violations themselves (the report draws the first one's slice as the counterexample).
 
 import type { CheckResult } from '../scenarios/checkers/index.ts';
 import type { CheckSummary } from './html.ts';
@@ -9,5 +10,6 @@ export function toCheckSummaries(results: readonly CheckResult[]): CheckSummary[
     valid: r.valid,
     summary: r.valid ? r.summary : `${r.property}. ${r.summary}`,
     details: r.violations.map((v) => v.message),
+    violations: r.violations,
   }));
 }

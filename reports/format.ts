@@ -30,6 +30,16 @@ export function formatClockShort(ms: number): string {
   return minutes === 0 ? `${hours}h` : `${hours}h${String(minutes).padStart(2, '0')}`;
 }
 
+/** A clock reading for axis ticks deep into a run: `9:10`, `1:02:30`, with `.250` when the step is under a second. */
+export function formatClockTick(ms: number, stepMs: number): string {
+  const whole = Math.floor(ms / 1000);
+  const h = Math.floor(whole / 3600);
+  const m = Math.floor((whole % 3600) / 60);
+  const s = whole % 60;
+  const base = h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}` : `${m}:${String(s).padStart(2, '0')}`;
+  return stepMs < 1000 ? `${base}.${String(Math.round(ms) % 1000).padStart(3, '0')}` : base;
+}
+
 /** Thousands separated by a thin space: `1 234 567`. */
 export function formatCount(n: number): string {
   const sign = n < 0 ? '-' : '';

@@ -47,4 +47,6 @@ export const OP_COLORS = {
 } as const;
 
 export const CRASH_COLOR = '#1f2937';
+/** A counterexample's violating ops and the messages that carried them. */
+export const VIOLATION_COLOR = '#dc2626';
 export const HEAL_COLOR = '#059669';

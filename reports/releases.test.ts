@@ -6,10 +6,13 @@ import { scenarioByName, scenarioRun } from '../scenarios/catalogue.ts';
 import { runSimulation } from '../sim/runner.ts';
 import { buildSimConfig } from '../sim/config.ts';
 import { releaseBreakdown, renderReleaseCard } from './releases.ts';
+import { renderRunReport } from './html.ts';
+import { computeMetrics } from './metrics.ts';
 
 describe('metrics by release', () => {
   const { config, plan } = scenarioRun(scenarioByName('rolling-upgrade'), 3);
-  const { history } = runSimulation({ config, plan });
+  const result = runSimulation({ config, plan });
+  const { history } = result;
   const rows = releaseBreakdown(history, config.release.client);
   const upgraded = new Set(plan.faults.filter((f) => f.kind === 'client-upgrade').map((f) => f.client));
 
@@ -41,5 +44,10 @@ describe('metrics by release', () => {
     const singleRows = releaseBreakdown(single.history, 'v2');
     expect(singleRows.map((r) => r.release)).toEqual(['v2']);
     expect(renderReleaseCard(singleRows)).toBe('');
+  });
+
+  it('is part of the run report of a rolling upgrade', () => {
+    const html = renderRunReport({ title: 'rolling upgrade', result, metrics: computeMetrics(history), replayCommand: 'npx syncstorm run --scenario rolling-upgrade --seed 3', generatedBy: 'test' });
+    expect(html).toContain('<section class="card" id="releases"><h2>By release</h2>');
   });
 });

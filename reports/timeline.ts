@@ -1,12 +1,14 @@
 // The per-client timeline of the report: for the first few clients, one row each with three
 // lanes (ops, faults, crashes), plus a server row, drawn as inline SVG. buildTimeline is one
 // pure pass over the history; ops are binned into pixel columns (worst outcome wins), so the
-// SVG's size is bounded by clients × columns whatever the run's length.
+// SVG's size is bounded by clients × columns whatever the run's length. buildTimelineSlice
+// draws the same for chosen clients over a time window (a counterexample's slice), with the
+// violating ops ringed.
 
 import type { History } from '../sim/history.ts';
 import type { FaultPeriod } from './metrics.ts';
-import { escapeHtml, formatClockShort, formatCount, formatMs, niceTimeStepMs } from './format.ts';
-import { CRASH_COLOR, faultColor, HEAL_COLOR, OP_COLORS } from './palette.ts';
+import { escapeHtml, formatClockShort, formatClockTick, formatCount, formatMs, niceTimeStepMs } from './format.ts';
+import { CRASH_COLOR, faultColor, HEAL_COLOR, OP_COLORS, VIOLATION_COLOR } from './palette.ts';
 
 export const TIMELINE_CLIENTS_MAX = 30;
 export const TIMELINE_COLUMNS = 900;
@@ -22,9 +24,13 @@ export interface ClientLane {
   readonly opCount: number;
   readonly faults: readonly FaultPeriod[];
   readonly down: readonly { readonly startMs: number; readonly endMs: number; readonly detail: string }[];
+  /** Ops to ring in red (a counterexample's violating ops); empty in the full timeline. */
+  readonly highlights: readonly { readonly t: number; readonly label: string }[];
 }
 
 export interface Timeline {
+  /** The window drawn: [startMs, endMs] of true time (startMs 0 for the whole run). */
+  readonly startMs: number;
   readonly endMs: number;
   readonly healedAtMs: number;
   readonly columns: number;
@@ -36,43 +42,86 @@ export interface Timeline {
 
 export function buildTimeline(history: History, faultPeriods: readonly FaultPeriod[], endMs: number, clientsMax = TIMELINE_CLIENTS_MAX, columns = TIMELINE_COLUMNS): Timeline {
   const clientsTotal = Math.max(history.clients.length, highestClient(history) + 1);
-  const shown = Math.min(clientsMax, clientsTotal);
+  const clients = Array.from({ length: Math.min(clientsMax, clientsTotal) }, (_, i) => i);
+  return collectLanes(history, faultPeriods, { clients, startMs: 0, endMs, columns, clientsTotal, highlightOps: new Set() });
+}
+
+export interface TimelineSliceOptions {
+  readonly clients: readonly number[];
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Keys `client/opId` of the ops to ring. */
+  readonly highlightOps: ReadonlySet<string>;
+  readonly columns?: number;
+}
+
+/** The timeline of a few chosen clients over [startMs, endMs] (a counterexample's slice). */
+export function buildTimelineSlice(history: History, faultPeriods: readonly FaultPeriod[], options: TimelineSliceOptions): Timeline {
+  const clientsTotal = Math.max(history.clients.length, highestClient(history) + 1);
+  return collectLanes(history, faultPeriods, { ...options, columns: options.columns ?? TIMELINE_COLUMNS, clientsTotal });
+}
+
+interface LaneOptions {
+  readonly clients: readonly number[];
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly columns: number;
+  readonly clientsTotal: number;
+  readonly highlightOps: ReadonlySet<string>;
+}
+
+function collectLanes(history: History, faultPeriods: readonly FaultPeriod[], o: LaneOptions): Timeline {
+  const { startMs, endMs, columns } = o;
+  const rowOf = new Map<number, number>(o.clients.map((client, row) => [client, row]));
+  const shown = o.clients.length;
   const marks = Array.from({ length: shown }, () => new Uint8Array(columns));
   const opCounts = new Array<number>(shown).fill(0);
   const down = Array.from({ length: shown }, () => [] as { startMs: number; endMs: number; detail: string }[]);
+  const highlights = Array.from({ length: shown }, () => [] as { t: number; label: string }[]);
   const crashedAt = new Map<number, { t: number; detail: string }>();
-  const openOps = new Map<number, { client: number; column: number }>();
+  const openOps = new Map<number, { row: number; column: number }>();
   const serverEvents: { t: number; action: string; epoch: string }[] = [];
-  const columnOf = (t: number): number => Math.min(columns - 1, Math.max(0, Math.floor((t / Math.max(1, endMs)) * columns)));
-  const mark = (client: number, column: number, value: OpMark): void => {
-    const lane = marks[client]!;
+  const spanMs = Math.max(1, endMs - startMs);
+  const columnOf = (t: number): number => Math.min(columns - 1, Math.max(0, Math.floor(((t - startMs) / spanMs) * columns)));
+  const inWindow = (t: number): boolean => t >= startMs && t <= endMs;
+  const mark = (row: number, column: number, value: OpMark): void => {
+    const lane = marks[row]!;
     if (value > lane[column]!) lane[column] = value;
   };
   for (const e of history.events) {
-    if (e.type === 'server') serverEvents.push({ t: e.t, action: e.action, epoch: e.epoch });
-    if (!('client' in e) || e.client >= shown || e.client < 0) continue;
+    if (e.type === 'server' && inWindow(e.t)) serverEvents.push({ t: e.t, action: e.action, epoch: e.epoch });
+    if (!('client' in e)) continue;
+    const row = rowOf.get(e.client);
+    if (row === undefined) continue;
     if (e.type === 'invoke') {
-      opCounts[e.client]!++;
+      if (!inWindow(e.t)) continue;
+      opCounts[row]!++;
       const column = columnOf(e.t);
-      mark(e.client, column, e.action === 'read' ? OpMark.Read : OpMark.Write);
-      openOps.set(e.opId, { client: e.client, column });
+      mark(row, column, e.action === 'read' ? OpMark.Read : OpMark.Write);
+      openOps.set(e.opId, { row, column });
+      if (o.highlightOps.has(`${e.client}/${e.opId}`)) highlights[row]!.push({ t: e.t, label: `${e.action} ${e.entityId} (op ${e.opId})` });
     } else if (e.type === 'complete') {
       const op = openOps.get(e.opId);
       openOps.delete(e.opId);
-      if (op !== undefined && e.outcome !== 'ok') mark(op.client, op.column, e.outcome === 'fail' ? OpMark.Fail : OpMark.Info);
+      if (op !== undefined && e.outcome !== 'ok') mark(op.row, op.column, e.outcome === 'fail' ? OpMark.Fail : OpMark.Info);
     } else if (e.type === 'crash') {
       if (!crashedAt.has(e.client)) crashedAt.set(e.client, { t: e.t, detail: e.detail });
     } else if (e.type === 'restart') {
       const crash = crashedAt.get(e.client);
       crashedAt.delete(e.client);
-      if (crash !== undefined) down[e.client]!.push({ startMs: crash.t, endMs: e.t, detail: crash.detail });
+      if (crash !== undefined && crash.t <= endMs && e.t >= startMs) down[row]!.push({ startMs: crash.t, endMs: e.t, detail: crash.detail });
     }
   }
-  for (const [client, crash] of crashedAt) down[client]!.push({ startMs: crash.t, endMs, detail: crash.detail });
+  for (const [client, crash] of crashedAt) if (crash.t <= endMs) down[rowOf.get(client)!]!.push({ startMs: crash.t, endMs, detail: crash.detail });
   const faultsOf = Array.from({ length: shown }, () => [] as FaultPeriod[]);
-  for (const period of faultPeriods) if (period.client >= 0 && period.client < shown) faultsOf[period.client]!.push(period);
-  const lanes = marks.map((laneMarks, client) => ({ client, marks: laneMarks, opCount: opCounts[client]!, faults: faultsOf[client]!, down: down[client]! }));
-  return { endMs, healedAtMs: history.healedAt, columns, clientsTotal, lanes, serverFaults: faultPeriods.filter((p) => p.client < 0), serverEvents };
+  const overlaps = (p: FaultPeriod): boolean => p.endMs >= startMs && p.startMs <= endMs;
+  for (const period of faultPeriods) {
+    const row = rowOf.get(period.client);
+    if (row !== undefined && overlaps(period)) faultsOf[row]!.push(period);
+  }
+  const lanes = o.clients.map((client, row) => ({ client, marks: marks[row]!, opCount: opCounts[row]!, faults: faultsOf[row]!, down: down[row]!, highlights: highlights[row]! }));
+  const serverFaults = faultPeriods.filter((p) => p.client < 0 && overlaps(p));
+  return { startMs, endMs, healedAtMs: history.healedAt, columns, clientsTotal: o.clientsTotal, lanes, serverFaults, serverEvents };
 }
 
 function highestClient(history: History): number {
@@ -99,13 +148,21 @@ const MARK_COLORS: Readonly<Record<number, string>> = {
   [OpMark.Info]: OP_COLORS.info,
 };
 
+export interface TimelineSvgOptions {
+  readonly id: string;
+  readonly ariaLabel: string;
+}
+
+const FULL_TIMELINE_SVG: TimelineSvgOptions = { id: 'client-timeline', ariaLabel: 'per-client timeline: ops, faults and crashes' };
+
 /** The timeline as one <svg> element (no script, tooltips as <title>). */
-export function renderTimelineSvg(timeline: Timeline): string {
+export function renderTimelineSvg(timeline: Timeline, options: TimelineSvgOptions = FULL_TIMELINE_SVG): string {
   const rows = timeline.lanes.length;
   const height = AXIS_H + SERVER_H + rows * ROW_H + FOOT_H;
-  const x = (t: number): number => LABEL_W + (Math.min(Math.max(t, 0), timeline.endMs) / Math.max(1, timeline.endMs)) * PLOT_W;
+  const spanMs = Math.max(1, timeline.endMs - timeline.startMs);
+  const x = (t: number): number => LABEL_W + ((Math.min(Math.max(t, timeline.startMs), timeline.endMs) - timeline.startMs) / spanMs) * PLOT_W;
   const parts: string[] = [];
-  parts.push(`<svg id="client-timeline" viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img" aria-label="per-client timeline: ops, faults and crashes">`);
+  parts.push(`<svg id="${escapeHtml(options.id)}" viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img" aria-label="${escapeHtml(options.ariaLabel)}">`);
   parts.push(phaseBackground(timeline, x, height));
   parts.push(axis(timeline, x, height));
   parts.push(serverRow(timeline, x));
@@ -124,7 +181,7 @@ function phaseBackground(timeline: Timeline, x: XScale, height: number): string 
   const top = AXIS_H;
   const out: string[] = [];
   // Alternate row shading is drawn per row; here only the convergence phase and the heal line.
-  if (timeline.healedAtMs > 0 && timeline.healedAtMs < timeline.endMs) {
+  if (timeline.healedAtMs > timeline.startMs && timeline.healedAtMs < timeline.endMs) {
     const hx = x(timeline.healedAtMs);
     out.push(`<rect x="${n1(hx)}" y="${top}" width="${n1(LABEL_W + PLOT_W - hx)}" height="${height - top}" fill="#ecfdf5"/>`);
     out.push(`<line x1="${n1(hx)}" x2="${n1(hx)}" y1="${top}" y2="${height - 4}" stroke="${HEAL_COLOR}" stroke-width="1.2" stroke-dasharray="4 3"/>`);
@@ -134,12 +191,14 @@ function phaseBackground(timeline: Timeline, x: XScale, height: number): string 
 }
 
 function axis(timeline: Timeline, x: XScale, height: number): string {
-  const stepMs = niceTimeStepMs(timeline.endMs, 10);
+  const stepMs = niceTimeStepMs(timeline.endMs - timeline.startMs, 10);
+  // The whole run reads best as offsets (`15min`); a slice deep into the run as clock times (`9:10`).
+  const label = timeline.startMs === 0 ? formatClockShort : (t: number): string => formatClockTick(t, stepMs);
   const out: string[] = [];
-  for (let t = 0; t <= timeline.endMs; t += stepMs) {
+  for (let t = Math.ceil(timeline.startMs / stepMs) * stepMs; t <= timeline.endMs; t += stepMs) {
     const tx = n1(x(t));
     out.push(`<line x1="${tx}" x2="${tx}" y1="${AXIS_H - 4}" y2="${height - FOOT_H}" stroke="#e5e7eb" stroke-width="1"/>`);
-    out.push(`<text x="${tx}" y="${AXIS_H - 8}" font-size="11" fill="#6b7280" text-anchor="middle">${formatClockShort(t)}</text>`);
+    out.push(`<text x="${tx}" y="${AXIS_H - 8}" font-size="11" fill="#6b7280" text-anchor="middle">${label(t)}</text>`);
   }
   return out.join('');
 }
@@ -177,6 +236,9 @@ function clientRow(lane: ClientLane, y: number, timeline: Timeline, x: XScale): 
     const title = `crashed at ${formatMs(d.startMs)}, back at ${formatMs(d.endMs)}: ${d.detail}`;
     out.push(`<rect x="${n1(dx)}" y="${y + 18}" width="${n1(Math.max(2, x(d.endMs) - dx))}" height="4" fill="${CRASH_COLOR}"><title>${escapeHtml(title)}</title></rect>`);
     out.push(`<path d="M${n1(dx - 3)} ${y + 17}l6 6m0 -6l-6 6" stroke="#dc2626" stroke-width="1.6"/>`);
+  }
+  for (const h of lane.highlights) {
+    out.push(`<circle class="violating-op" cx="${n1(x(h.t))}" cy="${y + 6}" r="5.5" fill="none" stroke="${VIOLATION_COLOR}" stroke-width="2"><title>${escapeHtml(`violating op: ${h.label} at ${formatMs(h.t)}`)}</title></circle>`);
   }
   out.push('</g>');
   return out.join('');

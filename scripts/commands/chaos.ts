@@ -100,7 +100,7 @@ export function registerChaos(program: Command): void {
 type Modules = Awaited<ReturnType<typeof loadModules>>;
 
 async function loadModules() {
-  const [pool, runSeed, shrink, summary, junit, seeds, target, config, plan, runFile, variants, write, checkerTypes] = await Promise.all([
+  const [pool, runSeed, shrink, summary, junit, seeds, target, config, plan, runFile, variants, chaosReport, checkerTypes] = await Promise.all([
     import('../../scenarios/chaos/pool.ts'),
     import('../../scenarios/chaos/run-seed.ts'),
     import('../../scenarios/chaos/shrink.ts'),
@@ -112,10 +112,10 @@ async function loadModules() {
     import('../../sim/plan.ts'),
     import('../../sim/run-file.ts'),
     import('../../sim/variants.ts'),
-    import('../../reports/write.ts'),
+    import('../../reports/chaos-report.ts'),
     import('../../scenarios/checkers/types.ts'),
   ]);
-  return { ...pool, ...runSeed, ...shrink, ...summary, ...junit, ...seeds, ...target, ...config, ...plan, ...runFile, ...variants, ...write, clockText: checkerTypes.clockText, skewText: checkerTypes.skewText };
+  return { ...pool, ...runSeed, ...shrink, ...summary, ...junit, ...seeds, ...target, ...config, ...plan, ...runFile, ...variants, ...chaosReport, clockText: checkerTypes.clockText, skewText: checkerTypes.skewText };
 }
 
 export async function runChaos(flags: ChaosFlags): Promise<void> {
@@ -338,9 +338,7 @@ function saveFailure(m: Modules, flags: ChaosFlags, target: ChaosTarget, outDir:
   writeFileSync(join(dir, `${base}.txt`), text);
   let report: string | null = null;
   if (final.run !== null) {
-    const checks = final.check.results.map((r) => ({ name: r.name, valid: r.valid, summary: r.summary, details: r.violations.map((v) => v.message) }));
-    const title = `syncstorm chaos · seed ${check.seed} · ${target.variant} · ${shrunk === null ? 'failing run' : 'shrunk counterexample'}`;
-    const { htmlPath } = m.writeRunReport(join(dir, base), final.run, checks, { title, replayCommand });
+    const { htmlPath } = m.writeChaosFailureReport(join(dir, base), { run: final.run, results: final.check.results, seed: check.seed, variant: target.variant, shrunk: shrunk !== null, replayCommand });
     report = relative(outDir, htmlPath);
   }
   return {
