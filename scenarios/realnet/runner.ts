@@ -13,13 +13,13 @@
 // the L of DESIGN §4 — an apply that died with a kill -9 before reaching the disk was never
 // acked nor served to anyone, and is not an apply.
 
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Toxic } from 'toxiproxy-node-client';
 import type { Proxy } from 'toxiproxy-node-client';
 import { buildEngineOptions, type EngineOptions } from '../../engine/options.ts';
 import type { AppliedChange, ServerState } from '../../server-mock/core/index.ts';
-import { decodeServerFile } from '../../server-mock/store/server-file.ts';
+import { journalPathOf, readStoredStateSync } from '../../server-mock/store/server-state-file.ts';
 import { toxiproxyFor, type ToxiproxyHandle } from '../../server-mock/toxiproxy/connect.ts';
 import { teamOf, userOfTeam } from '../../sim/config.ts';
 import { HistoryRecorder, type ClientFinal, type History, type HistoryEvent, type ServerFinal } from '../../sim/history.ts';
@@ -101,7 +101,7 @@ async function bounded<T>(promise: Promise<T>, ms: number, what: string): Promis
 }
 
 function readServerState(path: string): ServerState {
-  return decodeServerFile(readFileSync(path, 'utf8'), path);
+  return readStoredStateSync(path);
 }
 
 function actionOf(deleted: boolean, revision: number): AppliedChange['action'] {
@@ -134,6 +134,7 @@ export async function runRealnet(options: RealnetOptions): Promise<RealnetResult
   const clientsDir = join(dir, 'clients');
   // Only what this command owns: a fresh server file and fresh client stores.
   rmSync(dbPath, { force: true });
+  rmSync(journalPathOf(dbPath), { force: true });
   rmSync(clientsDir, { recursive: true, force: true });
   mkdirSync(clientsDir, { recursive: true });
 

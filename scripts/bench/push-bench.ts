@@ -1,21 +1,30 @@
 // Measurement 3 (issue 5), durable push throughput: 50 concurrent clients, each its own user
-// and token, each an async loop pushing batches of 10 small creates over fetch to the real HTTP
-// mock in a child process (push-server.ts) with its lowdb file in a temp dir, for a fixed wall
-// span. Run once with the store's group commit and once with the one-write-per-push baseline.
+// and token, each an async loop pushing batches of 10 small creates over HTTP/1.1 keep-alive to
+// the real HTTP mock in a child process (push-server.ts) with its lowdb file in a temp dir, for a
+// fixed wall span. The clients use node:http, not fetch: measured here, undici's fetch took ~4×
+// the CPU per request and, on 2 cores shared with the server, the client became the limit
+// (1,126 vs 4,402 items/s against the same store-less server). Runs alternate between the store's group commit and the one-write-per-push baseline
+// (PUSH_RUNS of each, or SYNCSTORM_BENCH_PUSH_RUNS), so load from elsewhere on the machine falls
+// on both alike; each mode reports its median run, and the ratio is of the medians.
 // A push counts when answered 200; its items count when their result is ok (every 200 is sent
-// only after its change is on disk). Latency: request sent → whole answer read.
+// only after its change is fsync'ed). Latency: request sent → whole answer read.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { PushServerJob, PushServerReport, PushStoreMode } from './push-server.ts';
 import { announce, ROOT } from './spawn-child.ts';
+import { medianBy } from './stats.ts';
 
 export const PUSH_CLIENTS = 50;
 export const PUSH_BATCH = 10;
 export const PUSH_DURATION_MS = 5_000;
+/** Runs of each mode; the median is reported. */
+export const PUSH_RUNS = 3;
+const PUSH_RUNS_MAX = 20;
 /** Bounds each loop even if the server answers instantly. */
 const PUSHES_PER_CLIENT_MAX = 200_000;
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -40,9 +49,15 @@ export interface PushRun {
 }
 
 export interface PushEntry {
+  /** The median run of each mode (by items/s). */
   readonly group: PushRun | null;
   readonly perPush: PushRun | null;
-  /** group items/s ÷ per-push items/s. */
+  /** items/s of every run of each mode, in the order run. */
+  readonly groupItemsPerSecond: readonly number[];
+  readonly perPushItemsPerSecond: readonly number[];
+  /** The same app with no store (nothing durable): the HTTP/JSON path's ceiling, for reference. */
+  readonly memory: PushRun | null;
+  /** median group items/s ÷ median per-push items/s. */
   readonly ratio: number | null;
   readonly error: string | null;
 }
@@ -104,10 +119,33 @@ function startServer(job: PushServerJob): Promise<ServerChild> {
   });
 }
 
-async function tokenFor(url: string, user: string): Promise<string> {
-  const res = await fetch(`${url}/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user }), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-  if (res.status !== 200) throw new Error(`token for ${user}: HTTP ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { token: string }).token;
+/** POSTs JSON over a keep-alive agent; resolves with the status and the parsed answer. */
+function postJson(agent: Agent, url: string, path: string, body: string, token: string | null): Promise<{ status: number; json: unknown }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    if (token !== null) headers['authorization'] = `Bearer ${token}`;
+    const req = request(`${url}${path}`, { method: 'POST', agent, headers, timeout: REQUEST_TIMEOUT_MS }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        try {
+          resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown });
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`${path}: no answer within ${REQUEST_TIMEOUT_MS} ms`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function tokenFor(agent: Agent, url: string, user: string): Promise<string> {
+  const { status, json } = await postJson(agent, url, '/v1/auth/token', JSON.stringify({ user }), null);
+  if (status !== 200) throw new Error(`token for ${user}: HTTP ${status} ${JSON.stringify(json)}`);
+  return (json as { token: string }).token;
 }
 
 interface LoopResult {
@@ -116,7 +154,7 @@ interface LoopResult {
   items: number;
 }
 
-async function clientLoop(url: string, client: number, token: string, deadline: number, latencies: number[]): Promise<LoopResult> {
+async function clientLoop(agent: Agent, url: string, client: number, token: string, deadline: number, latencies: number[]): Promise<LoopResult> {
   const result: LoopResult = { pushes: 0, failed: 0, items: 0 };
   let seq = 0;
   while (performance.now() < deadline && result.pushes < PUSHES_PER_CLIENT_MAX) {
@@ -129,10 +167,10 @@ async function clientLoop(url: string, client: number, token: string, deadline: 
     const started = performance.now();
     result.pushes += 1;
     try {
-      const res = await fetch(`${url}/v1/sync/push`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-      const answer = (await res.json()) as { results?: { status: string }[] };
+      const { status, json } = await postJson(agent, url, '/v1/sync/push', body, token);
+      const answer = json as { results?: { status: string }[] };
       latencies.push(performance.now() - started);
-      if (res.status === 200 && Array.isArray(answer.results)) result.items += answer.results.filter((r) => r.status === 'ok').length;
+      if (status === 200 && Array.isArray(answer.results)) result.items += answer.results.filter((r) => r.status === 'ok').length;
       else result.failed += 1;
     } catch {
       latencies.push(performance.now() - started);
@@ -146,17 +184,20 @@ async function measureMode(mode: PushStoreMode): Promise<PushRun> {
   const dir = mkdtempSync(join(tmpdir(), 'syncstorm-bench-push-'));
   try {
     const server = await startServer({ mode, dbPath: join(dir, 'server.json') });
+    // One connection per client, kept alive, as each client's sequential pushes would use.
+    const agent = new Agent({ keepAlive: true, maxSockets: PUSH_CLIENTS });
     let loops: LoopResult[];
     let wallMs: number;
     const latencies: number[] = [];
     let report: PushServerReport | null = null;
     try {
-      const tokens = await Promise.all(Array.from({ length: PUSH_CLIENTS }, (_, i) => tokenFor(server.url, `bench-user-${i}`)));
+      const tokens = await Promise.all(Array.from({ length: PUSH_CLIENTS }, (_, i) => tokenFor(agent, server.url, `bench-user-${i}`)));
       const started = performance.now();
       const deadline = started + PUSH_DURATION_MS;
-      loops = await Promise.all(tokens.map((token, i) => clientLoop(server.url, i, token, deadline, latencies)));
+      loops = await Promise.all(tokens.map((token, i) => clientLoop(agent, server.url, i, token, deadline, latencies)));
       wallMs = performance.now() - started;
     } finally {
+      agent.destroy();
       report = await server.stop();
     }
     const sorted = latencies.sort((a, b) => a - b);
@@ -182,25 +223,46 @@ async function measureMode(mode: PushStoreMode): Promise<PushRun> {
 }
 
 function describe(run: PushRun): string {
-  return `${Math.round(run.itemsPerSecond).toLocaleString('en-US')} items/s, p50 ${run.latencyP50Ms.toFixed(1)} ms, p99 ${run.latencyP99Ms.toFixed(1)} ms, ${run.server?.writes ?? '?'} file writes`;
+  const snapshots = run.server === null ? '' : ` (${run.server.snapshotWrites} whole snapshots)`;
+  return `${Math.round(run.itemsPerSecond).toLocaleString('en-US')} items/s, p50 ${run.latencyP50Ms.toFixed(1)} ms, p99 ${run.latencyP99Ms.toFixed(1)} ms, ${run.server?.writes ?? '?'} durable writes${snapshots}`;
+}
+
+const MODE_TEXT: Record<PushStoreMode, string> = {
+  group: 'group commit (journal)',
+  'per-push': "one fsync'ed lowdb write per push (baseline)",
+  memory: 'no store (HTTP ceiling, nothing durable)',
+};
+
+/** Runs per mode from SYNCSTORM_BENCH_PUSH_RUNS (default PUSH_RUNS); throws naming a bad value. */
+export function pushRunsFrom(env: NodeJS.ProcessEnv): number {
+  const text = env['SYNCSTORM_BENCH_PUSH_RUNS'];
+  if (text === undefined || text === '') return PUSH_RUNS;
+  const runs = Number(text);
+  if (!Number.isSafeInteger(runs) || runs < 1 || runs > PUSH_RUNS_MAX) throw new Error(`SYNCSTORM_BENCH_PUSH_RUNS should be an integer from 1 to ${PUSH_RUNS_MAX}, got ${text}`);
+  return runs;
 }
 
 export async function measurePush(): Promise<PushEntry> {
-  let group: PushRun | null = null;
-  let perPush: PushRun | null = null;
+  const runsPerMode = pushRunsFrom(process.env);
+  const done: Record<PushStoreMode, PushRun[]> = { group: [], 'per-push': [], memory: [] };
   const errors: string[] = [];
-  for (const mode of ['group', 'per-push'] as const) {
-    announce(`push throughput: ${PUSH_CLIENTS} clients × ${PUSH_DURATION_MS / 1000} s, batches of ${PUSH_BATCH}, ${mode === 'group' ? 'group commit' : 'one write per push (baseline)'}`);
-    try {
-      const run = await measureMode(mode);
-      announce(`  ${describe(run)}`);
-      if (mode === 'group') group = run;
-      else perPush = run;
-    } catch (failure) {
-      errors.push(`${mode}: ${String(failure)}`);
-      announce(`  failed: ${String(failure)}`);
+  for (let round = 1; round <= runsPerMode; round++) {
+    for (const mode of ['group', 'per-push', 'memory'] as const) {
+      announce(`push throughput ${round}/${runsPerMode}: ${PUSH_CLIENTS} clients × ${PUSH_DURATION_MS / 1000} s, batches of ${PUSH_BATCH}, ${MODE_TEXT[mode]}`);
+      try {
+        const run = await measureMode(mode);
+        announce(`  ${describe(run)}`);
+        done[mode].push(run);
+      } catch (failure) {
+        errors.push(`${mode}: ${String(failure)}`);
+        announce(`  failed: ${String(failure)}`);
+      }
     }
   }
+  const ips = (run: PushRun): number => run.itemsPerSecond;
+  const group = done.group.length === 0 ? null : medianBy(done.group, ips);
+  const perPush = done['per-push'].length === 0 ? null : medianBy(done['per-push'], ips);
   const ratio = group !== null && perPush !== null && perPush.itemsPerSecond > 0 ? group.itemsPerSecond / perPush.itemsPerSecond : null;
-  return { group, perPush, ratio, error: errors.length === 0 ? null : errors.join('; ') };
+  const memory = done.memory.length === 0 ? null : medianBy(done.memory, ips);
+  return { group, perPush, groupItemsPerSecond: done.group.map(ips), perPushItemsPerSecond: done['per-push'].map(ips), memory, ratio, error: errors.length === 0 ? null : errors.join('; ') };
 }

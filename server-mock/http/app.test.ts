@@ -5,6 +5,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readStoredStateSync } from '../store/server-state-file.ts';
 import { adminState, call, creates, makeItem, pull, push, putFaults, startTestServer, tokenFor, type TestServer } from './testkit.ts';
 
 const opened: TestServer[] = [];
@@ -76,8 +77,8 @@ describe('push and pull', () => {
     expect(rest.body).toMatchObject({ cursor: 2, hasMore: false, changes: [{ revision: 2, fields: { title: 't', done: true } }] });
     // Another user's namespace is empty.
     expect((await pull(server, await tokenFor(server, 'bob'), 0)).body).toMatchObject({ changes: [], cursor: 0, hasMore: false });
-    // Durable before the answer: the file already holds both changes.
-    const file = JSON.parse(await readFile(server.dbPath as string, 'utf8')) as { seq: number };
+    // Durable before the answer: the stored state (snapshot + journal) already holds both changes.
+    const file = readStoredStateSync(server.dbPath as string);
     expect(file.seq).toBe(2);
   });
 
@@ -209,7 +210,7 @@ describe('admin faults', () => {
     const failed = await push(server, token, [makeItem({ queueId: 'lost-ack' })]);
     expect(failed.status).toBe(500);
     expect(failed.body).toMatchObject({ error: 'injected_fault' });
-    expect(await readFile(server.dbPath as string, 'utf8')).toContain('"queueId":"lost-ack"');
+    expect(readStoredStateSync(server.dbPath as string).users.get('alice')?.results.has('lost-ack')).toBe(true);
     await putFaults(server, {});
     const replay = await push(server, token, [makeItem({ queueId: 'lost-ack' })]);
     expect(replay.status).toBe(200);

@@ -3,7 +3,6 @@
 // commit-then-fail and dropped connections (before and after commit). After the faults are
 // switched off every queue drains and every device equals the server, which applied each op once.
 
-import { readFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SyncEngine, notes, type Note, type Repository } from '../../engine/index.ts';
@@ -11,7 +10,7 @@ import { httpTokenProvider, httpTransport } from '../../engine/adapters/http-tra
 import { MemoryStorage } from '../../engine/adapters/memory-storage.ts';
 import { ManualConnectivity, systemClock, systemTimers } from '../../engine/adapters/real.ts';
 import { seededRandom } from '../../engine/adapters/seeded-random.ts';
-import { serverStateFromJSON } from '../core/index.ts';
+import { readStoredStateSync } from '../store/server-state-file.ts';
 import { putFaults, startTestServer, type TestServer } from './testkit.ts';
 
 interface Device {
@@ -92,7 +91,7 @@ describe('engines over real HTTP against the faulty mock', () => {
     expect(Object.keys(expected).sort()).toEqual(expectedIds);
     expect((expected['n-shared'] as Note).content).toBe('from device 1');
     // One log entry per op (coalescing is off; the file's checked load refuses a queueId applied twice).
-    const onDisk = serverStateFromJSON(JSON.parse(await readFile(server.dbPath as string, 'utf8')));
+    const onDisk = readStoredStateSync(server.dbPath as string);
     expect(onDisk.users.get('team-1')?.log.length).toBe(1 + 3 * 10 + 1);
     const metrics = server.app.metrics;
     expect(metrics.value('syncstorm_faults_injected_total', { kind: 'commit_then_fail' }) + metrics.value('syncstorm_faults_injected_total', { kind: 'status_503' })).toBeGreaterThan(0);

@@ -4,8 +4,10 @@
 //   { "format": "syncstorm-server-state", "version": 1, "epoch": "…", "seq": N, "tokenCount": N,
 //     "tokens": [ {token, user, expiresAt}, … ],
 //     "users": [ { "user": "alice", "log": [ {seq, serverTime, change}, … ] }, … ] }
-// Log entries are immutable once stored, so each one's JSON text is cached: a group commit's
-// cost is string joining plus the few new entries, not a re-serialisation of the whole history.
+// This file is the snapshot; changes since it live in the journal next to it (journal.ts), and
+// the stored state is both (read it with readStoredStateSync, server-state-file.ts). Log entries
+// are immutable once stored, so each one's JSON text is cached and shared by journal records and
+// snapshots: rewriting a snapshot is string joining, not a re-serialisation of the history.
 
 import { serverStateFromJSON, type LogEntry, type ServerState } from '../core/index.ts';
 
@@ -15,7 +17,7 @@ export const SERVER_FILE_VERSION = 1;
 /** JSON text of log entries already written once; entries are never mutated, so it never goes stale. */
 export type EntryTextCache = WeakMap<LogEntry, string>;
 
-function entryText(entry: LogEntry, cache: EntryTextCache): string {
+export function entryText(entry: LogEntry, cache: EntryTextCache): string {
   let text = cache.get(entry);
   if (text === undefined) {
     text = JSON.stringify(entry);
@@ -51,14 +53,18 @@ export function encodeServerFile(state: ServerState, cache: EntryTextCache): str
   return parts.join('');
 }
 
-/** Parses and checks the file text; every fault throws an Error naming `path` and the bad field. */
-export function decodeServerFile(text: string, path: string): ServerState {
-  let json: unknown;
+/** The file's JSON, unchecked; throws naming `path` when it does not parse. */
+export function parseServerFileJson(text: string, path: string): unknown {
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch (error) {
     throw new Error(`server state file ${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/** Parses and checks the file text; every fault throws an Error naming `path` and the bad field. */
+export function decodeServerFile(text: string, path: string): ServerState {
+  const json = parseServerFileJson(text, path);
   try {
     return serverStateFromJSON(json);
   } catch (error) {
