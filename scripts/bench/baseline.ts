@@ -1,6 +1,7 @@
-// Measurement 2, the fake-timers baseline: the comparison workload (no faults) on real
-// SyncEngines under @sinonjs/fake-timers, then the simulator on exactly those ops for the
-// span fake-timers got through (an hour unless its wall budget ran out), median of 3.
+// The fake-timers baseline of the standard run: the comparison workload (no faults) on real
+// SyncEngines under @sinonjs/fake-timers at the standard size, then the simulator on exactly
+// those ops for the span fake-timers got through (an hour unless its wall budget ran out,
+// then the same ops prefix on both sides), median of 3 simulator runs.
 
 import type { FakeTimersJob, FakeTimersMeasurement, SimJob, SimMeasurement } from './jobs.ts';
 import { announce, runChild } from './spawn-child.ts';
@@ -40,7 +41,7 @@ async function measureSimOn(clients: number, spanMs: number): Promise<SimMeasure
   return runs;
 }
 
-async function measureClients(clients: number): Promise<BaselineEntry> {
+export async function measureBaseline(clients: number): Promise<BaselineEntry> {
   let fakeTimers: FakeTimersMeasurement | null = null;
   let simRuns: SimMeasurement[] = [];
   let error: string | null = null;
@@ -60,8 +61,4 @@ async function measureClients(clients: number): Promise<BaselineEntry> {
       ? null
       : compression(spanMs, simMedian.wallMs) / compression(spanMs, fakeTimers.wallMs);
   return { clients, spanMs, shortened, fakeTimers, simRuns, simMedian, ratio, error };
-}
-
-export async function measureBaseline(): Promise<BaselineEntry[]> {
-  return [await measureClients(100), await measureClients(1000)];
 }

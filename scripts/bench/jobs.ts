@@ -30,6 +30,8 @@ export interface SimMeasurement {
   /** Events in the history the checkers read (what dominates memory at scale). */
   readonly historyEvents: number;
   readonly checkMs: number;
+  /** CPU time of the checkers (user + system). */
+  readonly checkCpuMs: number;
   readonly checksFailed: readonly string[];
   /** Each failed checker's one-line summary. */
   readonly checkFailures: readonly string[];
@@ -56,7 +58,7 @@ export interface FakeTimersMeasurement {
   readonly peakRssBytes: number;
 }
 
-function requireInteger(what: string, value: unknown, min: number): number {
+export function requireInteger(what: string, value: unknown, min: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     throw new Error(`${what} should be an integer ≥ ${min}, got ${JSON.stringify(value)}`);
   }
@@ -97,7 +99,7 @@ export function peakRssBytes(): number {
 }
 
 /** The child's answer: one JSON line on stdout, written before the process exits. */
-export function answer(measurement: SimMeasurement | FakeTimersMeasurement): void {
+export function answer(measurement: object): void {
   process.stdout.write(JSON.stringify(measurement) + '\n', () => process.exit(0));
 }
 

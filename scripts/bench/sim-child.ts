@@ -17,13 +17,15 @@ function countInvoked(history: History): number {
   return invoked;
 }
 
-function timeChecks(config: SimConfig, history: History): { checkMs: number; checksFailed: string[]; checkFailures: string[] } {
+function timeChecks(config: SimConfig, history: History): { checkMs: number; checkCpuMs: number; checksFailed: string[]; checkFailures: string[] } {
   const engine = buildEngineOptions({ ...config.engine, clientId: 'bench-check' });
   const started = performance.now();
+  const cpuStart = process.cpuUsage();
   const results = runChecks(history, { conflictPolicy: engine.conflictPolicy, backoffBaseMs: engine.backoffBaseMs, backoffCapMs: engine.backoffCapMs });
   const checkMs = performance.now() - started;
+  const checkCpuMs = cpuMsSince(cpuStart);
   const failed = results.filter((r) => !r.valid);
-  return { checkMs, checksFailed: failed.map((r) => r.name), checkFailures: failed.map((r) => `${r.name}: ${r.summary}`) };
+  return { checkMs, checkCpuMs, checksFailed: failed.map((r) => r.name), checkFailures: failed.map((r) => `${r.name}: ${r.summary}`) };
 }
 
 function main(): void {

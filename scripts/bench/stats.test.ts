@@ -1,7 +1,7 @@
 // The benchmark's pure arithmetic: the median run and the budgeted duration of a big run.
 
 import { describe, expect, it } from 'vitest';
-import { compression, durationWithinBudget, medianBy, perSecond } from './stats.ts';
+import { compression, durationWithinBudget, growthOf, medianBy, perSecond } from './stats.ts';
 
 const HOUR_MS = 3_600_000;
 const STEP_MS = 300_000;
@@ -35,5 +35,24 @@ describe('bench stats', () => {
 
   it('never shortens below one step', () => {
     expect(durationWithinBudget(HOUR_MS, 1e9, 120_000, STEP_MS).durationMs).toBe(STEP_MS);
+  });
+});
+
+describe('bench growth', () => {
+  it('passes linear growth and up to 12× per 10× of size', () => {
+    expect(growthOf(100, 1000, 10_000, 100_000, 12)).toEqual({ costRatio: 10, sizeRatio: 10, allowedRatio: 12, pass: true });
+    expect(growthOf(100, 1200, 10_000, 100_000, 12).pass).toBe(true);
+    expect(growthOf(100, 1201, 10_000, 100_000, 12).pass).toBe(false);
+  });
+
+  it('scales the allowance to a size ratio other than 10', () => {
+    const g = growthOf(10, 90, 1000, 7700, 12);
+    expect(g.allowedRatio).toBeCloseTo(9.24, 10);
+    expect(g.pass).toBe(true);
+    expect(growthOf(10, 95, 1000, 7700, 12).pass).toBe(false);
+  });
+
+  it('refuses a zero small cost', () => {
+    expect(() => growthOf(0, 5, 1, 10, 12)).toThrow(/small cost and size should be > 0, got 0/);
   });
 });

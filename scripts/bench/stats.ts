@@ -40,3 +40,26 @@ export function formatMinutes(ms: number): string {
   const minutes = ms / 60_000;
   return `${Number.isInteger(minutes) ? minutes : minutes.toFixed(1)} min`;
 }
+
+export interface Growth {
+  /** costLarge ÷ costSmall. */
+  readonly costRatio: number;
+  /** sizeLarge ÷ sizeSmall. */
+  readonly sizeRatio: number;
+  /** The cost ratio allowed for this size ratio: the target's per-10× allowance scaled to it (12 per 10× → 1.2 per 1×). */
+  readonly allowedRatio: number;
+  readonly pass: boolean;
+}
+
+/**
+ * Whether cost grows no faster than `allowedPer10x` per 10× of size. The sizes need not be
+ * exactly 10× apart (a history's length is what a run produced): the allowance scales
+ * linearly with the size ratio, so linear growth plus 20 % passes at any ratio.
+ */
+export function growthOf(costSmall: number, costLarge: number, sizeSmall: number, sizeLarge: number, allowedPer10x: number): Growth {
+  if (!(costSmall > 0) || !(sizeSmall > 0)) throw new Error(`growthOf: the small cost and size should be > 0, got ${costSmall} and ${sizeSmall}`);
+  const costRatio = costLarge / costSmall;
+  const sizeRatio = sizeLarge / sizeSmall;
+  const allowedRatio = (allowedPer10x / 10) * sizeRatio;
+  return { costRatio, sizeRatio, allowedRatio, pass: costRatio <= allowedRatio };
+}

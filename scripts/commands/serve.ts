@@ -71,7 +71,7 @@ export function registerServe(program: Command): void {
     .description('run the HTTP mock sync server (wire protocol versions 1 and 2) over a lowdb file, for a real app; Ctrl-C stops it cleanly')
     .option('--port <n>', 'TCP port (0 picks a free one)', parseIntegerArg('--port', 0, 65_535), 8080)
     .option('--host <host>', 'interface to bind', parseHostArg('--host'), '127.0.0.1')
-    .option('--db <file>', 'the lowdb state file (created when missing; a restart resumes it)', parsePathArg('--db'), './server.json')
+    .option('--db <file>', 'the lowdb state file, with its append-only journal FILE.journal beside it (created when missing; a restart resumes both)', parsePathArg('--db'), './server.json')
     .option('--faults <file>', 'JSON fault settings, e.g. {"error503PerMille": 50, "latencyMs": 100}', parseFaultsFileArg('--faults'))
     .option('--rate-limit <n>', 'sync requests per user per second (0 = off)', parseIntegerArg('--rate-limit', 0, 1_000_000), 0)
     .option('--protocol-min <n>', `oldest wire protocol version accepted (older clients get 426; default ${PROTOCOL_VERSIONS[0]})`, parseIntegerArg('--protocol-min', PROTOCOL_VERSIONS[0], PROTOCOL_VERSION_LATEST))

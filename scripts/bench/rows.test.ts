@@ -1,0 +1,42 @@
+// The benchmark's verdicts: each figure against its issue-7 target, and a shortened scale run
+// never passes a target set for the hour.
+
+import { describe, expect, it } from 'vitest';
+import type { SimMeasurement } from './jobs.ts';
+import { chaosRows, scaleRows, standardRows } from './rows.ts';
+import type { ChaosRateMeasurement } from './chaos-child.ts';
+
+const HOUR_MS = 3_600_000;
+
+function sim(clients: number, durationMs: number, wallMs: number, peakRssBytes = 2 ** 29): SimMeasurement {
+  return {
+    clients, durationMs, simulatedMs: durationMs + 600_000, wallMs, cpuMs: wallMs, eventsProcessed: 1000, opsPlanned: 10, opsInvoked: 8,
+    historyEvents: 2000, checkMs: 100, checkCpuMs: 100, checksFailed: [], checkFailures: [], converged: true, faultMix: '', peakRssBytes,
+  };
+}
+
+const entry = (m: SimMeasurement, shortened: string | null = null) => ({ clients: m.clients, durationMs: m.durationMs, shortened, runs: [m], median: m, error: null });
+const markOf = (rows: readonly { figure: string; pass: boolean | null }[], figure: string) => rows.find((r) => r.figure === figure)?.pass;
+
+describe('bench verdicts', () => {
+  it('standard run: 2,000× compression, checkers included, passes; 1,000× is short', () => {
+    expect(markOf(standardRows(entry(sim(1000, HOUR_MS, 1_700)), null), 'time compression')).toBe(true); // + 100 ms of checkers
+    expect(markOf(standardRows(entry(sim(1000, HOUR_MS, 3_600)), null), 'time compression')).toBe(false);
+  });
+
+  it('scale: a full hour under 30 s and 1.5 GB passes; a shortened run is short however fast', () => {
+    const idle = { clients: 1000, heapOneBytes: 1, heapTwoBytes: 2, rssOneBytes: 1, rssTwoBytes: 2, heapPerClientBytes: 5000, rssPerClientBytes: 6000 };
+    const full = scaleRows({ run: entry(sim(10_000, HOUR_MS, 20_000)), idle, idleError: null });
+    expect([markOf(full, 'wall time'), markOf(full, 'peak RSS (whole process)')]).toEqual([true, true]);
+    const cut = scaleRows({ run: entry(sim(10_000, 10 * 60_000, 5_000), 'projected past the budget'), idle, idleError: null });
+    expect([markOf(cut, 'wall time'), markOf(cut, 'peak RSS (whole process)')]).toEqual([false, false]);
+  });
+
+  it('chaos: 50,000 seeds/h with 2 workers and a 1.8× speed-up pass', () => {
+    const rate = (workers: number, seedsPerHour: number): ChaosRateMeasurement => ({ workers, budgetMs: 30_000, clients: 50, durationMs: 600_000, seeds: 100, wallMs: 30_000, cpuMs: 30_000, seedsPerHour, failedSeeds: 0, failures: [] });
+    const rows = chaosRows({ clients: 50, durationMs: 600_000, budgetMs: 30_000, oneRuns: [rate(1, 27_000)], twoRuns: [rate(2, 50_000)], oneMedian: rate(1, 27_000), twoMedian: rate(2, 50_000), speedup: 50_000 / 27_000, error: null });
+    expect([markOf(rows, '2 workers'), markOf(rows, 'speed-up 1 → 2 workers')]).toEqual([true, true]);
+    const slow = chaosRows({ clients: 50, durationMs: 600_000, budgetMs: 30_000, oneRuns: [], twoRuns: [], oneMedian: rate(1, 30_000), twoMedian: rate(2, 40_000), speedup: 4 / 3, error: null });
+    expect([markOf(slow, '2 workers'), markOf(slow, 'speed-up 1 → 2 workers')]).toEqual([false, false]);
+  });
+});
