@@ -67,7 +67,9 @@ export class SyncCore {
   }
 
   adoptClockBaseline(baselineMs: number | null): void {
-    if (baselineMs !== null) this.wallMinusMonotonicMs = baselineMs;
+    if (baselineMs === null) return;
+    this.wallMinusMonotonicMs = baselineMs;
+    this.lastWallMinusMonotonicMs = baselineMs;
   }
 
   /**
@@ -182,18 +184,29 @@ export class SyncCore {
     if (Math.abs(jumpMs) > CLOCK_STEP_TOLERANCE_MS) this.onClockStep(jumpMs, now);
   }
 
-  private onClockStep(jumpMs: number, now: number): void {
+  /**
+   * The clock moved by jumpMs against true time: the skew estimate moves by all of it. Deadlines
+   * move only by `suddenMs`, the part since the previous input: the drift that built up slowly
+   * before it also stretched the delays those deadlines were set with, so shifting them by it too
+   * would fire retries early by that much.
+   */
+  private onClockStep(jumpMs: number, now: number, suddenMs = jumpMs): void {
     correctClockOffset(this.ctx, this.ctx.image.meta.clockOffsetMs - jumpMs, now);
-    shiftDeadlines(this.ctx, jumpMs);
+    shiftDeadlines(this.ctx, suddenMs);
   }
+
+  /** Wall minus monotonic clock at the previous input (the baseline may be older: see noticeWallJump). */
+  private lastWallMinusMonotonicMs: number | null = null;
 
   private noticeWallJump(now: number, monotonicMs: number): void {
     const difference = now - monotonicMs;
     const prior = this.wallMinusMonotonicMs;
+    const last = this.lastWallMinusMonotonicMs ?? prior;
     this.wallMinusMonotonicMs = difference;
-    if (prior === null) return;
+    this.lastWallMinusMonotonicMs = difference;
+    if (prior === null || last === null) return;
     const jumpMs = difference - prior;
-    if (Math.abs(jumpMs) > CLOCK_STEP_TOLERANCE_MS) this.onClockStep(jumpMs, now);
+    if (Math.abs(jumpMs) > CLOCK_STEP_TOLERANCE_MS) this.onClockStep(jumpMs, now, difference - last);
     else this.wallMinusMonotonicMs = prior; // small drift: keep the baseline, so it adds up to a step
   }
 
