@@ -235,9 +235,16 @@ function onConflict(ctx: Ctx, item: QueueItem, server: ServerEntityState, now: n
   }
   // The conflict shows the server as it was when it answered; a pull may already have brought newer.
   // A conflict saying the server has no such entity (revision 0) means it has none: forget ours.
-  const current = image.entities.get(key)?.server ?? null;
+  const entity = image.entities.get(key);
+  const current = entity?.server ?? null;
+  // Our confirmed state may be this very op, learned from a pull while its ack was lost. A
+  // conflict for it means the server holds no result for its queueId (a replay would be
+  // answered from the idempotency table): that apply was rolled back, and the state the
+  // conflict shows is the server's now, whatever its revision number (revisions of two epochs
+  // do not compare). Keeping ours would have the rollback repair re-upload a write that lost.
+  const confirmedIsThisOp = entity?.serverOrigin?.queueId === item.queueId;
   if (known === null) refreshEntity(ctx, item.entityType, item.entityId, now, null, null);
-  else if (current === null || known.revision > current.revision) refreshEntity(ctx, item.entityType, item.entityId, now, known, null); // a conflict does not say who wrote it
+  else if (current === null || known.revision > current.revision || confirmedIsThisOp) refreshEntity(ctx, item.entityType, item.entityId, now, known, null); // a conflict does not say who wrote it
   else refreshEntity(ctx, item.entityType, item.entityId, now);
 }
 
