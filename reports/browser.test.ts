@@ -8,20 +8,16 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSimConfig } from '../sim/config.ts';
 import { runSimulation, type RunResult } from '../sim/runner.ts';
+import { CHROMIUM_PATH, inkOf, launchChromium, openReport, requireOpened, screenshotPath, type OpenedReport } from './chromium.ts';
 import { formatMs } from './format.ts';
 import { CHART_IDS, type CheckSummary } from './html.ts';
 import { writeRunReport } from './write.ts';
 
-const CHROMIUM_PATH = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const EXAMPLE_PNG = process.env['SYNCSTORM_UPDATE_EXAMPLES'] === '1'
-  ? join(dirname(fileURLToPath(import.meta.url)), 'examples', 'run-report.png')
-  : join(dirname(fileURLToPath(import.meta.url)), '..', 'out', 'screenshots', 'run-report.png');
+const EXAMPLE_PNG = screenshotPath('run-report.png');
 
 /**
  * Checks the test can compute honestly from the run itself (the real checkers live in
@@ -40,47 +36,19 @@ function smokeChecks(result: RunResult): CheckSummary[] {
   ];
 }
 
-interface CanvasLike {
-  readonly width: number;
-  readonly height: number;
-  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { readonly data: ArrayLike<number> } } | null;
-}
-
 describe('the run report in headless Chromium', () => {
   let browser: Browser | null = null;
-  let loaded: Page | null = null;
-  const pageErrors: string[] = [];
-  const consoleErrors: string[] = [];
-  const requests: string[] = [];
+  let opened: OpenedReport | null = null;
   const dir = mkdtempSync(join(tmpdir(), 'syncstorm-browser-'));
   const result = runSimulation({ config: buildSimConfig({ seed: 1, clients: 20, durationMs: 600_000 }) });
   const checks = smokeChecks(result);
   const { htmlPath } = writeRunReport(dir, result, checks, { replayCommand: 'npx syncstorm run --seed 1 --clients 20 --duration 10m' });
-  const fileUrl = pathToFileURL(htmlPath).href;
-
   /** The loaded page; without Chromium every test fails with how to install it (a failure, never a skip). */
-  const page = (): Page => {
-    if (!existsSync(CHROMIUM_PATH)) {
-      throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it with \`apt-get install -y chromium\` (this test needs a real browser and is never skipped)`);
-    }
-    if (loaded === null) throw new Error('the report page did not load (see the beforeAll error)');
-    return loaded;
-  };
+  const page = () => requireOpened(opened).page;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM_PATH)) return;
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-    const opened = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    opened.on('pageerror', (error) => pageErrors.push(error.message));
-    opened.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    opened.on('request', (request) => requests.push(request.url()));
-    // Anything but the report itself would be a network access: refuse it (and the test fails below).
-    await opened.route('**/*', (route) => (route.request().url() === fileUrl ? route.continue() : route.abort()));
-    await opened.goto(fileUrl, { waitUntil: 'load' });
-    await opened.waitForSelector('body[data-charts-ready]', { timeout: 10_000 });
-    loaded = opened;
+    browser = await launchChromium();
+    if (browser !== null) opened = await openReport(browser, htmlPath);
   });
 
   afterAll(async () => {
@@ -90,6 +58,7 @@ describe('the run report in headless Chromium', () => {
 
   it('loads with no page errors, no console errors and no request but the file', async () => {
     expect(await page().getAttribute('body', 'data-charts-ready')).toBe('yes');
+    const { pageErrors, consoleErrors, requests, fileUrl } = requireOpened(opened);
     expect(pageErrors).toEqual([]);
     expect(consoleErrors).toEqual([]);
     expect(requests).toEqual([fileUrl]);
@@ -97,21 +66,12 @@ describe('the run report in headless Chromium', () => {
 
   it('draws every chart canvas', async () => {
     for (const id of CHART_IDS) {
-      const ink = await page().evaluate((canvasId) => {
-        // Runs in the page; the project compiles without DOM types, so the little it uses is typed here.
-        const doc = (globalThis as unknown as { document: { getElementById(id: string): CanvasLike | null } }).document;
-        const canvas = doc.getElementById(canvasId);
-        if (canvas === null) return { found: false, width: 0, height: 0, inked: 0 };
-        const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-        let inked = 0;
-        for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) inked++;
-        return { found: true, width: canvas.width, height: canvas.height, inked };
-      }, id);
+      const ink = await inkOf(page(), id);
       expect(ink.found, `canvas #${id}`).toBe(true);
-      expect(ink.width * ink.height, `canvas #${id} size`).toBeGreaterThan(0);
+      expect(ink.area, `canvas #${id} size`).toBeGreaterThan(0);
       // Axes and labels alone ink at most ~4.5 % of a canvas (measured on a run with no ops);
       // this run's data (lines, areas, bars, fault shading) inks well over 10 %.
-      expect(ink.inked / (ink.width * ink.height), `share of non-transparent pixels in #${id}`).toBeGreaterThan(0.06);
+      expect(ink.share, `share of non-transparent pixels in #${id}`).toBeGreaterThan(0.06);
     }
   });
 

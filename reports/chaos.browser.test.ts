@@ -10,62 +10,30 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRun } from '../scenarios/chaos/run-seed.ts';
 import { shrinkFailure, type ShrinkResult } from '../scenarios/chaos/shrink.ts';
 import { resolveChaosTarget } from '../scenarios/chaos/target.ts';
 import { buildSimConfig } from '../sim/config.ts';
 import { variantByName } from '../sim/variants.ts';
+import { inkOf, launchChromium, openReport, requireOpened, screenshotPath, type OpenedReport } from './chromium.ts';
 import { writeChaosFailureReport } from './chaos-report.ts';
 import { CHART_IDS } from './html.ts';
 
-const CHROMIUM_PATH = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const here = dirname(fileURLToPath(import.meta.url));
-const SCREENSHOT = process.env['SYNCSTORM_UPDATE_EXAMPLES'] === '1' ? join(here, 'examples', 'chaos-report.png') : join(here, '..', 'out', 'screenshots', 'chaos-report.png');
+const SCREENSHOT = screenshotPath('chaos-report.png');
 const BUG = 'no-server-dedup';
 const SEED = 1;
 /** Shrinking is bounded by runs only (deterministic); the wall limit is a safety net, not a timing. */
 const SHRINK_RUNS_MAX = 300;
 const SETUP_TIMEOUT_MS = 180_000;
 
-interface CanvasLike {
-  readonly width: number;
-  readonly height: number;
-  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { readonly data: ArrayLike<number> } } | null;
-}
-
-/** Share of non-transparent pixels of a canvas (runs in the page; typed here, no DOM lib). */
-async function inkOf(page: Page, canvasId: string): Promise<{ found: boolean; area: number; share: number }> {
-  return page.evaluate((id) => {
-    const doc = (globalThis as unknown as { document: { getElementById(id: string): CanvasLike | null } }).document;
-    const canvas = doc.getElementById(id);
-    if (canvas === null) return { found: false, area: 0, share: 0 };
-    const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-    let inked = 0;
-    for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) inked++;
-    const area = canvas.width * canvas.height;
-    return { found: true, area, share: area === 0 ? 0 : inked / area };
-  }, canvasId);
-}
-
 describe('the report of a chaos failure in headless Chromium', () => {
   const dir = mkdtempSync(join(tmpdir(), 'syncstorm-chaos-browser-'));
   let browser: Browser | null = null;
-  let loaded: Page | null = null;
+  let opened: OpenedReport | null = null;
   let shrunk: ShrinkResult | null = null;
-  let fileUrl = '';
-  const pageErrors: string[] = [];
-  const consoleErrors: string[] = [];
-  const requests: string[] = [];
-
-  const page = (): Page => {
-    if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it with \`apt-get install -y chromium\` (this test needs a real browser and is never skipped)`);
-    if (loaded === null) throw new Error('the report page did not load (see the beforeAll error)');
-    return loaded;
-  };
+  const page = () => requireOpened(opened).page;
 
   beforeAll(async () => {
     // What `syncstorm chaos --bug no-server-dedup --seeds 1` does with its failing seed.
@@ -80,19 +48,8 @@ describe('the report of a chaos failure in headless Chromium', () => {
     const { htmlPath } = writeChaosFailureReport(join(dir, `seed-${SEED}`), {
       run: shrunk.run!, results: shrunk.check.results, seed: SEED, variant: target.variant, shrunk: true, replayCommand: `npx syncstorm replay out/chaos/failures/seed-${SEED}.json`,
     });
-    fileUrl = pathToFileURL(htmlPath).href;
-    if (!existsSync(CHROMIUM_PATH)) return;
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-    const opened = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    opened.on('pageerror', (error) => pageErrors.push(error.message));
-    opened.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    opened.on('request', (request) => requests.push(request.url()));
-    await opened.route('**/*', (route) => (route.request().url() === fileUrl ? route.continue() : route.abort()));
-    await opened.goto(fileUrl, { waitUntil: 'load' });
-    await opened.waitForSelector('body[data-charts-ready]', { timeout: 10_000 });
-    loaded = opened;
+    browser = await launchChromium();
+    if (browser !== null) opened = await openReport(browser, htmlPath);
   }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
@@ -102,6 +59,7 @@ describe('the report of a chaos failure in headless Chromium', () => {
 
   it('loads with no page errors, no console errors and no request but the file', async () => {
     expect(await page().getAttribute('body', 'data-charts-ready')).toBe('yes');
+    const { pageErrors, consoleErrors, requests, fileUrl } = requireOpened(opened);
     expect(pageErrors).toEqual([]);
     expect(consoleErrors).toEqual([]);
     expect(requests).toEqual([fileUrl]);

@@ -7,64 +7,15 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inkOf, launchChromium, openReport, requireOpened, screenshotPath, type OpenedReport } from './chromium.ts';
 import { COMPARE_CHART_IDS } from './compare-html.ts';
 import { runCompare } from './compare.ts';
 import { SWEEP_CHART_IDS } from './sweep-html.ts';
 import { parseSweepParam, parseVariantSpec } from './sweep-params.ts';
 import { runSweep } from './sweep.ts';
 import { writeCompareFiles, writeSweepFiles } from './sweep-write.ts';
-
-const CHROMIUM_PATH = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const here = dirname(fileURLToPath(import.meta.url));
-const screenshotPath = (name: string): string =>
-  process.env['SYNCSTORM_UPDATE_EXAMPLES'] === '1' ? join(here, 'examples', name) : join(here, '..', 'out', 'screenshots', name);
-
-interface CanvasLike {
-  readonly width: number;
-  readonly height: number;
-  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { readonly data: ArrayLike<number> } } | null;
-}
-
-/** Share of non-transparent pixels of a canvas (runs in the page; typed here, no DOM lib). */
-async function inkOf(page: Page, canvasId: string): Promise<{ found: boolean; area: number; share: number }> {
-  return page.evaluate((id) => {
-    const doc = (globalThis as unknown as { document: { getElementById(id: string): CanvasLike | null } }).document;
-    const canvas = doc.getElementById(id);
-    if (canvas === null) return { found: false, area: 0, share: 0 };
-    const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-    let inked = 0;
-    for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) inked++;
-    const area = canvas.width * canvas.height;
-    return { found: true, area, share: area === 0 ? 0 : inked / area };
-  }, canvasId);
-}
-
-interface Opened {
-  readonly page: Page;
-  readonly fileUrl: string;
-  readonly pageErrors: string[];
-  readonly consoleErrors: string[];
-  readonly requests: string[];
-}
-
-async function open(browser: Browser, htmlPath: string): Promise<Opened> {
-  const fileUrl = pathToFileURL(htmlPath).href;
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const opened: Opened = { page, fileUrl, pageErrors: [], consoleErrors: [], requests: [] };
-  page.on('pageerror', (error) => opened.pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') opened.consoleErrors.push(message.text());
-  });
-  page.on('request', (request) => opened.requests.push(request.url()));
-  await page.route('**/*', (route) => (route.request().url() === fileUrl ? route.continue() : route.abort()));
-  await page.goto(fileUrl, { waitUntil: 'load' });
-  await page.waitForSelector('body[data-charts-ready]', { timeout: 10_000 });
-  return opened;
-}
 
 describe('the sweep and compare reports in headless Chromium', () => {
   const dir = mkdtempSync(join(tmpdir(), 'syncstorm-sweep-browser-'));
@@ -87,19 +38,15 @@ describe('the sweep and compare reports in headless Chromium', () => {
   const compareHtml = writeCompareFiles(join(dir, 'compare'), compare, 'syncstorm compare policy=lww-client-clock,batchItemsMax=1 policy=lww-hlc,batchItemsMax=25 --seeds 8 --clients 20 --duration 5m --ops-per-hour 900 --out out/compare').htmlPath;
 
   let browser: Browser | null = null;
-  let sweepPage: Opened | null = null;
-  let comparePage: Opened | null = null;
-  const must = (opened: Opened | null): Opened => {
-    if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it with \`apt-get install -y chromium\` (this test needs a real browser and is never skipped)`);
-    if (opened === null) throw new Error('the report page did not load (see the beforeAll error)');
-    return opened;
-  };
+  let sweepPage: OpenedReport | null = null;
+  let comparePage: OpenedReport | null = null;
+  const must = requireOpened;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM_PATH)) return;
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-    sweepPage = await open(browser, sweepHtml);
-    comparePage = await open(browser, compareHtml);
+    browser = await launchChromium();
+    if (browser === null) return;
+    sweepPage = await openReport(browser, sweepHtml);
+    comparePage = await openReport(browser, compareHtml);
   });
 
   afterAll(async () => {

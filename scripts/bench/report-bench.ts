@@ -9,12 +9,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../reports/chromium.ts';
 import { announce, ROOT, runChild } from './spawn-child.ts';
 import { STANDARD_CLIENTS } from './standard.ts';
 import { HOUR_MS } from './workloads.ts';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 export const REPORT_LOADS = 5;
 /** Where the measured report stays afterwards, to be opened (out/ is not versioned). */
 export const REPORT_OUT_DIR = join(ROOT, 'out', 'bench', 'report');
