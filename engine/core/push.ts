@@ -209,6 +209,13 @@ function onConflict(ctx: Ctx, item: QueueItem, server: ServerEntityState, now: n
     rebaseNext(ctx, key, known?.revision ?? null, known?.fields ?? null);
     fx.event({ type: 'conflict', ...base, outcome: 'server-wins' });
   } else if (decision.kind === 'resend') {
+    // The server has no such entity, yet its confirmed state was our own write: a rollback lost
+    // that acked write. This re-send carries it back (the whole local state, as a create): say
+    // so, as the rollback repair would, since the repair will find nothing left to re-upload.
+    const entity = image.entities.get(key);
+    if (known === null && entity?.server != null && entity.serverOrigin?.clientId === image.meta.clientId) {
+      fx.event({ type: 'repair-enqueued', at: now, queueId: item.queueId, entityType: item.entityType, entityId: item.entityId });
+    }
     const baseRevision = decision.action === 'create' ? null : server.revision;
     // The first re-send goes at once; an op that keeps meeting conflicts backs off like any
     // retry, so a hot entity can never make the engine spin.

@@ -14,6 +14,8 @@ export interface ItemLife {
   readonly action: Action | 'repair';
   /** For a repair item: the acked item whose state it re-uploads. */
   readonly repairOf: string | null;
+  /** Event index of a repair that rode on this pending item (repair-enqueued for a queueId already queued): it carries a lost write back too. */
+  repairedAt: number | null;
   /** True times of the writes folded into this item (enqueue, then each coalesce). */
   readonly writeTimes: number[];
   /** Client-clock readings at those writes. */
@@ -158,12 +160,13 @@ function indexEngineEvent(index: HistoryIndex, i: number, e: EngineHistoryEvent)
       if (known !== undefined) {
         // A repair may ride on a pending item (same key, same life); a second plain enqueue of a key is a reuse.
         if (ev.type === 'enqueued') index.reusedQueueIds.set(ev.queueId, [...(index.reusedQueueIds.get(ev.queueId) ?? [known.enqueuedAt]), i]);
+        else known.repairedAt = i;
         break;
       }
       // A new repair item re-uploads the state of the client's last acked write of the entity: that write's times are its times.
       const source = ev.type === 'repair-enqueued' ? index.lastAcked.get(`${e.client}/${ev.entityId}`) : undefined;
       index.items.set(ev.queueId, {
-        queueId: ev.queueId, client: e.client, entityId: ev.entityId, enqueuedAt: i, action: ev.type === 'enqueued' ? ev.action : 'repair', repairOf: source?.queueId ?? null,
+        queueId: ev.queueId, client: e.client, entityId: ev.entityId, enqueuedAt: i, action: ev.type === 'enqueued' ? ev.action : 'repair', repairOf: source?.queueId ?? null, repairedAt: null,
         writeTimes: source === undefined ? [e.t] : [...source.writeTimes], writeClientTimes: source === undefined ? [e.clientTime] : [...source.writeClientTimes],
         acked: null, deadLettered: null, superseded: null, coalescedAway: null, conflicts: [],
       });

@@ -66,7 +66,13 @@ export function checkNoLostAck(history: History, index: HistoryIndex): CheckResu
     // this write), and then refused for good or beaten by a newer write under the conflict policy:
     // not silent, the loss went through the protocol.
     const resolved = (r: ItemLife): boolean => r.deadLettered !== null || r.superseded !== null;
-    if (rollback !== undefined && [...index.items.values()].some((r) => r.action === 'repair' && index.userOfClient.get(r.client) === user && r.entityId === item.entityId && resolved(r) && history.events[r.enqueuedAt]!.t >= rollback)) continue;
+    // A repair is a repair item, or a pending item a repair rode on (from when it did).
+    const repairedAt = (r: ItemLife): number | null => (r.action === 'repair' ? r.enqueuedAt : r.repairedAt);
+    const reuploaded = (r: ItemLife): boolean => {
+      const at = repairedAt(r);
+      return at !== null && index.userOfClient.get(r.client) === user && r.entityId === item.entityId && resolved(r) && history.events[at]!.t >= rollback!;
+    };
+    if (rollback !== undefined && [...index.items.values()].some(reuploaded)) continue;
     verdict.add({
       message: `${item.queueId} (${item.entityId}) was acked at ${clockText(ackT)} but is not in the server's log${rollback === undefined ? ' and no rollback explains it' : `; the rollback at ${clockText(rollback)} lost it and nothing re-uploaded ${item.entityId}`}`,
       clients: [item.client],
@@ -79,10 +85,12 @@ export function checkNoLostAck(history: History, index: HistoryIndex): CheckResu
 }
 
 function deletedAfter(index: HistoryIndex, history: History, item: ItemLife, ackT: number): boolean {
-  const user = index.userOfClient.get(item.client);
+  const user = index.userOfClient.get(item.client) ?? '';
+  // An item is a delete if it was enqueued as one, or if a delete was coalesced into it (its apply says so).
+  const deletes = new Set((index.appliesByEntity.get(entityOf(user, item.entityId)) ?? []).filter((a) => a.deleted).map((a) => a.queueId));
   for (const other of index.items.values()) {
     const settled = other.acked ?? other.superseded;
-    if (other.action !== 'delete' || other.entityId !== item.entityId || settled === null) continue;
+    if ((other.action !== 'delete' && !deletes.has(other.queueId)) || other.entityId !== item.entityId || settled === null) continue;
     if (index.userOfClient.get(other.client) === user && history.events[settled]!.t >= ackT) return true;
   }
   return false;
