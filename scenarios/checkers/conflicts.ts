@@ -3,7 +3,7 @@
 // (virtual) times of the two writes and names the clocks' skews when they disagree.
 
 import type { History } from '../../sim/history.ts';
-import { entityOf, type HistoryIndex } from './history-index.ts';
+import { aliveAt, entityOf, type HistoryIndex } from './history-index.ts';
 import { clockText, skewText, Verdict, type CheckContext, type CheckResult } from './types.ts';
 
 /** Writes closer than this in true time are concurrent: either may win LWW. */
@@ -66,9 +66,9 @@ export function checkLwwRealTime(history: History, index: HistoryIndex, context:
     if (!c.policy.startsWith('lww') || c.server.deleted || c.server.revision === 0) continue;
     const loser = index.items.get(c.queueId);
     const user = index.userOfClient.get(c.client) ?? '';
-    // The server decided against the state it held then: the apply that made that revision
-    // (the answer may arrive much later, after other writes).
-    const winnerApply = (index.appliesByEntity.get(entityOf(user, c.entityId)) ?? []).filter((a) => a.t <= c.t && a.revision === c.server.revision).at(-1);
+    // The server decided against the state it held then: the apply that made that revision and
+    // was still part of its state (not undone by a rollback; the answer may arrive much later).
+    const winnerApply = (index.appliesByEntity.get(entityOf(user, c.entityId)) ?? []).filter((a) => a.t <= c.t && a.revision === c.server.revision && aliveAt(index, a.t, c.t)).at(-1);
     const winner = winnerApply === undefined ? undefined : index.items.get(winnerApply.queueId);
     if (loser === undefined || winner === undefined || winner.queueId === loser.queueId) continue;
     decided++;

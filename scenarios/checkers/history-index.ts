@@ -76,6 +76,8 @@ export interface HistoryIndex {
   readonly conflicts: ConflictRecordSeen[];
   /** Times of server rollbacks. */
   readonly rollbacks: number[];
+  /** Simulated rollbacks: the state of fromT restored at atT, so every apply in [fromT, atT) was undone. */
+  readonly rollbackWindows: { readonly fromT: number; readonly atT: number }[];
   readonly crashes: Map<number, number[]>;
   readonly clientIdToIndex: Map<string, number>;
   readonly userOfClient: Map<number, string>;
@@ -96,8 +98,9 @@ export function seqOf(queueId: string): number {
 }
 
 export function indexHistory(history: History): HistoryIndex {
+  const rollbackFrom = new Map<number, number>();
   const index: HistoryIndex = {
-    items: new Map(), applies: [], appliesByEntity: new Map(), ops: new Map(), conflicts: [], rollbacks: [], crashes: new Map(),
+    items: new Map(), applies: [], appliesByEntity: new Map(), ops: new Map(), conflicts: [], rollbacks: [], rollbackWindows: [], crashes: new Map(),
     clientIdToIndex: new Map(history.clients.map((c) => [c.clientId, c.client])),
     userOfClient: new Map(history.clients.map((c) => [c.client, c.user])),
     lastAcked: new Map(),
@@ -135,6 +138,13 @@ export function indexHistory(history: History): HistoryIndex {
       }
       case 'server':
         if (e.action === 'rollback') index.rollbacks.push(e.t);
+        break;
+      case 'fault':
+        // The nemesis snapshots the server when a server-rollback starts and restores it when it stops.
+        if (e.fault.kind === 'server-rollback') {
+          if (e.phase === 'start') rollbackFrom.set(e.index, e.t);
+          else if (rollbackFrom.has(e.index)) index.rollbackWindows.push({ fromT: rollbackFrom.get(e.index)!, atT: e.t });
+        }
         break;
       case 'crash': {
         const list = index.crashes.get(e.client);
@@ -212,4 +222,19 @@ function indexEngineEvent(index: HistoryIndex, i: number, e: EngineHistoryEvent)
     default:
       break;
   }
+}
+
+/**
+ * Whether the apply made at applyT is part of the server's state at time t: the latest
+ * rollback restored after it (and by t) must have restored a snapshot taken after it, in which
+ * it was itself alive. Rollbacks can nest (a snapshot taken before an earlier rollback brings
+ * back what that rollback undid), hence the recursion. No rollback windows (a real-network
+ * history): every apply made by t counts.
+ */
+export function aliveAt(index: HistoryIndex, applyT: number, t: number): boolean {
+  if (applyT > t) return false;
+  let latest: { readonly fromT: number; readonly atT: number } | null = null;
+  for (const w of index.rollbackWindows) if (w.atT > applyT && w.atT <= t && (latest === null || w.atT > latest.atT)) latest = w;
+  if (latest === null) return true;
+  return applyT < latest.fromT && aliveAt(index, applyT, latest.fromT);
 }
