@@ -14,7 +14,7 @@
 // changes to fields it did not touch, and under field-merge every field changed on the server
 // meanwhile clashes; a v2 update touches only its own fields. v1 also sends more bytes.
 // A server accepts a configured range of versions; a request outside it gets HTTP 426 with
-// error `protocol-version-unsupported`, and changes nothing.
+// error `protocol_version_unsupported`, and changes nothing.
 
 export type Action = 'create' | 'update' | 'delete';
 export const ACTIONS: readonly Action[] = ['create', 'update', 'delete'];
@@ -33,7 +33,7 @@ export const PROTOCOL_VERSION_IMPLICIT: ProtocolVersion = 1;
 /** HTTP query parameter of a pull that carries the version (`GET /v1/sync/pull?v=2`). */
 export const PROTOCOL_VERSION_QUERY_PARAM = 'v';
 /** ErrorBody.error of a request whose version the server does not accept (HTTP 426). */
-export const PROTOCOL_VERSION_UNSUPPORTED = 'protocol-version-unsupported';
+export const PROTOCOL_VERSION_UNSUPPORTED = 'protocol_version_unsupported';
 
 /** Versions a server accepts, inclusive. */
 export interface ProtocolVersionRange {
@@ -119,10 +119,10 @@ export interface ErrorBody {
   readonly message: string;
   /** Set (false) where retrying the same request cannot help, e.g. an unsupported protocol version. */
   readonly retryable?: boolean;
-  /** With `protocol-version-unsupported`: the versions the server accepts. */
+  /** With `protocol_version_unsupported`: the versions the server accepts. */
   readonly protocolVersions?: ProtocolVersionRange;
   /**
-   * With `protocol-version-unsupported`: the server's clock (ms) when it answered. A refused
+   * With `protocol_version_unsupported`: the server's clock (ms) when it answered. A refused
    * client may go a long time without a successful round trip; this still tells it its skew.
    */
   readonly serverTime?: number;

@@ -41,6 +41,19 @@ export function sanitizeForInlineScript(source: string): string {
 /** The reports' one font stack (page text and charts). */
 export const FONT = `system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", "Liberation Sans", sans-serif`;
 
+/** The page rules every report shares (colours, card, headings, title row); each page adds its own after it. */
+export const BASE_PAGE_STYLE = `
+:root { --fg:#111827; --muted:#6b7280; --line:#e5e7eb; --bg:#f3f4f6; --card:#fff; }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--fg); font: 15px/1.55 ${FONT}; -webkit-font-smoothing: antialiased; }
+main { max-width: 1180px; margin: 0 auto; padding: 20px 24px 40px; }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 18px 22px; margin: 14px 0; box-shadow: 0 1px 2px rgba(0,0,0,.04); }
+h1 { font-size: 23px; line-height: 1.25; margin: 0; letter-spacing: -.01em; }
+h2 { font-size: 17px; margin: 0 0 12px; }
+h3 { font-size: 14px; margin: 18px 0 6px; font-weight: 600; }
+.title-row { display: flex; align-items: center; justify-content: space-between; gap: 16px; margin-bottom: 14px; }
+`;
+
 /** In-page script lines every report runs before drawing: no animation (screenshots), one look. */
 export const CHART_DEFAULTS_JS = `    Chart.defaults.animation = false;
     Chart.defaults.font.family = ${JSON.stringify(FONT)};

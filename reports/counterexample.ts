@@ -7,7 +7,7 @@
 import type { Violation } from '../scenarios/checkers/index.ts';
 import type { History } from '../sim/history.ts';
 import { escapeHtml, formatClockTick, formatCount, formatMs } from './format.ts';
-import type { FaultPeriod } from './metrics.ts';
+import type { FaultPeriod } from './metrics-schema.ts';
 import { HEAL_COLOR, OP_COLORS, VIOLATION_COLOR } from './palette.ts';
 import { sliceOfViolation } from './slice.ts';
 import { MESSAGE_COLORS, renderSpaceTimeSvg } from './space-time-svg.ts';

@@ -12,7 +12,8 @@ import { runSimulation, type RunResult } from '../sim/runner.ts';
 import { sanitizeForInlineScript } from './chartjs.ts';
 import { formatClockShort, jsonForScript, prettyJson } from './format.ts';
 import { CHART_IDS, renderRunReport, type CheckSummary } from './html.ts';
-import { computeMetrics, METRICS_SCHEMA_VERSION } from './metrics.ts';
+import { METRICS_SCHEMA_VERSION } from './metrics-schema.ts';
+import { computeMetrics } from './metrics.ts';
 import { writeRunReport, type MetricsFile } from './write.ts';
 
 const result = runSimulation({ config: buildSimConfig({ seed: 3, clients: 12, durationMs: 300_000 }) });

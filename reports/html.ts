@@ -12,7 +12,7 @@ import { describeFaultMix } from '../sim/plan.ts';
 import type { RunResult } from '../sim/runner.ts';
 import { chartJsSource } from './chartjs.ts';
 import { escapeHtml, formatBytes, formatCount, formatMs, formatMsShort, formatPercent, formatRatio, jsonForScript, prettyJson } from './format.ts';
-import type { FaultPeriod, Histogram, RunMetrics } from './metrics.ts';
+import type { FaultPeriod, Histogram, RunMetrics } from './metrics-schema.ts';
 import { faultColor, HEAL_COLOR, OP_COLORS, CRASH_COLOR, withAlpha } from './palette.ts';
 import { releaseBreakdown, renderReleaseCard } from './releases.ts';
 import { buildTimeline, renderTimelineSvg, TIMELINE_CLIENTS_MAX } from './timeline.ts';

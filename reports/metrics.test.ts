@@ -9,7 +9,9 @@ import type { History, HistoryEvent } from '../sim/history.ts';
 import { runSimulation } from '../sim/runner.ts';
 import { summarize } from '../sim/summary.ts';
 import type { Fault, FaultKind } from '../sim/types.ts';
-import { ATTEMPTS_BUCKETS_MAX, bucketIndex, computeMetrics, LATENCY_EDGES_MS, percentile, TIME_BUCKETS_MAX } from './metrics.ts';
+import { bucketIndex, percentile } from './metrics-math.ts';
+import { ATTEMPTS_BUCKETS_MAX, LATENCY_EDGES_MS, TIME_BUCKETS_MAX } from './metrics-schema.ts';
+import { computeMetrics } from './metrics.ts';
 
 // ---- builders -------------------------------------------------------------------------------
 

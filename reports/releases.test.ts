@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { scenarioByName, scenarioRun } from '../scenarios/catalogue.ts';
 import { runSimulation } from '../sim/runner.ts';
 import { buildSimConfig } from '../sim/config.ts';
+import { LATEST_SCHEMA_VERSION } from '../engine/schema/index.ts';
 import { releaseBreakdown, renderReleaseCard } from './releases.ts';
 import { renderRunReport } from './html.ts';
 import { computeMetrics } from './metrics.ts';
@@ -30,10 +31,10 @@ describe('metrics by release', () => {
     expect(rows[0]!.clientsAtEnd).toBe(config.clients - upgraded.size);
     expect(rows[0]!.clientsEver).toBe(config.clients);
     expect(rows[1]!.clientsEver).toBe(upgraded.size);
-    // Every migration step is v2's (v1 never migrates), four per upgraded client.
+    // Every migration step is v2's (v1 never migrates): v1 → latest, one step per version, per upgraded client.
     expect(rows[0]!.migrationSteps).toBe(0);
     expect(rows[1]!.migrationSteps).toBe(history.events.filter((e) => e.type === 'migrate').length);
-    expect(rows[1]!.migrationSteps).toBe(4 * upgraded.size);
+    expect(rows[1]!.migrationSteps).toBe((LATEST_SCHEMA_VERSION - 1) * upgraded.size);
   });
 
   it('renders a card for a mixed fleet and nothing for a single release', () => {

@@ -6,7 +6,7 @@
 
 import type { History } from '../sim/history.ts';
 import { clientUpgradeOfParam } from '../sim/releases.ts';
-import { percentile } from './metrics.ts';
+import { percentile } from './metrics-math.ts';
 import { escapeHtml, formatCount, formatMs } from './format.ts';
 
 export interface ReleaseRow {

@@ -1,23 +1,14 @@
 // The run report's page assets (html.ts writes the markup): its stylesheet, and the script
 // that draws its four charts from the inline JSON. Moved out of html.ts to keep it readable.
 
-import { CHART_DEFAULTS_JS, FONT } from './chartjs.ts';
+import { BASE_PAGE_STYLE, CHART_DEFAULTS_JS } from './chartjs.ts';
 import { HEAL_COLOR } from './palette.ts';
 
 const MONO = `ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", "DejaVu Sans Mono", monospace`;
 
-export const RUN_REPORT_STYLE = `
-:root { --fg:#111827; --muted:#6b7280; --line:#e5e7eb; --bg:#f3f4f6; --card:#fff; }
-* { box-sizing: border-box; }
-body { margin: 0; background: var(--bg); color: var(--fg); font: 15px/1.55 ${FONT}; -webkit-font-smoothing: antialiased; }
+export const RUN_REPORT_STYLE = BASE_PAGE_STYLE + `
 body.verdict-pass { border-top: 6px solid #059669; } body.verdict-fail { border-top: 6px solid #dc2626; } body.verdict-none { border-top: 6px solid #9ca3af; }
-main { max-width: 1180px; margin: 0 auto; padding: 20px 24px 40px; }
-.card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 18px 22px; margin: 14px 0; box-shadow: 0 1px 2px rgba(0,0,0,.04); }
-h1 { font-size: 23px; line-height: 1.25; margin: 0; letter-spacing: -.01em; }
-h2 { font-size: 17px; margin: 0 0 12px; }
-h3 { font-size: 14px; margin: 18px 0 6px; font-weight: 600; }
 h2 + h3 { margin-top: 4px; }
-.title-row { display: flex; align-items: center; justify-content: space-between; gap: 16px; margin-bottom: 14px; }
 .facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 10px 24px; margin: 0 0 10px; }
 .fact dt, .fact.wide dt { color: var(--muted); font-size: 11.5px; text-transform: uppercase; letter-spacing: .05em; }
 .fact dd { margin: 0; font-weight: 500; overflow-wrap: anywhere; }

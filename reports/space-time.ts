@@ -9,7 +9,7 @@
 // (the second answer to a duplicated request) is drawn as ignored; any other never acted on, as lost.
 
 import type { History, HistoryEvent } from '../sim/history.ts';
-import type { FaultPeriod } from './metrics.ts';
+import type { FaultPeriod } from './metrics-schema.ts';
 import type { CounterexampleSlice } from './slice.ts';
 
 /** Lane of the server in marks and fault spans (clients use their index). */

@@ -4,7 +4,7 @@
 // body[data-charts-ready] set to 'yes' (or the error) once the page script has drawn.
 // (html.ts keeps its style private; this file owns the multi-run reports' copy of it.)
 
-import { CHART_DEFAULTS_JS, chartJsSource, FONT } from './chartjs.ts';
+import { BASE_PAGE_STYLE, CHART_DEFAULTS_JS, chartJsSource } from './chartjs.ts';
 import { escapeHtml, jsonForScript } from './format.ts';
 
 const MONO = `ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", "DejaVu Sans Mono", monospace`;
@@ -88,17 +88,8 @@ export function factList(facts: readonly (readonly [string, string])[]): string 
   return `<dl class="facts">${facts.map(([k, v]) => `<div class="fact"><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl>`;
 }
 
-const STYLE = `
-:root { --fg:#111827; --muted:#6b7280; --line:#e5e7eb; --bg:#f3f4f6; --card:#fff; }
-* { box-sizing: border-box; }
-body { margin: 0; background: var(--bg); color: var(--fg); font: 15px/1.55 ${FONT}; -webkit-font-smoothing: antialiased; }
+const STYLE = BASE_PAGE_STYLE + `
 body.tone-good { border-top: 6px solid #059669; } body.tone-bad { border-top: 6px solid #dc2626; } body.tone-neutral { border-top: 6px solid #2563eb; }
-main { max-width: 1180px; margin: 0 auto; padding: 20px 24px 40px; }
-.card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 18px 22px; margin: 14px 0; box-shadow: 0 1px 2px rgba(0,0,0,.04); }
-h1 { font-size: 23px; line-height: 1.25; margin: 0; letter-spacing: -.01em; }
-h2 { font-size: 17px; margin: 0 0 12px; }
-h3 { font-size: 14px; margin: 18px 0 6px; font-weight: 600; }
-.title-row { display: flex; align-items: center; justify-content: space-between; gap: 16px; margin-bottom: 14px; }
 .facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 10px 24px; margin: 0; }
 .fact dt { color: var(--muted); font-size: 11.5px; text-transform: uppercase; letter-spacing: .05em; }
 .fact dd { margin: 0; font-weight: 500; overflow-wrap: anywhere; }

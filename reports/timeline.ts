@@ -6,7 +6,7 @@
 // violating ops ringed.
 
 import type { History } from '../sim/history.ts';
-import type { FaultPeriod } from './metrics.ts';
+import type { FaultPeriod } from './metrics-schema.ts';
 import { escapeHtml, formatClockShort, formatClockTick, formatCount, formatMs, niceTimeStepMs } from './format.ts';
 import { CRASH_COLOR, faultColor, HEAL_COLOR, OP_COLORS, VIOLATION_COLOR } from './palette.ts';
 

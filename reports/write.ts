@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 import { describeFaultMix } from '../sim/plan.ts';
 import type { RunResult } from '../sim/runner.ts';
 import { overallVerdict, renderRunReport, type CheckSummary } from './html.ts';
-import { computeMetrics, METRICS_SCHEMA_VERSION, type RunMetrics } from './metrics.ts';
+import { METRICS_SCHEMA_VERSION, type RunMetrics } from './metrics-schema.ts';
+import { computeMetrics } from './metrics.ts';
 
 export const REPORT_HTML_FILE = 'report.html';
 export const METRICS_JSON_FILE = 'metrics.json';

@@ -8,8 +8,9 @@ import { CRASH_TARGETS, crashOfParam } from '../sim/client.ts';
 import { runSimulation, type RunResult } from '../sim/runner.ts';
 import { CORRECT_SYSTEM, type SystemVariant } from '../sim/variants.ts';
 import { bugByName } from './bugs.ts';
-import { checkContextFor, crashParam, SCENARIOS, scenarioByName, scenarioRun, type Scenario } from './catalogue.ts';
+import { checkContextFor, SCENARIOS, scenarioByName, scenarioRun } from './catalogue.ts';
 import { CHECKER_NAMES, runChecks, type CheckResult } from './checkers/index.ts';
+import { crashParam, type Scenario } from './scenario-kit.ts';
 
 const SEEDS = [1, 2, 3] as const;
 

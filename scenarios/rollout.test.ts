@@ -66,7 +66,7 @@ describe('client-upgrade: a v1 client restarts into v2', () => {
 
   it('a power loss before a migration step resumes the migration on the next start, never mixing versions', () => {
     for (const seed of SEEDS) {
-      for (const crashBeforeStep of [1, 2, 3, 4]) {
+      for (let crashBeforeStep = 1; crashBeforeStep < LATEST_SCHEMA_VERSION; crashBeforeStep++) {
         const config = faultTestConfig(seed, { release: { client: 'v1', server: 'v2' } });
         const { history } = runWithFaults(config, [upgrade(C, UPGRADE_AT_MS, crashBeforeStep)]);
         const where = `seed ${seed}, power lost before step ${crashBeforeStep}`;

@@ -6,7 +6,7 @@
 // The order is the safe one (server first): clients that reach a server too old for them stop
 // syncing until it is upgraded, which the scenario would show as an eventual-delivery failure.
 
-import { clientUpgradeParam, serverReleaseIndex } from '../sim/releases.ts';
+import { clientReleaseNamed, clientUpgradeParam, serverReleaseIndex } from '../sim/releases.ts';
 import { RngStreams } from '../sim/rng.ts';
 import type { Fault, SimConfig } from '../sim/types.ts';
 
@@ -20,8 +20,8 @@ const STREAM_ROLLOUT = 'rollout';
 const UPGRADED_PER_MILLE = 700;
 /** Of the upgrades, this many lose power in the middle of the migration. */
 const POWER_LOSS_PER_MILLE = 400;
-/** Migration steps from v1 to v2 (engine/schema/history.ts); a power loss lands before one of them. */
-const MIGRATION_STEPS_V1_TO_V2 = 4;
+/** Migration steps from v1 to v2 (one per schema version between them); a power loss lands before one of them. */
+const MIGRATION_STEPS_V1_TO_V2 = clientReleaseNamed('v2').schemaVersion - clientReleaseNamed('v1').schemaVersion;
 
 /** The server at 10% of the chaos phase, then the clients (a seeded order and subset) between 20% and 85%. */
 export function rolloutSchedule(config: SimConfig): Fault[] {

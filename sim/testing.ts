@@ -1,8 +1,8 @@
 // Test helpers for the simulator's acceptance tests (determinism, faults, scale): a dense
 // fault-test config, runs with a hand-built fault schedule, and the "the engine survived"
 // checks over a History — convergence, empty queues, client state equal to the server's
-// (compared canonically), at-most-once apply, and no lost created entity. Test-only: nothing
-// outside *.test.ts imports this file.
+// (compared canonically), at-most-once apply, and no lost created entity. Test-only: only
+// *.test.ts files and the test-only fault case tables they run (sim/fault-cases*.ts) import it.
 
 import type { SyncEvent } from '../engine/events.ts';
 import type { Fields } from '../engine/protocol.ts';

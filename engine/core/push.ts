@@ -201,7 +201,9 @@ function onConflict(ctx: Ctx, item: QueueItem, server: ServerEntityState, now: n
   v.conflicts++;
   const key = entityKey(item.entityType, item.entityId);
   const known = server.revision === 0 ? null : server;
-  const decision = ctx.variant.resolveConflict(options.conflictPolicy, item, server, image.entities.get(key)?.fields ?? null);
+  // The entity record as it was before this conflict (the branches below change only the queue).
+  const entity = image.entities.get(key);
+  const decision = ctx.variant.resolveConflict(options.conflictPolicy, item, server, entity?.fields ?? null);
   const local = { payload: item.payload, clientTime: item.createdAt, stamp: item.stamp };
   const base = { at: now, queueId: item.queueId, entityType: item.entityType, entityId: item.entityId, policy: options.conflictPolicy, local, server };
   if (decision.kind === 'drop') {
@@ -212,7 +214,6 @@ function onConflict(ctx: Ctx, item: QueueItem, server: ServerEntityState, now: n
     // The server has no such entity, yet its confirmed state was our own write: a rollback lost
     // that acked write. This re-send carries it back (the whole local state, as a create): say
     // so, as the rollback repair would, since the repair will find nothing left to re-upload.
-    const entity = image.entities.get(key);
     if (known === null && entity?.server != null && entity.serverOrigin?.clientId === image.meta.clientId) {
       fx.event({ type: 'repair-enqueued', at: now, queueId: item.queueId, entityType: item.entityType, entityId: item.entityId });
     }
@@ -242,7 +243,6 @@ function onConflict(ctx: Ctx, item: QueueItem, server: ServerEntityState, now: n
   }
   // The conflict shows the server as it was when it answered; a pull may already have brought newer.
   // A conflict saying the server has no such entity (revision 0) means it has none: forget ours.
-  const entity = image.entities.get(key);
   const current = entity?.server ?? null;
   // Our confirmed state may be this very op, learned from a pull while its ack was lost. A
   // conflict for it means the server holds no result for its queueId (a replay would be
