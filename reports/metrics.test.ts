@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConflictOutcome, SyncEvent } from '../engine/events.ts';
 import { buildSimConfig } from '../sim/config.ts';
-import type { History, HistoryEvent } from '../sim/history.ts';
+import { splitRecords, type History, type HistoryEvent } from '../sim/history.ts';
 import { runSimulation } from '../sim/runner.ts';
 import { summarize } from '../sim/summary.ts';
 import type { Fault, FaultKind } from '../sim/types.ts';
@@ -16,7 +16,7 @@ import { computeMetrics } from './metrics.ts';
 // ---- builders -------------------------------------------------------------------------------
 
 function history(events: HistoryEvent[], opts: Partial<Pick<History, 'healedAt' | 'endedAt' | 'converged'>> = {}): History {
-  return { events, healedAt: opts.healedAt ?? 0, endedAt: opts.endedAt ?? (events.at(-1)?.t ?? 0), converged: opts.converged ?? false, clients: [], server: null, traceHash: 'test' };
+  return { ...splitRecords(events), healedAt: opts.healedAt ?? 0, endedAt: opts.endedAt ?? (events.at(-1)?.t ?? 0), converged: opts.converged ?? false, clients: [], server: null, traceHash: 'test' };
 }
 
 function engine(t: number, client: number, event: SyncEvent): HistoryEvent {

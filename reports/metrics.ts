@@ -5,7 +5,7 @@
 // RunMetrics, the JSON shape of metrics.json, is in metrics-schema.ts; the pass itself is
 // Accumulator (metrics-accumulator.ts), its numeric helpers are in metrics-math.ts.
 
-import type { History } from '../sim/history.ts';
+import { forEachRecord, type History } from '../sim/history.ts';
 import { Accumulator } from './metrics-accumulator.ts';
 import { TIME_BUCKETS_MAX, type RunMetrics } from './metrics-schema.ts';
 
@@ -19,10 +19,10 @@ export function computeMetrics(history: History, options: MetricsOptions = {}): 
   if (!Number.isInteger(timeBucketsMax) || timeBucketsMax < 1 || timeBucketsMax > TIME_BUCKETS_MAX) {
     throw new Error(`timeBucketsMax should be an integer from 1 to ${TIME_BUCKETS_MAX}, got ${String(timeBucketsMax)}`);
   }
-  const events = history.events;
-  const lastT = events.length === 0 ? 0 : events[events.length - 1]!.t;
+  const { events, messages } = history;
+  const lastT = Math.max(events.length === 0 ? 0 : events[events.length - 1]!.t, messages.length === 0 ? 0 : messages.at(messages.length - 1).t);
   const endMs = Math.max(history.endedAt, lastT);
   const acc = new Accumulator(endMs, timeBucketsMax);
-  for (const event of events) acc.add(event);
+  forEachRecord(history, (record) => acc.add(record));
   return acc.finish(history, endMs);
 }

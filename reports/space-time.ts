@@ -8,7 +8,7 @@
 // the request carried. An answer to a request the client had timed out or already had answered
 // (the second answer to a duplicated request) is drawn as ignored; any other never acted on, as lost.
 
-import type { History, HistoryEvent } from '../sim/history.ts';
+import { forEachRecord, type History, type HistoryEvent } from '../sim/history.ts';
 import type { FaultPeriod } from './metrics-schema.ts';
 import type { CounterexampleSlice } from './slice.ts';
 
@@ -207,7 +207,7 @@ export function buildSpaceTime(history: History, slice: CounterexampleSlice, fau
   const marks: SpaceTimeMark[] = [];
   const invokes = new Map<string, { t: number; what: string }>();
   const clientOf = new Map(history.clients.map((c) => [c.clientId, c.client]));
-  history.events.forEach((e, index) => {
+  forEachRecord(history, (e, index) => {
     if (e.type === 'server') {
       if (inWindow(e.t)) marks.push({ lane: SERVER_LANE, t: e.t, kind: 'server', label: `server ${e.action} (epoch ${e.epoch})`, highlighted: slice.events.has(index), outcome: '' });
     } else if (e.type === 'apply') {

@@ -2,6 +2,8 @@
 // apply, fault and crash, stamped with true (virtual) time and, where a client is involved,
 // its own clock reading; then each client's and the server's final state. One history feeds
 // the checkers, metrics, reports and replay; real-network runs record the same type.
+// Messages are kept apart, in columns (message-log.ts): half of all records, and no checker
+// reads them; forEachRecord merges the two streams back into recorded order.
 // The trace hash folds every recorded event, so two runs of one seed can be compared exactly.
 
 import type { SyncEvent } from '../engine/events.ts';
@@ -9,16 +11,22 @@ import type { Fields } from '../engine/protocol.ts';
 import type { ConflictRecord, DeadLetterRecord, QueueItem } from '../engine/model.ts';
 import type { AppliedChange } from '../server-mock/core/index.ts';
 import type { Fault } from './types.ts';
+import { MessageLog, type MessageDir, type MessageFate, type MessageKind, type MessageRecord } from './message-log.ts';
+
+export { MessageLog, type MessageFate, type MessageRecord } from './message-log.ts';
 
 export type OpAction = 'create' | 'update' | 'delete' | 'read';
 /** Jepsen's outcomes: ok, fail (definitely did not happen), info (unknown: a crash cut the answer). */
 export type OpOutcome = 'ok' | 'fail' | 'info';
 
-export type HistoryEvent =
+/** One record of a run, in the order recorded: a stored event or a message. */
+export type HistoryEvent = StoredEvent | MessageRecord;
+
+/** Every record but messages: these live as objects in History.events (messages: History.messages). */
+export type StoredEvent =
   | { readonly t: number; readonly type: 'invoke'; readonly client: number; readonly clientTime: number; readonly opId: number; readonly action: OpAction; readonly entityId: string; readonly fields: Fields }
   | { readonly t: number; readonly type: 'complete'; readonly client: number; readonly opId: number; readonly outcome: OpOutcome; readonly queueId: string | null; readonly error: string | null; readonly value?: Fields | null }
   | { readonly t: number; readonly type: 'engine'; readonly client: number; readonly clientTime: number; readonly event: SyncEvent }
-  | { readonly t: number; readonly type: 'message'; readonly client: number; readonly kind: 'push' | 'pull'; readonly dir: 'request' | 'response'; readonly requestId: number; readonly fate: MessageFate; readonly detail: string }
   | { readonly t: number; readonly type: 'apply'; readonly user: string; readonly instance: number; readonly change: AppliedChange }
   | { readonly t: number; readonly type: 'fault'; readonly phase: 'start' | 'stop'; readonly index: number; readonly fault: Fault }
   | { readonly t: number; readonly type: 'crash' | 'restart'; readonly client: number; readonly detail: string }
@@ -26,8 +34,6 @@ export type HistoryEvent =
   | { readonly t: number; readonly type: 'migrate'; readonly client: number; readonly release: string; readonly name: string; readonly fromVersion: number; readonly toVersion: number; readonly ops: number }
   | { readonly t: number; readonly type: 'server'; readonly action: 'crash' | 'restart' | 'rollback' | 'failover' | 'tokens-expired' | 'upgrade'; readonly epoch: string; readonly instance: number; readonly detail?: string }
   | { readonly t: number; readonly type: 'phase'; readonly phase: 'chaos' | 'heal' | 'converged' | 'budget-exhausted' };
-
-export type MessageFate = 'sent' | 'delivered' | 'dropped' | 'duplicated' | 'refused';
 
 export interface ClientFinal {
   readonly client: number;
@@ -55,7 +61,10 @@ export interface ServerFinal {
 }
 
 export interface History {
-  readonly events: HistoryEvent[];
+  /** Every record but messages, in order; checkers and reports index into this array. */
+  readonly events: StoredEvent[];
+  /** Every message (columnar); each knows its place among the events (forEachRecord). */
+  readonly messages: MessageLog;
   /** True time when the chaos phase ended and everything was healed. */
   healedAt: number;
   /** True time the run ended (converged or budget exhausted). */
@@ -98,15 +107,19 @@ const TYPE_CODES: Record<HistoryEvent['type'], number> = {
   invoke: 1, complete: 2, engine: 3, message: 4, apply: 5, fault: 6, crash: 7, restart: 8, server: 9, phase: 10, migrate: 11,
 };
 
-/** Appends events and folds each into the trace hash. */
+/** Appends records and folds each into the trace hash. */
 export class HistoryRecorder {
-  readonly history: History = { events: [], healedAt: 0, endedAt: 0, converged: false, clients: [], server: null, traceHash: '' };
+  readonly history: History = { events: [], messages: new MessageLog(), healedAt: 0, endedAt: 0, converged: false, clients: [], server: null, traceHash: '' };
   private readonly hasher = new TraceHasher();
 
   constructor(private readonly recordMessages: boolean) {}
 
+  /** Any record; a message goes to the message log (message() does the same without the object). */
   record(event: HistoryEvent): void {
-    if (event.type === 'message' && !this.recordMessages) return;
+    if (event.type === 'message') {
+      this.message(event.t, event.client, event.kind, event.dir, event.requestId, event.fate, event.detail);
+      return;
+    }
     this.history.events.push(event);
     const h = this.hasher;
     h.num(event.t);
@@ -126,11 +139,6 @@ export class HistoryRecorder {
         h.num(event.clientTime);
         h.str(event.event.type);
         if ('queueId' in event.event) h.str(event.event.queueId);
-        break;
-      case 'message':
-        h.num(event.client);
-        h.num(event.requestId);
-        h.str(event.fate);
         break;
       case 'apply':
         h.str(event.change.queueId);
@@ -157,6 +165,19 @@ export class HistoryRecorder {
     }
   }
 
+  /** One message (the hot path: a few per request, so no record object is built). */
+  message(t: number, client: number, kind: MessageKind, dir: MessageDir, requestId: number, fate: MessageFate, detail: string): void {
+    if (!this.recordMessages) return;
+    const history = this.history;
+    history.messages.append(history.events.length, t, client, kind, dir, requestId, fate, detail);
+    const h = this.hasher;
+    h.num(t);
+    h.num(TYPE_CODES.message);
+    h.num(client);
+    h.num(requestId);
+    h.str(fate);
+  }
+
   finish(): History {
     const h = this.hasher;
     for (const client of this.history.clients) {
@@ -167,4 +188,37 @@ export class HistoryRecorder {
     this.history.traceHash = h.digest();
     return this.history;
   }
+}
+
+/**
+ * Visits every record in the order it was recorded: the events, with the messages merged back
+ * in at their places. `eventIndex` is the record's index in history.events, or -1 for a message.
+ */
+export function forEachRecord(history: Pick<History, 'events' | 'messages'>, visit: (record: HistoryEvent, eventIndex: number) => void): void {
+  const { events, messages } = history;
+  let m = 0;
+  for (let i = 0; i < events.length; i++) {
+    for (; m < messages.length && messages.positionOf(m) <= i; m++) visit(messages.at(m), -1);
+    visit(events[i]!, i);
+  }
+  for (; m < messages.length; m++) visit(messages.at(m), -1);
+}
+
+/** Records of every kind, messages included: a run's size. */
+export function recordCount(history: Pick<History, 'events' | 'messages'>): number {
+  return history.events.length + history.messages.length;
+}
+
+/**
+ * A History's two streams from records in order (messages to the log, the rest to events):
+ * for histories built by hand, as tests and the real-network runner do.
+ */
+export function splitRecords(records: Iterable<HistoryEvent>): { events: StoredEvent[]; messages: MessageLog } {
+  const events: StoredEvent[] = [];
+  const messages = new MessageLog();
+  for (const r of records) {
+    if (r.type === 'message') messages.append(events.length, r.t, r.client, r.kind, r.dir, r.requestId, r.fate, r.detail);
+    else events.push(r);
+  }
+  return { events, messages };
 }

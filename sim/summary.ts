@@ -44,9 +44,6 @@ export function summarize(history: History): RunSummary {
       case 'apply':
         applies++;
         break;
-      case 'message':
-        if (e.fate !== 'delivered') messages[e.fate === 'sent' ? 'sent' : e.fate]++;
-        break;
       case 'crash':
         crashes++;
         break;
@@ -56,6 +53,11 @@ export function summarize(history: History): RunSummary {
       default:
         break;
     }
+  }
+  const log = history.messages;
+  for (let i = 0; i < log.length; i++) {
+    const fate = log.fateOf(i);
+    if (fate !== 'delivered') messages[fate]++;
   }
   const queueRemaining = history.clients.reduce((n, c) => n + c.queue.length, 0);
   return {

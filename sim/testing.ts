@@ -7,7 +7,7 @@
 import type { SyncEvent } from '../engine/events.ts';
 import type { Fields } from '../engine/protocol.ts';
 import { buildSimConfig, type DeepPartial } from './config.ts';
-import type { History, HistoryEvent } from './history.ts';
+import { forEachRecord, type History, type HistoryEvent } from './history.ts';
 import { generatePlan } from './plan.ts';
 import { runSimulation, type RunResult } from './runner.ts';
 import type { Fault, SimConfig } from './types.ts';
@@ -66,8 +66,10 @@ function sortKeys(value: unknown): unknown {
 export type EventOf<T extends HistoryEvent['type']> = HistoryEvent extends infer E ? (E extends { readonly type: infer U } ? (T extends U ? E & { readonly type: T } : never) : never) : never;
 export type EngineEventOf<T extends SyncEvent['type']> = EventOf<'engine'> & { readonly event: Extract<SyncEvent, { type: T }> };
 
+/** The records of one type, in order (messages too: they are read from the message log). */
 export function eventsOf<T extends HistoryEvent['type']>(history: History, type: T): EventOf<T>[] {
-  return history.events.filter((e): e is EventOf<T> => e.type === type);
+  if (type === 'message') return [...history.messages] as EventOf<T>[];
+  return (history.events as HistoryEvent[]).filter((e): e is EventOf<T> => e.type === type);
 }
 
 /** The engine events of one type (of one client, when given). */
@@ -116,11 +118,11 @@ export function pushTraces(history: History): PushTrace[] {
   const traces: PushTrace[] = [];
   const byKey = new Map<string, PushTrace>();
   let arriving: PushTrace | null = null;
-  for (const e of history.events) {
+  forEachRecord(history, (e) => {
     if (e.type === 'crash') throw new Error(`pushTraces: client ${e.client} crashed at ${e.t} ms; requestIds are ambiguous`);
     if (e.type === 'apply') {
       if (arriving !== null) arriving.applied.push(e.change.queueId);
-      continue;
+      return;
     }
     if (e.type === 'message') arriving = null;
     if (e.type === 'engine' && e.event.type === 'sent') {
@@ -129,14 +131,14 @@ export function pushTraces(history: History): PushTrace[] {
       byKey.set(`${e.client}/${e.event.requestId}`, trace);
     } else if (e.type === 'message' && e.kind === 'push') {
       const trace = byKey.get(`${e.client}/${e.requestId}`);
-      if (trace === undefined) continue;
+      if (trace === undefined) return;
       if (e.dir === 'response') trace.responses.push(e);
       else if (!isSendSide(e)) {
         trace.arrivals.push(e);
         if (e.fate === 'delivered') arriving = trace;
       }
     }
-  }
+  });
   return traces;
 }
 
@@ -233,7 +235,9 @@ export function requestTrips(history: History, client: number): RequestTrip[] {
   const trips = new Map<number, { sentAt: number; kind: 'push' | 'pull'; arrivedAt: number | null }>();
   for (const e of history.events) {
     if (e.type === 'crash' && e.client === client) throw new Error(`requestTrips: client ${client} crashed at ${e.t} ms; requestIds are ambiguous`);
-    if (e.type !== 'message' || e.client !== client || e.dir !== 'request') continue;
+  }
+  for (const e of history.messages) {
+    if (e.client !== client || e.dir !== 'request') continue;
     if (e.fate === 'sent' || e.fate === 'duplicated') trips.set(e.requestId, { sentAt: e.t, kind: e.kind, arrivedAt: null });
     else if (e.fate === 'delivered') {
       const trip = trips.get(e.requestId);

@@ -74,19 +74,18 @@ export class World implements ClientHost {
     const t = this.now;
     const index = client.index;
     if (client.token === null) client.token = this.server.issueToken(client.user, t);
-    // Message events are written out as literals, not spread from a shared base: one object
-    // shape for every message, and no intermediate object (a hot path: ~1 M messages an hour at 1,000 clients).
+    // Messages go straight to the recorder's columns, no record object (a hot path: ~1 M messages an hour at 1,000 clients).
     if (!client.online) {
-      this.record({ t, type: 'message', client: index, kind, dir: 'request', requestId, fate: 'refused', detail: 'device offline' });
+      this.recorder.message(t, index, kind, 'request', requestId, 'refused', 'device offline');
       this.scheduler.after(REFUSED_NOTICE_MS, { k: 'client-recv', client: client.index, generation: client.generation, requestId, kind, outcome: { kind: 'unsent', reason: 'offline' }, instance: null });
       return;
     }
     const decision = decideDelivery(client.link, 'request', this.networkRng);
     if (decision.kind === 'drop') {
-      this.record({ t, type: 'message', client: index, kind, dir: 'request', requestId, fate: 'dropped', detail: decision.reason });
+      this.recorder.message(t, index, kind, 'request', requestId, 'dropped', decision.reason);
       return;
     }
-    this.record({ t, type: 'message', client: index, kind, dir: 'request', requestId, fate: decision.delaysMs.length > 1 ? 'duplicated' : 'sent', detail: '' });
+    this.recorder.message(t, index, kind, 'request', requestId, decision.delaysMs.length > 1 ? 'duplicated' : 'sent', '');
     for (const delayMs of decision.delaysMs) {
       this.scheduler.after(delayMs, { k: 'server-recv', client: client.index, generation: client.generation, requestId, kind, body, token: client.token });
     }
@@ -98,19 +97,19 @@ export class World implements ClientHost {
     const client = this.clients[e.client]!;
     const server = this.server;
     if (!server.up) {
-      this.record({ t, type: 'message', client: e.client, kind: e.kind, dir: 'request', requestId: e.requestId, fate: 'refused', detail: 'server down' });
+      this.recorder.message(t, e.client, e.kind, 'request', e.requestId, 'refused', 'server down');
       this.scheduler.after(REFUSED_NOTICE_MS, { k: 'client-recv', client: e.client, generation: e.generation, requestId: e.requestId, kind: e.kind, outcome: { kind: 'unsent', reason: 'connection refused' }, instance: null });
       return;
     }
-    this.record({ t, type: 'message', client: e.client, kind: e.kind, dir: 'request', requestId: e.requestId, fate: 'delivered', detail: '' });
+    this.recorder.message(t, e.client, e.kind, 'request', e.requestId, 'delivered', '');
     const answer = e.kind === 'push' ? server.push(e.token, e.body as PushRequest, t) : server.pull(e.token, e.body as PullQuery, t);
     for (const change of answer.applied) this.record({ t, type: 'apply', user: change.user, instance: server.instance, change });
     const decision = decideDelivery(client.link, 'response', this.networkRng);
     if (decision.kind === 'drop') {
-      this.record({ t, type: 'message', client: e.client, kind: e.kind, dir: 'response', requestId: e.requestId, fate: 'dropped', detail: `${decision.reason} (${answer.detail})` });
+      this.recorder.message(t, e.client, e.kind, 'response', e.requestId, 'dropped', `${decision.reason} (${answer.detail})`);
       return;
     }
-    this.record({ t, type: 'message', client: e.client, kind: e.kind, dir: 'response', requestId: e.requestId, fate: decision.delaysMs.length > 1 ? 'duplicated' : 'sent', detail: answer.detail });
+    this.recorder.message(t, e.client, e.kind, 'response', e.requestId, decision.delaysMs.length > 1 ? 'duplicated' : 'sent', answer.detail);
     for (const delayMs of decision.delaysMs) {
       this.scheduler.after(delayMs + answer.delayMs, { k: 'client-recv', client: e.client, generation: e.generation, requestId: e.requestId, kind: e.kind, outcome: answer.outcome, instance: server.instance });
     }
@@ -120,7 +119,7 @@ export class World implements ClientHost {
     const client = this.clients[e.client]!;
     if (client.generation !== e.generation || !client.isUp) return; // the connection died with the client
     if (e.instance !== null && e.instance !== this.server.instance) {
-      this.record({ t: this.now, type: 'message', client: e.client, kind: e.kind, dir: 'response', requestId: e.requestId, fate: 'dropped', detail: 'server instance gone' });
+      this.recorder.message(this.now, e.client, e.kind, 'response', e.requestId, 'dropped', 'server instance gone');
       return;
     }
     if (!client.online && e.outcome.kind !== 'unsent') return; // an offline device hears nothing

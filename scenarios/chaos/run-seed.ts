@@ -8,6 +8,7 @@ import { summarize, type RunSummary } from '../../sim/summary.ts';
 import type { RunPlan, SimConfig } from '../../sim/types.ts';
 import type { SystemVariant } from '../../sim/variants.ts';
 import { runChecks, type CheckContext, type CheckResult } from '../checkers/index.ts';
+import { recordCount } from '../../sim/history.ts';
 
 export interface SeedRunOptions {
   readonly config: SimConfig;
@@ -59,7 +60,7 @@ export function checkRun(options: SeedRunOptions): { check: SeedCheck; run: RunR
     failed,
     results,
     summary: summarize(run.history),
-    events: run.history.events.length,
+    events: recordCount(run.history),
     wallMs: performance.now() - started,
   };
   return { check, run };

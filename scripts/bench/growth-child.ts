@@ -12,6 +12,7 @@ import { measureDrain, type DrainMeasurement } from './drain.ts';
 import { answer, cpuMsSince, progress } from './jobs.ts';
 import { medianBy } from './stats.ts';
 import { swarmConfig } from './workloads.ts';
+import { recordCount } from '../../sim/history.ts';
 
 export type GrowthJob = { readonly part: 'drain' } | { readonly part: 'checks' };
 
@@ -87,11 +88,11 @@ function checkRun(durationMs: number): CheckRun {
     passes.push({ wallMs: performance.now() - started, cpuMs: cpuMsSince(cpuStart) });
   }
   const median = medianBy(passes, (p) => p.cpuMs);
-  progress(`checkers over ${history.events.length.toLocaleString('en-US')} events (${CHECK_CLIENTS} clients × ${durationMs / 60_000} min): cpu ${passes.map((p) => p.cpuMs.toFixed(0)).join(' / ')} ms`);
+  progress(`checkers over ${recordCount(history).toLocaleString('en-US')} events (${CHECK_CLIENTS} clients × ${durationMs / 60_000} min): cpu ${passes.map((p) => p.cpuMs.toFixed(0)).join(' / ')} ms`);
   return {
     clients: CHECK_CLIENTS,
     durationMs,
-    historyEvents: history.events.length,
+    historyEvents: recordCount(history),
     checkMs: median.wallMs,
     checkCpuMs: median.cpuMs,
     checkRunsMs: passes.map((p) => p.wallMs),

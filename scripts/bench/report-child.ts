@@ -14,6 +14,7 @@ import { CORRECT_SYSTEM } from '../../sim/variants.ts';
 import { answer, progress, requireInteger } from './jobs.ts';
 import type { ReportBuild, ReportJob } from './report-bench.ts';
 import { swarmConfig } from './workloads.ts';
+import { recordCount } from '../../sim/history.ts';
 
 function parseReportJob(text: string | undefined): ReportJob {
   const raw: unknown = JSON.parse(text ?? 'null');
@@ -29,7 +30,7 @@ function main(): void {
   let started = performance.now();
   const result = runSimulation({ config, plan: generatePlan(config) });
   const simulateMs = performance.now() - started;
-  progress(`simulated ${(result.history.endedAt / 60_000).toFixed(1)} min in ${(simulateMs / 1000).toFixed(2)} s; ${result.history.events.length.toLocaleString('en-US')} history events; checking…`);
+  progress(`simulated ${(result.history.endedAt / 60_000).toFixed(1)} min in ${(simulateMs / 1000).toFixed(2)} s; ${recordCount(result.history).toLocaleString('en-US')} history events; checking…`);
   const checks = runChecks(result.history, checkContextOf(config, CORRECT_SYSTEM));
   started = performance.now();
   const { htmlPath } = writeRunReport(job.outDir, result, toCheckSummaries(checks), { replayCommand: `npx syncstorm run --seed ${config.seed} --clients ${config.clients} --team-size ${config.teamSize} --duration ${config.durationMs}` });
@@ -37,7 +38,7 @@ function main(): void {
   const build: ReportBuild = {
     clients: job.clients,
     durationMs: job.durationMs,
-    historyEvents: result.history.events.length,
+    historyEvents: recordCount(result.history),
     checksFailed: checks.filter((c) => !c.valid).map((c) => c.name),
     writeMs,
     htmlPath,

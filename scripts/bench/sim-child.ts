@@ -6,7 +6,7 @@ import { buildEngineOptions } from '../../engine/options.ts';
 import { runChecks } from '../../scenarios/checkers/index.ts';
 import { describeFaultMix, generatePlan } from '../../sim/plan.ts';
 import { runSimulation } from '../../sim/runner.ts';
-import type { History } from '../../sim/history.ts';
+import { recordCount, type History } from '../../sim/history.ts';
 import type { SimConfig } from '../../sim/types.ts';
 import { answer, cpuMsSince, parseSimJob, peakRssBytes, progress, type SimMeasurement } from './jobs.ts';
 import { comparisonConfig, comparisonPlan, swarmConfig } from './workloads.ts';
@@ -49,7 +49,7 @@ function main(): void {
     eventsProcessed: result.eventsProcessed,
     opsPlanned: plan.ops.length,
     opsInvoked: countInvoked(history),
-    historyEvents: history.events.length,
+    historyEvents: recordCount(history),
     ...checks,
     converged: history.converged,
     faultMix: describeFaultMix(plan),

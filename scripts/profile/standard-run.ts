@@ -11,6 +11,7 @@ import { runSimulation } from '../../sim/runner.ts';
 import { CORRECT_SYSTEM } from '../../sim/variants.ts';
 import { swarmConfig } from '../bench/workloads.ts';
 import { standardRunSize } from './options.ts';
+import { recordCount } from '../../sim/history.ts';
 
 const { clients, durationMs } = standardRunSize(process.env);
 const started = performance.now();
@@ -21,10 +22,10 @@ const results = runChecks(history, checkContextOf(config, CORRECT_SYSTEM));
 const failed = results.filter((r) => !r.valid).map((r) => r.name);
 const totalMs = performance.now() - started;
 process.stderr.write(
-  `standard run: ${clients} clients × ${durationMs / 60_000} min: ${eventsProcessed} events, ${history.events.length} history events; ` +
+  `standard run: ${clients} clients × ${durationMs / 60_000} min: ${eventsProcessed} events, ${recordCount(history)} history events; ` +
     `simulation ${(simulatedMs / 1000).toFixed(2)} s, checkers ${((totalMs - simulatedMs) / 1000).toFixed(2)} s (${failed.length === 0 ? 'all valid' : `failed: ${failed.join(', ')}`})\n`,
 );
 const resultPath = process.env['PROFILE_RESULT'];
 if (resultPath !== undefined && resultPath !== '') {
-  writeFileSync(resultPath, JSON.stringify({ clients, durationMs, eventsProcessed, historyEvents: history.events.length, simulationMs: simulatedMs, checkMs: totalMs - simulatedMs, checksFailed: failed }) + '\n');
+  writeFileSync(resultPath, JSON.stringify({ clients, durationMs, eventsProcessed, historyEvents: recordCount(history), simulationMs: simulatedMs, checkMs: totalMs - simulatedMs, checksFailed: failed }) + '\n');
 }

@@ -1,0 +1,96 @@
+// The columnar message log: a message reads back exactly as recorded, the log grows past its
+// first capacity, and the records of a history merge back into the order they were recorded in.
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { forEachRecord, HistoryRecorder, recordCount, splitRecords, type HistoryEvent } from './history.ts';
+import { MessageLog, type MessageRecord } from './message-log.ts';
+
+const FC_SEED = Number(process.env['SYNCSTORM_FC_SEED'] ?? 20261125);
+
+const messageArb: fc.Arbitrary<MessageRecord> = fc.record({
+  t: fc.integer({ min: 0, max: 2 ** 40 }),
+  type: fc.constant('message' as const),
+  client: fc.integer({ min: 0, max: 100_000 }),
+  kind: fc.constantFrom('push' as const, 'pull' as const),
+  dir: fc.constantFrom('request' as const, 'response' as const),
+  requestId: fc.integer({ min: 1, max: 2 ** 40 }),
+  fate: fc.constantFrom('sent' as const, 'delivered' as const, 'dropped' as const, 'duplicated' as const, 'refused' as const),
+  detail: fc.constantFrom('', 'loss (200)', 'server down', 'device offline', '503'),
+});
+
+const crashArb: fc.Arbitrary<HistoryEvent> = fc.record({
+  t: fc.integer({ min: 0, max: 2 ** 40 }),
+  type: fc.constant('crash' as const),
+  client: fc.integer({ min: 0, max: 100 }),
+  detail: fc.string(),
+});
+
+describe('MessageLog', () => {
+  it('reads every field back as appended, past its first capacity', () => {
+    fc.assert(
+      fc.property(fc.array(messageArb, { minLength: 1, maxLength: 3000 }), (messages) => {
+        const log = new MessageLog();
+        messages.forEach((m, i) => log.append(i, m.t, m.client, m.kind, m.dir, m.requestId, m.fate, m.detail));
+        expect(log.length).toBe(messages.length);
+        expect([...log]).toEqual(messages);
+        expect(messages.map((_, i) => log.fateOf(i))).toEqual(messages.map((m) => m.fate));
+        expect(messages.map((_, i) => log.positionOf(i))).toEqual(messages.map((_, i) => i));
+      }),
+      { seed: FC_SEED, numRuns: 30 },
+    );
+  });
+
+  it('refuses an index it does not hold, naming it', () => {
+    const log = new MessageLog();
+    log.append(0, 5, 1, 'pull', 'request', 1, 'sent', '');
+    expect(() => log.at(1)).toThrow(/from 0 to 0, got 1/);
+    expect(() => log.at(-1)).toThrow(/got -1/);
+  });
+});
+
+describe('forEachRecord', () => {
+  it('gives back the records in the order they were recorded, with each event’s index', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(messageArb, crashArb), { maxLength: 200 }), (records) => {
+        const history = splitRecords(records);
+        const seen: HistoryEvent[] = [];
+        const indices: number[] = [];
+        forEachRecord(history, (record, index) => {
+          seen.push(record);
+          if (index >= 0) expect(history.events[index]).toBe(record);
+          else expect(record.type).toBe('message');
+          indices.push(index);
+        });
+        expect(seen).toEqual(records);
+        expect(indices.filter((i) => i >= 0)).toEqual(history.events.map((_, i) => i));
+        expect(recordCount(history)).toBe(records.length);
+      }),
+      { seed: FC_SEED, numRuns: 100 },
+    );
+  });
+
+  it('is what the recorder builds: messages recorded by object or by fields land in the log, in place', () => {
+    const recorder = new HistoryRecorder(true);
+    recorder.record({ t: 1, type: 'crash', client: 0, detail: 'a' });
+    recorder.message(2, 0, 'push', 'request', 7, 'sent', '');
+    recorder.record({ t: 3, type: 'message', client: 0, kind: 'push', dir: 'response', requestId: 7, fate: 'dropped', detail: 'loss (200)' });
+    recorder.record({ t: 4, type: 'restart', client: 0, detail: '' });
+    const order: string[] = [];
+    forEachRecord(recorder.history, (r) => order.push(r.type === 'message' ? `${r.t}:${r.fate}` : `${r.t}:${r.type}`));
+    expect(order).toEqual(['1:crash', '2:sent', '3:dropped', '4:restart']);
+    expect(recorder.history.events.map((e) => e.type)).toEqual(['crash', 'restart']);
+  });
+
+  it('records no message when messages are off, and hashes none', () => {
+    const off = new HistoryRecorder(false);
+    const on = new HistoryRecorder(true);
+    for (const recorder of [off, on]) {
+      recorder.record({ t: 1, type: 'crash', client: 0, detail: '' });
+      recorder.message(2, 0, 'pull', 'request', 1, 'sent', '');
+    }
+    expect(off.history.messages.length).toBe(0);
+    expect(on.history.messages.length).toBe(1);
+    expect(off.finish().traceHash).not.toBe(on.finish().traceHash);
+  });
+});
