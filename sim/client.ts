@@ -4,7 +4,7 @@
 // the core from what the store made durable, exactly as a device would.
 
 import { SyncCore } from '../engine/core/sync-core.ts';
-import type { CoreEffect, CoreInput, TimerName } from '../engine/core/types.ts';
+import { perTimer, TIMER_NAMES, type CoreEffect, type CoreInput, type PerTimer, type TimerName } from '../engine/core/types.ts';
 import type { CoreVariant } from '../engine/core/variant.ts';
 import type { EngineOptions } from '../engine/options.ts';
 import { decodeSnapshot, encodeWriteOps, LATEST_SCHEMA_VERSION, nextMigrationStep, SchemaError, type Migration } from '../engine/schema/index.ts';
@@ -45,7 +45,8 @@ export class VirtualClient {
   readonly activeFaults: Fault[] = [];
   /** An armed crash: the next step of the target kind, long enough, crashes after `afterEffects` effects. */
   crash: { readonly afterEffects: number; readonly target: CrashTarget } | null = null;
-  private readonly timers = new Map<TimerName, number>();
+  /** The scheduler event of each armed timer; -1 when not armed. */
+  private readonly timers: PerTimer<number> = perTimer(-1);
   /** opIds not answered yet (a crash leaves them unknown). */
   private readonly openOps = new Set<number>();
   /** A commit of the current step already reached storage. */
@@ -146,8 +147,11 @@ export class VirtualClient {
     if (this.core === null) return;
     this.core = null;
     this.generation++;
-    for (const id of this.timers.values()) this.host.cancelTimer(id);
-    this.timers.clear();
+    for (const timer of TIMER_NAMES) {
+      const id = this.timers[timer];
+      if (id !== -1) this.host.cancelTimer(id);
+      this.timers[timer] = -1;
+    }
     this.crash = null;
     const t = this.host.now;
     for (const opId of this.openOps) this.host.record({ t, type: 'complete', client: this.index, opId, outcome: openOutcome, queueId: null, error: `crashed before the answer: ${detail}` });
@@ -214,15 +218,15 @@ export class VirtualClient {
         host.sendRequest(this, effect.requestId, effect.type, effect.type === 'push' ? effect.request : effect.query);
         return true;
       case 'arm': {
-        const prior = this.timers.get(effect.timer);
-        if (prior !== undefined) host.cancelTimer(prior);
-        this.timers.set(effect.timer, host.armTimer(this.index, this.generation, effect.timer, this.clock.trueDelayFor(effect.delayMs)));
+        const prior = this.timers[effect.timer];
+        if (prior !== -1) host.cancelTimer(prior);
+        this.timers[effect.timer] = host.armTimer(this.index, this.generation, effect.timer, this.clock.trueDelayFor(effect.delayMs));
         return true;
       }
       case 'disarm': {
-        const prior = this.timers.get(effect.timer);
-        if (prior !== undefined) host.cancelTimer(prior);
-        this.timers.delete(effect.timer);
+        const prior = this.timers[effect.timer];
+        if (prior !== -1) host.cancelTimer(prior);
+        this.timers[effect.timer] = -1;
         return true;
       }
       case 'refresh-token':
@@ -242,7 +246,7 @@ export class VirtualClient {
 
   /** A timer fired: forget its handle, then step. */
   onTimer(timer: TimerName): void {
-    this.timers.delete(timer);
+    this.timers[timer] = -1;
     this.step({ type: 'timer', now: this.clientTime(), timer });
   }
 }

@@ -83,7 +83,7 @@ export class SimServer {
   /** What every request meets first: the token check, then the 429 and 5xx faults. The user, or the refusal. */
   private admit(token: string, nowMs: number): string | ServerAnswer<never> {
     const f = this.faults;
-    const auth = this.core.authenticate(`Bearer ${token}`, nowMs);
+    const auth = this.core.authenticateToken(token, nowMs);
     if (!auth.ok) return { outcome: outcomeOf(auth.reply), applied: [], delayMs: f.slowMs, detail: '401' };
     if (f.retryAfterMs !== null) return this.httpError(429, f.retryAfterMs, []);
     if (f.errorPerMille > 0 && this.rng.chance(f.errorPerMille)) return this.httpError(503, null, []);

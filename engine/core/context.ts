@@ -7,7 +7,7 @@ import type { EngineOptions } from '../options.ts';
 import type { RandomPort } from '../ports.ts';
 import type { EntityRecord } from '../model.ts';
 import type { SyncEvent } from '../events.ts';
-import type { CoreEffect, OpReply, TimerName } from './types.ts';
+import { perTimer, TIMER_NAMES, type CoreEffect, type OpReply, type PerTimer, type TimerName } from './types.ts';
 import type { CoreVariant } from './variant.ts';
 import { Image } from './image.ts';
 import { viewOf } from './view.ts';
@@ -19,8 +19,8 @@ export class Effects {
   private events: SyncEvent[] = [];
   /** Client-clock time of the input being handled. */
   now = 0;
-  /** When each armed timer should fire, on the client's clock (to notice clock steps). */
-  readonly dueAt = new Map<TimerName, number>();
+  /** When each armed timer should fire, on the client's clock (to notice clock steps); null when not armed. */
+  readonly dueAt: PerTimer<number | null> = perTimer(null);
 
   constructor(private readonly image: Image) {}
 
@@ -48,11 +48,11 @@ export class Effects {
   }
   arm(timer: TimerName, delayMs: number): void {
     const delay = Math.max(0, Math.ceil(delayMs));
-    this.dueAt.set(timer, this.now + delay);
+    this.dueAt[timer] = this.now + delay;
     this.list.push({ type: 'arm', timer, delayMs: delay });
   }
   disarm(timer: TimerName): void {
-    this.dueAt.delete(timer);
+    this.dueAt[timer] = null;
     this.list.push({ type: 'disarm', timer });
   }
   take(): CoreEffect[] {
@@ -203,7 +203,10 @@ export function shiftDeadlines(ctx: Ctx, jumpMs: number): void {
   v.pullNotBefore += jumpMs;
   v.pushNotBefore += jumpMs;
   v.retryArmedAt = null;
-  for (const [timer, due] of fx.dueAt) fx.dueAt.set(timer, due + jumpMs);
+  for (const timer of TIMER_NAMES) {
+    const due = fx.dueAt[timer];
+    if (due !== null) fx.dueAt[timer] = due + jumpMs;
+  }
 }
 
 export function nextRequestId(ctx: Ctx): number {

@@ -42,13 +42,16 @@ export function onPullResult(ctx: Ctx, requestId: number, outcome: TransportOutc
     v.repair.cursor = Math.max(v.repair.cursor, body.cursor);
     if (!body.hasMore) finishRepair(ctx, now);
   } else {
-    const meta = { ...image.meta, epoch: body.epoch, cursor: Math.max(image.meta.cursor, body.cursor) };
-    if (ctx.variant.cursorBeforeApply) {
-      image.putMeta(meta);
+    // Most pulls bring nothing new: then there is nothing to make durable.
+    const moved = body.changes.length > 0 || body.cursor > image.meta.cursor || body.epoch !== image.meta.epoch;
+    const cursor = Math.max(image.meta.cursor, body.cursor);
+    if (moved && ctx.variant.cursorBeforeApply) {
+      image.putMeta({ ...image.meta, epoch: body.epoch, cursor });
       fx.commit();
     }
     for (const change of body.changes) applyPulled(ctx, change, now);
-    image.putMeta(meta);
+    // Built after the applies: they may have moved the HLC (observeStamp), which must be kept.
+    if (moved) image.putMeta({ ...image.meta, epoch: body.epoch, cursor });
     fx.commit();
   }
   v.lastSyncAt = now;
@@ -106,8 +109,8 @@ export function applyPulled(ctx: Ctx, change: Change, now: number): void {
 }
 
 function serverStateOf(change: Change): ServerEntityState {
-  const state = { revision: change.revision, deleted: change.deleted, fields: change.fields, updatedAt: change.updatedAt };
-  return change.stamp === undefined ? state : { ...state, stamp: change.stamp };
+  const { revision, deleted, fields, updatedAt, stamp } = change;
+  return stamp === undefined ? { revision, deleted, fields, updatedAt } : { revision, deleted, fields, updatedAt, stamp };
 }
 
 /**

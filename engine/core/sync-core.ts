@@ -177,9 +177,9 @@ export class SyncCore {
    */
   private noticeClockStep(timer: TimerName, now: number): void {
     const { fx } = this.ctx;
-    const due = fx.dueAt.get(timer);
-    fx.dueAt.delete(timer);
-    if (due === undefined || this.wallMinusMonotonicMs !== null) return; // the monotonic clock already tells
+    const due = fx.dueAt[timer];
+    fx.dueAt[timer] = null;
+    if (due === null || this.wallMinusMonotonicMs !== null) return; // the monotonic clock already tells
     const jumpMs = now - due;
     if (Math.abs(jumpMs) > CLOCK_STEP_TOLERANCE_MS) this.onClockStep(jumpMs, now);
   }

@@ -7,7 +7,14 @@ import type { WriteOp } from '../model.ts';
 import type { SyncEvent } from '../events.ts';
 import type { TransportOutcome } from '../ports.ts';
 
-export type TimerName = 'retry' | 'interval' | 'push-timeout' | 'pull-timeout' | 'pull-retry';
+export const TIMER_NAMES = ['retry', 'interval', 'push-timeout', 'pull-timeout', 'pull-retry'] as const;
+export type TimerName = (typeof TIMER_NAMES)[number];
+/** A value per timer: a fixed-shape record, not a Map (timers are set and cleared on nearly every step). */
+export type PerTimer<T> = Record<TimerName, T>;
+
+export function perTimer<T>(value: T): PerTimer<T> {
+  return { retry: value, interval: value, 'push-timeout': value, 'pull-timeout': value, 'pull-retry': value };
+}
 
 export type ConflictResolution =
   | { readonly kind: 'keep-local' }

@@ -23,7 +23,7 @@ import { checkPullQuery, pullPage } from './pull.ts';
 import { checkProtocolVersion } from './version.ts';
 import type { Reply } from './reply.ts';
 import { freshServerState, type ServerEntity, type ServerState } from './state.ts';
-import { authenticate, issueToken, pruneTokens, refreshToken, type AuthResult } from './tokens.ts';
+import { authenticate, authenticateToken, issueToken, pruneTokens, refreshToken, type AuthResult } from './tokens.ts';
 import { assert, isName, isPlainObject } from './values.ts';
 
 const TOKEN_PRUNE_SIZE_MIN = 1024;
@@ -115,6 +115,12 @@ export class ServerCore {
   authenticate(authorization: string | undefined, nowMs: number): AuthResult {
     assertTime(nowMs);
     return authenticate(this.#state, authorization, nowMs);
+  }
+
+  /** authenticate for an in-process caller that holds the bare token. */
+  authenticateToken(token: string, nowMs: number): AuthResult {
+    assertTime(nowMs);
+    return authenticateToken(this.#state, token, nowMs);
   }
 
   /** `user` comes from authenticate. Items are independent: one's conflict or error stops no other. */

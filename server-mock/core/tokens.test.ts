@@ -26,6 +26,14 @@ describe('tokens', () => {
     expect(expired).toMatchObject({ ok: false, reply: { status: 401, body: { error: 'token_expired' } } });
   });
 
+  it('the bare token (in-process callers) follows the same rules as the header', () => {
+    const core = newCore({ tokenLifetimeMs: LIFETIME_MS });
+    const token = tokenFor(core, 'alice', 100);
+    for (const nowMs of [100, 1_099, 1_100]) expect(core.authenticateToken(token, nowMs)).toEqual(core.authenticate(`Bearer ${token}`, nowMs));
+    expect(core.authenticateToken('unknown.1', 1)).toEqual(core.authenticate('Bearer unknown.1', 1));
+    expect(core.authenticateToken(token, 1_100)).toMatchObject({ ok: false, reply: { status: 401, body: { error: 'token_expired' } } });
+  });
+
   it.each([undefined, '', 'Bearer', 'Bearer ', 'Basic abc', 'Bearer a b', 'Bearer unknown.1'])('refuses %j as unauthorized', (header) => {
     const core = newCore();
     tokenFor(core, 'alice', 0);

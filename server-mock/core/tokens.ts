@@ -54,10 +54,24 @@ function lookUp(state: ServerState, authorization: string | undefined): { token:
 export function authenticate(state: ServerState, authorization: string | undefined, nowMs: number): AuthResult {
   const found = lookUp(state, authorization);
   if ('status' in found) return { ok: false, reply: found };
-  if (nowMs >= found.record.expiresAt) {
-    return { ok: false, reply: unauthorized('token_expired', `token expired at ${found.record.expiresAt}; refresh it`) };
+  return admitRecord(found.record, nowMs);
+}
+
+/**
+ * A bare token, as an in-process caller holds it (the simulator: no header to build and parse
+ * on every request). The same rules as authenticate, after the header.
+ */
+export function authenticateToken(state: ServerState, token: string, nowMs: number): AuthResult {
+  const record = state.tokens.get(token);
+  if (record === undefined) return { ok: false, reply: unauthorized('unauthorized', 'unknown token') };
+  return admitRecord(record, nowMs);
+}
+
+function admitRecord(record: TokenRecord, nowMs: number): AuthResult {
+  if (nowMs >= record.expiresAt) {
+    return { ok: false, reply: unauthorized('token_expired', `token expired at ${record.expiresAt}; refresh it`) };
   }
-  return { ok: true, user: found.record.user };
+  return { ok: true, user: record.user };
 }
 
 export function refreshToken(state: ServerState, options: ServerCoreOptions, authorization: string | undefined, nowMs: number): Reply<TokenResponse | ErrorBody> {
