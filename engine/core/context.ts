@@ -11,7 +11,7 @@ import type { CoreEffect, OpReply, TimerName } from './types.ts';
 import type { CoreVariant } from './variant.ts';
 import { Image } from './image.ts';
 import { viewOf } from './view.ts';
-import { hlcReceive, hlcTick, decodeStamp, encodeStamp } from '../policy/hlc.ts';
+import { hlcReceive, hlcTick, decodeStamp, encodeStamp, shiftStamp } from '../policy/hlc.ts';
 
 export class Effects {
   list: CoreEffect[] = [];
@@ -174,7 +174,28 @@ export function observeServerTime(ctx: Ctx, serverTime: number, sentAt: number, 
   // Latency jitter moves the estimate by a few ms every round trip; writing it each time would
   // cost a commit per pull for nothing the LWW stamp needs.
   if (Math.abs(offsetMs - ctx.image.meta.clockOffsetMs) < OFFSET_NOISE_MS) return;
+  if (ctx.image.meta.epoch === null) restampBeforeContact(ctx, offsetMs - ctx.image.meta.clockOffsetMs);
   correctClockOffset(ctx, offsetMs, now);
+}
+
+/**
+ * Before the first contact the skew is unknown, so every stamp so far came from the raw client
+ * clock (a client minutes ahead would win LWW against later writes, one behind would lose to
+ * earlier ones). No stamp has left yet (maybePush waits for the first contact under lww-hlc), so
+ * move them all by the correction: the queued ops' stamps and the HLC itself, the same delta for
+ * each, which keeps the order of our own writes and keeps later writes after them. A delta, not
+ * `createdAt + offset`: a clock step noticed before the contact is already folded into the
+ * stamps made after it, and must not be applied to the ones made before.
+ */
+function restampBeforeContact(ctx: Ctx, deltaMs: number): void {
+  if (ctx.options.conflictPolicy !== 'lww-hlc') return;
+  const { image } = ctx;
+  for (const item of [...image.queue.values()]) {
+    const stamp = item.sent || item.stamp === null ? null : shiftStamp(item.stamp, deltaMs);
+    if (stamp !== null) image.putItem({ ...item, stamp });
+  }
+  const meta = image.meta;
+  if (meta.hlcWallMs > 0) image.putMeta({ ...meta, hlcWallMs: Math.max(0, meta.hlcWallMs + deltaMs) });
 }
 
 /** Skew estimates closer than this to the current one are noise, not news. */
