@@ -11,7 +11,7 @@ import type { CoreEffect, OpReply, TimerName } from './types.ts';
 import type { CoreVariant } from './variant.ts';
 import { Image } from './image.ts';
 import { viewOf } from './view.ts';
-import { hlcReceive, hlcTick, decodeStamp, encodeStamp, shiftStamp } from '../policy/hlc.ts';
+import { hlcReceive, hlcTick, decodeStamp, encodeStamp } from '../policy/hlc.ts';
 
 export class Effects {
   list: CoreEffect[] = [];
@@ -182,20 +182,28 @@ export function observeServerTime(ctx: Ctx, serverTime: number, sentAt: number, 
  * Before the first contact the skew is unknown, so every stamp so far came from the raw client
  * clock (a client minutes ahead would win LWW against later writes, one behind would lose to
  * earlier ones). No stamp has left yet (maybePush waits for the first contact under lww-hlc), so
- * move them all by the correction: the queued ops' stamps and the HLC itself, the same delta for
- * each, which keeps the order of our own writes and keeps later writes after them. A delta, not
- * `createdAt + offset`: a clock step noticed before the contact is already folded into the
- * stamps made after it, and must not be applied to the ones made before.
+ * re-derive them on the corrected clock: the HLC runs again over the unsent ops in the order it
+ * stamped them, so our own writes keep their order and later writes still sort after them.
+ * Each op's reading is its stamp moved by the correction (a clock step noticed before the
+ * contact is already folded into the stamps made after it); a stamp floored at 0, from a clock
+ * that read before 0, has lost its reading, so that one is taken from the write time.
  */
-function restampBeforeContact(ctx: Ctx, deltaMs: number): void {
+function restampBeforeContact(ctx: Ctx, offsetMs: number): void {
   if (ctx.options.conflictPolicy !== 'lww-hlc') return;
   const { image } = ctx;
-  for (const item of [...image.queue.values()]) {
-    const stamp = item.sent || item.stamp === null ? null : shiftStamp(item.stamp, deltaMs);
-    if (stamp !== null) image.putItem({ ...item, stamp });
-  }
   const meta = image.meta;
-  if (meta.hlcWallMs > 0) image.putMeta({ ...meta, hlcWallMs: Math.max(0, meta.hlcWallMs + deltaMs) });
+  const deltaMs = offsetMs - meta.clockOffsetMs;
+  const unsent = [...image.queue.values()].filter((item) => !item.sent && item.stamp !== null && decodeStamp(item.stamp) !== null);
+  unsent.sort((a, b) => (a.stamp! < b.stamp! ? -1 : a.stamp! > b.stamp! ? 1 : 0));
+  let hlc = { wallMs: 0, counter: 0 };
+  for (const item of unsent) {
+    const old = decodeStamp(item.stamp!)!;
+    hlc = hlcTick(hlc, old.wallMs > 0 ? old.wallMs + deltaMs : item.createdAt + offsetMs);
+    image.putItem({ ...item, stamp: encodeStamp(hlc, meta.clientId) });
+  }
+  const shifted = { wallMs: meta.hlcWallMs > 0 ? meta.hlcWallMs + deltaMs : 0, counter: meta.hlcCounter };
+  const next = hlc.wallMs > shifted.wallMs || (hlc.wallMs === shifted.wallMs && hlc.counter > shifted.counter) ? hlc : shifted;
+  image.putMeta({ ...meta, hlcWallMs: Math.max(0, next.wallMs), hlcCounter: next.counter });
 }
 
 /** Skew estimates closer than this to the current one are noise, not news. */

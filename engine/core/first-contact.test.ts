@@ -50,6 +50,16 @@ describe('first contact under lww-hlc', () => {
     expect(h.queue().slice(0, -1).every((item) => item.stamp! < latest)).toBe(true);
   });
 
+  it('a clock that read before 0 (stamps floored at 0) is re-derived from the write times', () => {
+    const h = CoreHarness.started(LWW_HLC, { now: -270_000 }); // 4.5 min behind, 25 s after true time 0
+    h.write('create', 'a', { x: 1 });
+    h.write('create', 'b', { y: 1 });
+    expect(stamps(h)).toEqual([{ wallMs: 0, counter: 1 }, { wallMs: 0, counter: 2 }]);
+    h.answerPull(ok({ ...pullPage([], 0), serverTime: 25_000 }));
+    expect(stamps(h)).toEqual([{ wallMs: -270_000 + offsetMs(h), counter: 0 }, { wallMs: -270_000 + offsetMs(h), counter: 1 }]);
+    expect(offsetMs(h)).toBe(295_000);
+  });
+
   it('a stamp already sent is never changed, and later offsets do not move stamps', () => {
     const h = CoreHarness.started(LWW_HLC);
     h.answerPull(ok({ ...pullPage([], 0), serverTime: h.now }));

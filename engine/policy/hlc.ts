@@ -46,14 +46,6 @@ export function decodeStamp(stamp: string): HlcState | null {
   return { wallMs: Number(match[1]), counter: Number(match[2]) };
 }
 
-/** The same stamp with its wall moved by deltaMs (counter and client id kept); null if malformed. */
-export function shiftStamp(stamp: string, deltaMs: number): string | null {
-  const state = decodeStamp(stamp);
-  if (state === null) return null;
-  const clientId = stamp.slice(WALL_DIGITS + COUNTER_DIGITS + 2);
-  return encodeStamp({ wallMs: state.wallMs + deltaMs, counter: state.counter }, clientId);
-}
-
 /** A stamp for a write that carried only a client time (written under another policy). */
 export function stampFromTime(timeMs: number): string {
   return encodeStamp({ wallMs: timeMs, counter: 0 }, '');
