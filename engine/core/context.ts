@@ -174,7 +174,36 @@ export function observeServerTime(ctx: Ctx, serverTime: number, sentAt: number, 
   // Latency jitter moves the estimate by a few ms every round trip; writing it each time would
   // cost a commit per pull for nothing the LWW stamp needs.
   if (Math.abs(offsetMs - ctx.image.meta.clockOffsetMs) < OFFSET_NOISE_MS) return;
+  if (ctx.image.meta.epoch === null) restampBeforeContact(ctx, offsetMs - ctx.image.meta.clockOffsetMs);
   correctClockOffset(ctx, offsetMs, now);
+}
+
+/**
+ * Before the first contact the skew is unknown, so every stamp so far came from the raw client
+ * clock (a client minutes ahead would win LWW against later writes, one behind would lose to
+ * earlier ones). No stamp has left yet (maybePush waits for the first contact under lww-hlc), so
+ * re-derive them on the corrected clock: the HLC runs again over the unsent ops in the order it
+ * stamped them, so our own writes keep their order and later writes still sort after them.
+ * Each op's reading is its stamp moved by the correction (a clock step noticed before the
+ * contact is already folded into the stamps made after it); a stamp floored at 0, from a clock
+ * that read before 0, has lost its reading, so that one is taken from the write time.
+ */
+function restampBeforeContact(ctx: Ctx, offsetMs: number): void {
+  if (ctx.options.conflictPolicy !== 'lww-hlc') return;
+  const { image } = ctx;
+  const meta = image.meta;
+  const deltaMs = offsetMs - meta.clockOffsetMs;
+  const unsent = [...image.queue.values()].filter((item) => !item.sent && item.stamp !== null && decodeStamp(item.stamp) !== null);
+  unsent.sort((a, b) => (a.stamp! < b.stamp! ? -1 : a.stamp! > b.stamp! ? 1 : 0));
+  let hlc = { wallMs: 0, counter: 0 };
+  for (const item of unsent) {
+    const old = decodeStamp(item.stamp!)!;
+    hlc = hlcTick(hlc, old.wallMs > 0 ? old.wallMs + deltaMs : item.createdAt + offsetMs);
+    image.putItem({ ...item, stamp: encodeStamp(hlc, meta.clientId) });
+  }
+  const shifted = { wallMs: meta.hlcWallMs > 0 ? meta.hlcWallMs + deltaMs : 0, counter: meta.hlcCounter };
+  const next = hlc.wallMs > shifted.wallMs || (hlc.wallMs === shifted.wallMs && hlc.counter > shifted.counter) ? hlc : shifted;
+  image.putMeta({ ...meta, hlcWallMs: Math.max(0, next.wallMs), hlcCounter: next.counter });
 }
 
 /** Skew estimates closer than this to the current one are noise, not news. */

@@ -106,6 +106,25 @@ describe('epoch repair', () => {
     expect(h.queue()).toMatchObject([{ queueId: 'me:2', action: 'create', payload: { x: 2, t: 'kept' }, baseRevision: null }]);
   });
 
+  it('an acked delete a restored server has no trace of is remembered: a later restore that brings the entity back gets it deleted again', () => {
+    const h = CoreHarness.started();
+    h.answerPull(ok(pullPage([change('a', 1, { x: 1 })], 1))); // another client's 'a'
+    h.write('delete', 'a', {});
+    h.answerPush(ackAll(h.push!.request, () => 2));
+    h.step({ type: 'sync' });
+    h.answerPull(ok(pullPage([], 2, { epoch: E2 })));
+    // E2: restored from before 'a' existed. Deleting it again is moot.
+    expect(eventsOfType(restore(h, []), 'repair-enqueued')).toEqual([]);
+    expect(h.core.queueLength()).toBe(0);
+    // E3: restored from an older snapshot that holds 'a' but not our delete.
+    h.step({ type: 'sync' });
+    h.answerPull(ok(pullPage([], 1, { epoch: 'E3' })));
+    const effects = h.answerPull(ok(pullPage([change('a', 1, { x: 1 })], 1, { epoch: 'E3' })));
+    expect(eventsOfType(effects, 'repair-enqueued')).toMatchObject([{ entityId: 'a' }]);
+    expect(h.push?.request.items).toMatchObject([{ entityId: 'a', action: 'delete', baseRevision: 1 }]);
+    expect(h.core.get('todo', 'a')).toMatchObject({ deleted: true, server: { revision: 1, deleted: false } });
+  });
+
   it('a new epoch in a push answer starts the repair too', () => {
     const h = CoreHarness.started();
     h.answerPullEmpty();

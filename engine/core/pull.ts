@@ -149,12 +149,24 @@ function finishRepair(ctx: Ctx, now: number): void {
     if (lost) reupload(ctx, key, entity, change, now);
     else forgetBase(ctx, key);
     if (change !== undefined) refreshEntity(ctx, entity.entityType, entity.entityId, now, serverStateOf(change), change.origin);
+    else if (lost && entity.server!.deleted) keepLostDelete(ctx, entity, now);
     else if (entity.server !== null) refreshEntity(ctx, entity.entityType, entity.entityId, now, null, null);
   }
   for (const [key, change] of restored) if (!image.entities.has(key)) applyPulled(ctx, change, now);
   image.putMeta({ ...image.meta, cursor: v.repair!.cursor, repairing: false });
   v.repair = null;
   fx.commit();
+}
+
+/**
+ * Our acked delete is missing from a restored server that has no such entity either. Sending it
+ * again is moot (nothing to delete), but the server's log has lost it: a later restore from an
+ * older snapshot may bring back the entity we deleted. Keep the confirmed tombstone as ours so
+ * the next repair sees the loss and deletes again; at revision 0, as the restored server knows
+ * nothing of it, so any change pulled from this epoch on is newer and taken.
+ */
+function keepLostDelete(ctx: Ctx, entity: EntityRecord, now: number): void {
+  refreshEntity(ctx, entity.entityType, entity.entityId, now, { ...entity.server!, revision: 0 }, entity.serverOrigin);
 }
 
 /**

@@ -61,7 +61,7 @@ export function checkNoLostAck(history: History, index: HistoryIndex): CheckResu
     const later = rollback === undefined ? [] : (index.appliesByEntity.get(entityOf(user, item.entityId)) ?? []).filter((a) => a.t > rollback);
     if (later.length > 0) continue;
     // Deleted later by an acked delete, and gone from the server: the delete superseded it.
-    if (history.server?.users[user]?.[item.entityId] === undefined && deletedAfter(index, history, item, ackT)) continue;
+    if (history.server?.users[user]?.[item.entityId] === undefined && deletedAfter(index, history, item, appliedAt(index, user, item, ackT))) continue;
     // Re-uploaded after the rollback (by whichever client wrote the entity last: its state carried
     // this write), and then refused for good or beaten by a newer write under the conflict policy:
     // not silent, the loss went through the protocol.
@@ -84,14 +84,24 @@ export function checkNoLostAck(history: History, index: HistoryIndex): CheckResu
   return verdict.result(`${checked} acked ops`);
 }
 
-function deletedAfter(index: HistoryIndex, history: History, item: ItemLife, ackT: number): boolean {
+/**
+ * When the server applied the op an answer settled (its last apply by settledT), else settledT.
+ * "Deleted later" compares applies, not answers: a lost ack's replayed answer can arrive after a
+ * delete that the server applied (and acked) after the write itself, superseding it all the same.
+ */
+function appliedAt(index: HistoryIndex, user: string, item: ItemLife, settledT: number): number {
+  const applies = (index.appliesByEntity.get(entityOf(user, item.entityId)) ?? []).filter((a) => a.queueId === item.queueId && a.t <= settledT);
+  return applies.at(-1)?.t ?? settledT;
+}
+
+function deletedAfter(index: HistoryIndex, history: History, item: ItemLife, sinceT: number): boolean {
   const user = index.userOfClient.get(item.client) ?? '';
   // An item is a delete if it was enqueued as one, or if a delete was coalesced into it (its apply says so).
   const deletes = new Set((index.appliesByEntity.get(entityOf(user, item.entityId)) ?? []).filter((a) => a.deleted).map((a) => a.queueId));
   for (const other of index.items.values()) {
     const settled = other.acked ?? other.superseded;
     if ((other.action !== 'delete' && !deletes.has(other.queueId)) || other.entityId !== item.entityId || settled === null) continue;
-    if (index.userOfClient.get(other.client) === user && history.events[settled]!.t >= ackT) return true;
+    if (index.userOfClient.get(other.client) === user && appliedAt(index, user, other, history.events[settled]!.t) >= sinceT) return true;
   }
   return false;
 }
