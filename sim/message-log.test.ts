@@ -41,6 +41,20 @@ describe('MessageLog', () => {
     );
   });
 
+  it('spans many chunks: every message reads back by index, and iteration gives them all in order', () => {
+    const log = new MessageLog();
+    const n = 40_000; // more than two chunks of 16 K
+    for (let i = 0; i < n; i++) log.append(i >> 1, i * 3, i % 97, i % 2 ? 'pull' : 'push', i % 3 ? 'request' : 'response', i + 1, i % 5 === 0 ? 'dropped' : 'sent', i % 7 === 0 ? `d${i % 11}` : '');
+    expect(log.length).toBe(n);
+    for (const i of [0, 16_383, 16_384, 32_767, 32_768, n - 1]) {
+      expect(log.at(i)).toMatchObject({ t: i * 3, client: i % 97, requestId: i + 1, fate: i % 5 === 0 ? 'dropped' : 'sent', detail: i % 7 === 0 ? `d${i % 11}` : '' });
+      expect(log.positionOf(i)).toBe(i >> 1);
+    }
+    let k = 0;
+    for (const m of log) expect(m.requestId).toBe(++k);
+    expect(k).toBe(n);
+  });
+
   it('refuses an index it does not hold, naming it', () => {
     const log = new MessageLog();
     log.append(0, 5, 1, 'pull', 'request', 1, 'sent', '');

@@ -2,7 +2,8 @@
 // records (sent, delivered, answered, dropped…), about half of all a run records. As objects
 // they were ~45% of a history's memory and, since every record lives to the end of the run, a
 // large share of the garbage collector's work during it. Here one message is 33 bytes in typed
-// arrays the collector never scans, and it becomes a MessageRecord object only when read.
+// arrays the collector never scans (chunks of 16 K messages, never copied), and it becomes a
+// MessageRecord object only when read.
 //
 // Order: each message remembers how many history events preceded it (its position), so the
 // two streams merge back into exactly the order they were recorded in (forEachRecord, history.ts).
@@ -27,25 +28,32 @@ const FATE_CODES: Readonly<Record<MessageFate, number>> = { sent: 0, delivered: 
 /** code = fate | kind bit | dir bit. */
 const PULL_BIT = 8;
 const RESPONSE_BIT = 16;
-const CAPACITY_INITIAL = 1024;
+/** Messages per chunk: columns grow a chunk at a time, never copied. */
+const CHUNK_BITS = 14;
+const CHUNK_SIZE = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK_SIZE - 1;
+/** Bytes one message takes in the columns. */
+const MESSAGE_BYTES = 3 * 8 + 2 * 4 + 1;
 
-function grown<T extends Float64Array | Int32Array | Uint8Array>(array: T, capacity: number): T {
-  const next = new (array.constructor as new (length: number) => T)(capacity);
-  next.set(array);
-  return next;
+/** One chunk of every column. */
+class Chunk {
+  readonly times = new Float64Array(CHUNK_SIZE);
+  readonly requestIds = new Float64Array(CHUNK_SIZE);
+  readonly positions = new Float64Array(CHUNK_SIZE);
+  readonly clients = new Int32Array(CHUNK_SIZE);
+  readonly details = new Int32Array(CHUNK_SIZE);
+  readonly codes = new Uint8Array(CHUNK_SIZE);
 }
 
 export class MessageLog {
   private count = 0;
-  private times = new Float64Array(CAPACITY_INITIAL);
-  private requestIds = new Float64Array(CAPACITY_INITIAL);
-  private positions = new Float64Array(CAPACITY_INITIAL);
-  private clients = new Int32Array(CAPACITY_INITIAL);
-  private details = new Int32Array(CAPACITY_INITIAL);
-  private codes = new Uint8Array(CAPACITY_INITIAL);
+  private readonly chunks: Chunk[] = [];
   /** Each distinct detail text once; details[i] indexes it. Index 0 is ''. */
   private readonly texts: string[] = [''];
   private readonly textIndex = new Map<string, number>([['', 0]]);
+  /** The last detail interned (answers repeat one detail, '200', over and over). */
+  private lastText = '';
+  private lastTextIndex = 0;
 
   get length(): number {
     return this.count;
@@ -54,67 +62,65 @@ export class MessageLog {
   /** Appends one message; `position` is the number of history events recorded before it. */
   append(position: number, t: number, client: number, kind: MessageKind, dir: MessageDir, requestId: number, fate: MessageFate, detail: string): void {
     const i = this.count;
-    if (i === this.codes.length) this.grow(2 * i);
-    this.times[i] = t;
-    this.requestIds[i] = requestId;
-    this.positions[i] = position;
-    this.clients[i] = client;
-    this.details[i] = detail === '' ? 0 : this.textOf(detail);
-    this.codes[i] = FATE_CODES[fate] | (kind === 'pull' ? PULL_BIT : 0) | (dir === 'response' ? RESPONSE_BIT : 0);
+    const j = i & CHUNK_MASK;
+    if (j === 0) this.chunks.push(new Chunk());
+    const chunk = this.chunks[i >>> CHUNK_BITS]!;
+    chunk.times[j] = t;
+    chunk.requestIds[j] = requestId;
+    chunk.positions[j] = position;
+    chunk.clients[j] = client;
+    chunk.details[j] = this.textOf(detail);
+    chunk.codes[j] = FATE_CODES[fate] | (kind === 'pull' ? PULL_BIT : 0) | (dir === 'response' ? RESPONSE_BIT : 0);
     this.count = i + 1;
   }
 
   /** The i-th message, as a new object. */
   at(i: number): MessageRecord {
     if (!Number.isInteger(i) || i < 0 || i >= this.count) throw new RangeError(`message index should be an integer from 0 to ${this.count - 1}, got ${i}`);
-    const code = this.codes[i]!;
+    const chunk = this.chunks[i >>> CHUNK_BITS]!;
+    const j = i & CHUNK_MASK;
+    const code = chunk.codes[j]!;
     return {
-      t: this.times[i]!,
+      t: chunk.times[j]!,
       type: 'message',
-      client: this.clients[i]!,
+      client: chunk.clients[j]!,
       kind: code & PULL_BIT ? 'pull' : 'push',
       dir: code & RESPONSE_BIT ? 'response' : 'request',
-      requestId: this.requestIds[i]!,
+      requestId: chunk.requestIds[j]!,
       fate: FATES[code & 7]!,
-      detail: this.texts[this.details[i]!]!,
+      detail: this.texts[chunk.details[j]!]!,
     };
   }
 
   /** How many history events were recorded before the i-th message. */
   positionOf(i: number): number {
-    return this.positions[i]!;
+    return this.chunks[i >>> CHUNK_BITS]!.positions[i & CHUNK_MASK]!;
   }
 
   /** The i-th message's fate, without building the record. */
   fateOf(i: number): MessageFate {
-    return FATES[this.codes[i]! & 7]!;
+    return FATES[this.chunks[i >>> CHUNK_BITS]!.codes[i & CHUNK_MASK]! & 7]!;
   }
 
   *[Symbol.iterator](): IterableIterator<MessageRecord> {
     for (let i = 0; i < this.count; i++) yield this.at(i);
   }
 
-  /** Bytes the columns hold (allocated capacity, texts not counted). */
+  /** Bytes the columns hold (whole chunks; texts not counted). */
   get byteLength(): number {
-    return this.codes.length * (3 * 8 + 2 * 4 + 1);
+    return this.chunks.length * CHUNK_SIZE * MESSAGE_BYTES;
   }
 
   private textOf(detail: string): number {
+    if (detail === this.lastText) return this.lastTextIndex;
     let index = this.textIndex.get(detail);
     if (index === undefined) {
       index = this.texts.length;
       this.texts.push(detail);
       this.textIndex.set(detail, index);
     }
+    this.lastText = detail;
+    this.lastTextIndex = index;
     return index;
-  }
-
-  private grow(capacity: number): void {
-    this.times = grown(this.times, capacity);
-    this.requestIds = grown(this.requestIds, capacity);
-    this.positions = grown(this.positions, capacity);
-    this.clients = grown(this.clients, capacity);
-    this.details = grown(this.details, capacity);
-    this.codes = grown(this.codes, capacity);
   }
 }
