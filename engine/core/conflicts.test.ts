@@ -20,8 +20,8 @@ function updateInFlight(policy: ConflictPolicy, options: { jitter?: 'none' } = {
   return h;
 }
 
-function answerConflict(h: CoreHarness, server: ServerEntityState) {
-  return h.answerPush(pushAnswer([conflicted(h.push!.request.items[0]!, server)]));
+function answerConflict(h: CoreHarness, server: ServerEntityState, epoch?: string) {
+  return h.answerPush(pushAnswer([conflicted(h.push!.request.items[0]!, server)], epoch));
 }
 
 const theirsNote = serverState(2, { title: 'base', note: 'theirs' }, { updatedAt: T0 - 5000 });
@@ -138,6 +138,40 @@ describe('conflicts at the core', () => {
       const h = paused();
       expect(CoreHarness.reply(h.resolve('conflict:nope', { kind: 'keep-local' }))).toMatchObject({ ok: false, code: 'no_conflict' });
       expect(h.core.conflicts()).toHaveLength(1);
+    });
+  });
+
+  describe('an answer that the server has no such entity (revision 0)', () => {
+    const MISSING = serverState(0, {}, { deleted: true });
+
+    /** 'a' pulled from another client at revision 1 of E1; our delete of it in flight. */
+    function deleteInFlight(): CoreHarness {
+      const h = CoreHarness.started({ conflictPolicy: 'lww-hlc' });
+      h.answerPull(ok(pullPage([change('a', 1, { title: 'theirs' })], 1)));
+      h.write('delete', 'a');
+      expect(h.push?.request.items).toMatchObject([{ queueId: 'me:1', action: 'delete', baseRevision: 1 }]);
+      return h;
+    }
+
+    // Default seed 4969: the server is restored (E2) from before 'a' existed and answers our delete
+    // "no such entity", slowly; meanwhile our repair pull brings 'a' re-created in E2 by its author.
+    // The answer is older than that state: forgetting it left us without 'a' for good.
+    it('keeps a state of the same epoch learned while the answer was on its way', () => {
+      const h = deleteInFlight();
+      h.step({ type: 'sync' });
+      h.answerPull(ok(pullPage([], 1, { epoch: 'E2' }))); // the new epoch: the repair pulls from 0
+      h.answerPull(ok(pullPage([change('a', 1, { title: 'again' })], 1, { epoch: 'E2' })));
+      const effects = answerConflict(h, MISSING, 'E2');
+      expect(eventsOfType(effects, 'conflict')).toMatchObject([{ queueId: 'me:1', outcome: 'server-wins' }]);
+      expect(h.core.queueLength()).toBe(0);
+      expect(h.core.get('todo', 'a')).toMatchObject({ deleted: false, fields: { title: 'again' }, server: { revision: 1 } });
+    });
+
+    it('forgets a state of an older epoch (the repair that follows decides what is lost)', () => {
+      const h = deleteInFlight();
+      const effects = answerConflict(h, MISSING, 'E2');
+      expect(eventsOfType(effects, 'epoch-changed')).toMatchObject([{ from: 'E1', to: 'E2' }]);
+      expect(h.core.get('todo', 'a')?.server ?? null).toBeNull();
     });
   });
 });

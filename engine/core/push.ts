@@ -139,6 +139,9 @@ export function onPushResult(ctx: Ctx, requestId: number, outcome: TransportOutc
 
 function applyResults(ctx: Ctx, items: readonly QueueItem[], body: PushResponse, sentAt: number, now: number): void {
   const { v, image, fx } = ctx;
+  // Within one epoch an entity never vanishes (a delete leaves a tombstone), so a conflict there
+  // saying "no such entity" is older than any state of that epoch we learned since (onConflict).
+  const answeredInOurEpoch = image.meta.epoch === body.epoch && !image.meta.repairing;
   const byQueueId = new Map<string, PushItemResult>();
   for (const result of body.results) {
     byQueueId.set(result.queueId, result);
@@ -148,7 +151,7 @@ function applyResults(ctx: Ctx, items: readonly QueueItem[], body: PushResponse,
     const result = byQueueId.get(item.queueId);
     if (result === undefined) retryLater(ctx, item, 'no result for item', null, now);
     else if (result.status === 'ok') ack(ctx, item, result.revision, result.replayed === true, now);
-    else if (result.status === 'conflict') onConflict(ctx, item, result.server, now);
+    else if (result.status === 'conflict') onConflict(ctx, item, result.server, answeredInOurEpoch, now);
     else if (result.retryable ? ctx.variant.deadLetterTransient : !ctx.variant.retryPermanent) deadLetter(ctx, item, result.code, result.message, now);
     else retryLater(ctx, item, `${result.code}: ${result.message}`, null, now);
   }
@@ -198,7 +201,7 @@ function rebaseNext(ctx: Ctx, key: string, revision: number | null, fields: Fiel
   ctx.image.putItem({ ...next, baseRevision: revision, baseFields: fields });
 }
 
-function onConflict(ctx: Ctx, item: QueueItem, server: ServerEntityState, now: number): void {
+function onConflict(ctx: Ctx, item: QueueItem, server: ServerEntityState, answeredInOurEpoch: boolean, now: number): void {
   const { image, fx, v, options } = ctx;
   observeStamp(ctx, server.stamp, now);
   v.conflicts++;
@@ -245,15 +248,20 @@ function onConflict(ctx: Ctx, item: QueueItem, server: ServerEntityState, now: n
     fx.event({ type: 'conflict', ...base, outcome: 'manual' });
   }
   // The conflict shows the server as it was when it answered; a pull may already have brought newer.
-  // A conflict saying the server has no such entity (revision 0) means it has none: forget ours.
+  // A conflict saying the server has no such entity (revision 0) means it has none: forget ours,
+  // unless ours is a state of the answer's epoch (revision > 0, no repair under way), learned
+  // after the answer was made: e.g. the repair pull that brought another client's re-upload while
+  // this answer was slow. Forgetting that would leave us without an entity no later pull brings.
   const current = entity?.server ?? null;
+  const learnedSince = answeredInOurEpoch && current !== null && current.revision > 0;
   // Our confirmed state may be this very op, learned from a pull while its ack was lost. A
   // conflict for it means the server holds no result for its queueId (a replay would be
   // answered from the idempotency table): that apply was rolled back, and the state the
   // conflict shows is the server's now, whatever its revision number (revisions of two epochs
   // do not compare). Keeping ours would have the rollback repair re-upload a write that lost.
   const confirmedIsThisOp = entity?.serverOrigin?.queueId === item.queueId;
-  if (known === null) refreshEntity(ctx, item.entityType, item.entityId, now, null, null);
+  if (known === null && !learnedSince) refreshEntity(ctx, item.entityType, item.entityId, now, null, null);
+  else if (known === null) refreshEntity(ctx, item.entityType, item.entityId, now);
   else if (current === null || known.revision > current.revision || confirmedIsThisOp) refreshEntity(ctx, item.entityType, item.entityId, now, known, null); // a conflict does not say who wrote it
   else refreshEntity(ctx, item.entityType, item.entityId, now);
 }
