@@ -7,6 +7,8 @@ import type { ConflictRecord, DeadLetterRecord, EntityRecord, QueueItem, StoreSn
 import { METADATA_KEY } from '../model.ts';
 import { assert } from '../assert.ts';
 
+const NO_OPS: readonly WriteOp[] = Object.freeze([]);
+
 export class Image {
   readonly entities = new Map<string, EntityRecord>();
   /** Insertion order is selection order; per-entity order lives in entityItems. */
@@ -105,9 +107,10 @@ export class Image {
     this.tx.push({ box: 'metadata', key: METADATA_KEY, value: meta });
   }
 
-  /** The write ops since the last call: one transaction. */
-  takeTx(): WriteOp[] {
+  /** The write ops since the last call: one transaction (most steps write nothing: no new array then). */
+  takeTx(): readonly WriteOp[] {
     const tx = this.tx;
+    if (tx.length === 0) return NO_OPS;
     this.tx = [];
     return tx;
   }
