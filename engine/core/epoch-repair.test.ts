@@ -3,7 +3,7 @@
 // the restored state lacks and forgets the old-epoch base of other pending ops.
 
 import { describe, expect, it } from 'vitest';
-import { CoreHarness, ackAll, change, eventsOfType, http, ok, pullPage, pullsOf, pushAnswer, pushesOf } from '../testing/core-harness.ts';
+import { CoreHarness, ackAll, acked, change, conflicted, eventsOfType, http, ok, pullPage, pullsOf, pushAnswer, pushesOf, serverState } from '../testing/core-harness.ts';
 import type { Change } from '../protocol.ts';
 import type { CoreEffect } from './types.ts';
 
@@ -123,6 +123,44 @@ describe('epoch repair', () => {
     expect(eventsOfType(effects, 'repair-enqueued')).toMatchObject([{ entityId: 'a' }]);
     expect(h.push?.request.items).toMatchObject([{ entityId: 'a', action: 'delete', baseRevision: 1 }]);
     expect(h.core.get('todo', 'a')).toMatchObject({ deleted: true, server: { revision: 1, deleted: false } });
+  });
+
+  // Default seeds 5507 and 9040: our create of 'a', acked in E1, is lost by a restore (E2) to a
+  // snapshot where another client had deleted 'a'. Our next update meets E2 first as a conflict:
+  // the tombstone drops it, but the answer must not replace our confirmed write, which the repair
+  // that follows needs to see the loss (and re-upload it, to be refused by the protocol, not silently).
+  it('a conflict answered from a new epoch leaves our confirmed write for the repair to compare', () => {
+    const h = CoreHarness.started({ conflictPolicy: 'lww-hlc' });
+    h.answerPullEmpty();
+    h.write('create', 'a', { x: 1 });
+    h.answerPush(ackAll(h.push!.request));
+    h.write('update', 'a', { x: 2 });
+    const tombstone = serverState(2, {}, { deleted: true });
+    const effects = h.answerPush(pushAnswer([conflicted(h.push!.request.items[0]!, tombstone)], E2));
+    expect(eventsOfType(effects, 'conflict')).toMatchObject([{ queueId: 'me:2', outcome: 'server-wins' }]);
+    expect(eventsOfType(effects, 'epoch-changed')).toMatchObject([{ from: 'E1', to: E2 }]);
+    const repaired = restore(h, [change('a', 2, {}, { deleted: true })]);
+    expect(eventsOfType(repaired, 'repair-enqueued')).toMatchObject([{ entityId: 'a' }]);
+    expect(h.push?.request.items).toMatchObject([{ entityId: 'a', action: 'create', payload: { x: 1 } }]);
+  });
+
+  // Default seed 9866: our update was sent before we saw the new epoch; its ack (from E2) came while
+  // the repair gathered E2, after the page read before it applied. Taken for lost, it was re-uploaded
+  // onto itself, and that conflict made us forget the write was ours: the next rollback lost it.
+  it('an ack answered in the epoch being gathered counts as restored, newer than the pages read before it', () => {
+    const h = CoreHarness.started({ conflictPolicy: 'lww-hlc' });
+    h.answerPullEmpty();
+    h.write('create', 'a', { x: 1 });
+    h.answerPush(ackAll(h.push!.request));
+    h.write('update', 'a', { x: 2 });
+    const update = h.push!.request.items[0]!;
+    h.step({ type: 'sync' });
+    h.answerPull(ok(pullPage([], 1, { epoch: E2 })));
+    h.answerPush(pushAnswer([acked(update, 2)], E2));
+    const effects = restore(h, [change('a', 1, { x: 1 }, ours('me:1'))]);
+    expect(eventsOfType(effects, 'repair-enqueued')).toEqual([]);
+    expect(h.core.queueLength()).toBe(0);
+    expect(h.core.get('todo', 'a')).toMatchObject({ fields: { x: 2 }, server: { revision: 2 } });
   });
 
   it('a new epoch in a push answer starts the repair too', () => {

@@ -38,7 +38,7 @@ export function onPullResult(ctx: Ctx, requestId: number, outcome: TransportOutc
   }
   fx.event({ type: 'pulled', at: now, requestId, count: body.changes.length, cursor: body.cursor, epoch: body.epoch });
   if (v.repair !== null) {
-    for (const change of body.changes) v.repair.changes.set(entityKey(change.entityType, change.entityId), change);
+    for (const change of body.changes) gather(v.repair.changes, change);
     v.repair.cursor = Math.max(v.repair.cursor, body.cursor);
     if (!body.hasMore) finishRepair(ctx, now);
   } else {
@@ -130,6 +130,26 @@ export function startRepair(ctx: Ctx, epoch: string, now: number): void {
     fx.disarm('pull-timeout');
   }
   maybePull(ctx, now);
+}
+
+/** Keep the newest state of each entity (revisions of the epoch gathered compare). */
+function gather(changes: Map<string, Change>, change: Change): void {
+  const key = entityKey(change.entityType, change.entityId);
+  const gathered = changes.get(key);
+  if (gathered === undefined || change.revision >= gathered.revision) changes.set(key, change);
+}
+
+/**
+ * An ack answered in the epoch a repair is gathering is part of the restored state, and may be
+ * newer than the pages gathered so far (read before it applied: the push was sent before we saw
+ * the new epoch). Without it the repair takes our write for lost and re-uploads it onto itself;
+ * that conflict (our own stamp: server wins) then erases the last trace that the write is ours,
+ * and a later rollback loses it silently (found as default seed 9866 while trying a fix for 5245).
+ */
+export function gatherAck(ctx: Ctx, item: QueueItem, confirmed: ServerEntityState | null, epoch: string): void {
+  if (ctx.v.repair === null || confirmed === null || epoch !== ctx.image.meta.epoch) return;
+  const origin = { clientId: ctx.image.meta.clientId, queueId: item.queueId };
+  gather(ctx.v.repair.changes, { entityType: item.entityType, entityId: item.entityId, ...confirmed, origin });
 }
 
 /** Restart after a crash mid-repair: the gathered state was volatile, so gather it again. */
