@@ -27,7 +27,8 @@ export type SyncEvent =
   | { readonly type: 'pulled'; readonly at: number; readonly requestId: number; readonly count: number; readonly cursor: number; readonly epoch: string }
   | { readonly type: 'applied'; readonly at: number; readonly entityType: string; readonly entityId: string; readonly revision: number; readonly deleted: boolean; readonly originClientId: string }
   | { readonly type: 'epoch-changed'; readonly at: number; readonly from: string; readonly to: string }
-  | { readonly type: 'repair-enqueued'; readonly at: number; readonly queueId: string; readonly entityType: string; readonly entityId: string }
+  /** A rollback lost our confirmed write: `reuploads` is that write's queueId (acked, or learned from a pull when its ack was lost). */
+  | { readonly type: 'repair-enqueued'; readonly at: number; readonly queueId: string; readonly entityType: string; readonly entityId: string; readonly reuploads: string }
   | { readonly type: 'request-failed'; readonly at: number; readonly requestId: number; readonly kind: 'push' | 'pull'; readonly outcome: string; readonly status: number | null; readonly delayMs: number }
   /**
    * The server refused this engine's protocol version: sync stops (every queued item kept, none

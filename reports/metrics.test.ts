@@ -36,7 +36,7 @@ const retried = (t: number, client: number, queueId: string, attempts: number): 
 const coalescedAway = (t: number, client: number, queueId: string): HistoryEvent =>
   engine(t, client, { type: 'coalesced', at: t, queueId, into: null });
 const repair = (t: number, client: number, queueId: string): HistoryEvent =>
-  engine(t, client, { type: 'repair-enqueued', at: t, queueId, entityType: 'note', entityId: 'n' });
+  engine(t, client, { type: 'repair-enqueued', at: t, queueId, entityType: 'note', entityId: 'n', reuploads: 'c0:1' });
 const conflict = (t: number, client: number, queueId: string, policy: string, outcome: ConflictOutcome): HistoryEvent =>
   engine(t, client, {
     type: 'conflict', at: t, queueId, entityType: 'note', entityId: 'n', policy, outcome,

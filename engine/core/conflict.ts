@@ -33,7 +33,7 @@ export function onConflict(ctx: Ctx, item: QueueItem, server: ServerEntityState,
     // that acked write. This re-send carries it back (the whole local state, as a create): say
     // so, as the rollback repair would, since the repair will find nothing left to re-upload.
     if (known === null && entity?.server != null && entity.serverOrigin?.clientId === image.meta.clientId) {
-      fx.event({ type: 'repair-enqueued', at: now, queueId: item.queueId, entityType: item.entityType, entityId: item.entityId });
+      fx.event({ type: 'repair-enqueued', at: now, queueId: item.queueId, entityType: item.entityType, entityId: item.entityId, reuploads: entity.serverOrigin.queueId });
     }
     const baseRevision = decision.action === 'create' ? null : server.revision;
     // The first re-send goes at once; an op that keeps meeting conflicts backs off like any

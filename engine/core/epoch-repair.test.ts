@@ -54,7 +54,7 @@ describe('epoch repair', () => {
     h.advance(10_000); // b's update is due, but waits for the repair
     const effects = restore(h, [change('c', 1, { z: 1 }), change('b', 1, { y: 1 }, ours('me:2'))]);
 
-    expect(eventsOfType(effects, 'repair-enqueued')).toMatchObject([{ entityId: 'a' }]);
+    expect(eventsOfType(effects, 'repair-enqueued')).toMatchObject([{ entityId: 'a', reuploads: 'me:1' }]);
     expect(h.queue()).toMatchObject([
       { queueId: 'me:3', entityId: 'b', action: 'update', payload: { y: 2 }, baseRevision: null },
       { entityId: 'a', action: 'create', payload: { x: 1 }, baseRevision: null },
@@ -63,6 +63,23 @@ describe('epoch repair', () => {
     expect(h.core.get('todo', 'a')).toMatchObject({ fields: { x: 1 }, server: null });
     expect(h.core.get('todo', 'b')).toMatchObject({ fields: { y: 2 }, server: { revision: 1 } });
     expect(pushesOf(effects).flatMap((p) => p.request.items.map((i) => i.entityId))).toEqual(['b', 'a']); // the repair over, pushing resumes
+  });
+
+  it('the repair names the write it carries back, also one whose ack was lost and whose state came from a pull', () => {
+    // The shape of default seeds 9015 and 9611: the server applied me:1 but answered 500; the
+    // retry was refused for good (dead-lettered); a pull told us me:1 was applied after all.
+    const h = CoreHarness.started({ jitter: 'none' });
+    h.write('create', 'a', { x: 1 });
+    h.answerPush(http(500));
+    h.step({ type: 'sync' });
+    h.answerPull(ok(pullPage([change('a', 1, { x: 1 }, ours('me:1'))], 1)));
+    h.advance(60_000);
+    h.answerPush(http(403));
+    expect(h.core.deadLetters()).toMatchObject([{ queueId: 'me:1' }]);
+    h.step({ type: 'sync' });
+    h.answerPull(ok(pullPage([], 1, { epoch: E2 })));
+    const effects = restore(h, []);
+    expect(eventsOfType(effects, 'repair-enqueued')).toMatchObject([{ queueId: 'me:2', entityId: 'a', reuploads: 'me:1' }]);
   });
 
   it('a restored state holding exactly our change (same origin queueId) causes no repair', () => {

@@ -3,6 +3,7 @@
 
 import type { Change, PullResponse, ServerEntityState } from '../protocol.ts';
 import { entityKey } from '../protocol.ts';
+import { assert } from '../assert.ts';
 import type { EntityRecord, QueueItem } from '../model.ts';
 import type { TransportOutcome } from '../ports.ts';
 import { nextRequestId, observeServerTime, observeStamp, refreshEntity, type Ctx } from './context.ts';
@@ -208,6 +209,8 @@ function forgetBase(ctx: Ctx, key: string): void {
 function reupload(ctx: Ctx, key: string, entity: EntityRecord, restored: Change | undefined, now: number): void {
   const { image, fx } = ctx;
   const confirmed = entity.server!;
+  const origin = entity.serverOrigin;
+  assert(origin !== null, `reupload of ${key}: a lost write is one of ours, so its origin is known`);
   const baseRevision = restored?.revision ?? null;
   const exists = restored !== undefined && !restored.deleted;
   const head = image.headOf(key);
@@ -250,5 +253,5 @@ function reupload(ctx: Ctx, key: string, entity: EntityRecord, restored: Change 
   }
   if (item === null) return;
   image.putItem(item);
-  fx.event({ type: 'repair-enqueued', at: now, queueId: item.queueId, entityType: item.entityType, entityId: item.entityId });
+  fx.event({ type: 'repair-enqueued', at: now, queueId: item.queueId, entityType: item.entityType, entityId: item.entityId, reuploads: origin.queueId });
 }

@@ -12,7 +12,7 @@ export interface ItemLife {
   /** Event index of the enqueue (or repair enqueue). */
   readonly enqueuedAt: number;
   readonly action: Action | 'repair';
-  /** For a repair item: the acked item whose state it re-uploads. */
+  /** For a repair item: the client's own item whose state it re-uploads. */
   readonly repairOf: string | null;
   /** Event index of a repair that rode on this pending item (repair-enqueued for a queueId already queued): it carries a lost write back too. */
   repairedAt: number | null;
@@ -173,8 +173,10 @@ function indexEngineEvent(index: HistoryIndex, i: number, e: EngineHistoryEvent)
         else known.repairedAt = i;
         break;
       }
-      // A new repair item re-uploads the state of the client's last acked write of the entity: that write's times are its times.
-      const source = ev.type === 'repair-enqueued' ? index.lastAcked.get(`${e.client}/${ev.entityId}`) : undefined;
+      // A new repair item re-uploads the state of one of the client's own writes: that write's times are its times.
+      // The event names it, as it may never have been acked (its ack lost, the state learned from a pull); the
+      // client's last acked write of the entity stands in only when the history does not know the named item.
+      const source = ev.type === 'repair-enqueued' ? (index.items.get(ev.reuploads) ?? index.lastAcked.get(`${e.client}/${ev.entityId}`)) : undefined;
       index.items.set(ev.queueId, {
         queueId: ev.queueId, client: e.client, entityId: ev.entityId, enqueuedAt: i, action: ev.type === 'enqueued' ? ev.action : 'repair', repairOf: source?.queueId ?? null, repairedAt: null,
         writeTimes: source === undefined ? [e.t] : [...source.writeTimes], writeClientTimes: source === undefined ? [e.clientTime] : [...source.writeClientTimes],
