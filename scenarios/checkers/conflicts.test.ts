@@ -2,13 +2,13 @@
 // re-upload stands for when it meets another client's write in an LWW conflict.
 
 import { describe, expect, it } from 'vitest';
-import { MessageLog, type History, type StoredEvent } from '../../sim/history.ts';
+import type { History, StoredEvent } from '../../sim/history.ts';
+import { historyOf, rollback, USER } from './hand-made.ts';
 import type { Action } from '../../engine/protocol.ts';
 import type { ConflictOutcome } from '../../engine/events.ts';
 import { indexHistory } from './history-index.ts';
 import { checkLwwRealTime } from './conflicts.ts';
 
-const USER = 'team-0';
 const CONTEXT = { conflictPolicy: 'lww-hlc', backoffBaseMs: 10_000, backoffCapMs: 86_400_000 } as const;
 
 function engine(t: number, client: number, event: Extract<StoredEvent, { type: 'engine' }>['event']): StoredEvent {
@@ -42,22 +42,6 @@ function conflict(t: number, queueId: string, serverRevision: number, outcome: C
 function clientOf(queueId: string): number {
   return Number(queueId.slice(1, queueId.indexOf(':')));
 }
-
-function historyOf(events: StoredEvent[]): History {
-  const client = (i: number) => ({ client: i, clientId: `c${i}`, user: USER, crashed: false, cursor: 0, epoch: 'e2', entities: {}, tombstones: [], queue: [], deadLetters: [], conflicts: [] });
-  return {
-    events,
-    messages: new MessageLog(),
-    healedAt: 0,
-    endedAt: events.at(-1)!.t,
-    converged: true,
-    clients: [client(0), client(1)],
-    server: { epoch: 'e2', users: { [USER]: {} }, tombstones: {}, appliedQueueIds: { [USER]: [] } },
-    traceHash: '',
-  };
-}
-
-const rollback = (t: number): StoredEvent => ({ t, type: 'server', action: 'rollback', epoch: 'e2', instance: 2 });
 
 /**
  * The shape of default seed 9015: c0 writes n1 at 100 s (applied, but its ack lost and the

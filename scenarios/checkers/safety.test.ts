@@ -1,12 +1,11 @@
 // no-lost-ack over small hand-made histories: which rollback-lost acked writes are accounted for.
 
 import { describe, expect, it } from 'vitest';
-import { MessageLog, type History, type StoredEvent } from '../../sim/history.ts';
+import type { StoredEvent } from '../../sim/history.ts';
+import { historyOf, rollback, USER } from './hand-made.ts';
 import type { Action } from '../../engine/protocol.ts';
 import { indexHistory } from './history-index.ts';
 import { checkNoLostAck } from './safety.ts';
-
-const USER = 'team-0';
 
 function enqueued(t: number, client: number, seq: number, action: Action): StoredEvent {
   return { t, type: 'engine', client, clientTime: t, event: { type: 'enqueued', at: t, queueId: `c${client}:${seq}`, entityType: 'note', entityId: 'n1', action, payload: {} } };
@@ -20,23 +19,6 @@ function applied(t: number, client: number, seq: number, action: Action, revisio
 function acked(t: number, client: number, seq: number, revision: number, replayed = false): StoredEvent {
   return { t, type: 'engine', client, clientTime: t, event: { type: 'acked', at: t, queueId: `c${client}:${seq}`, revision, replayed, attempts: 1 } };
 }
-
-/** Two clients of one user; the server ends with no n1 and nothing in its log (a rollback to before both writes). */
-function historyOf(events: StoredEvent[]): History {
-  const client = (i: number) => ({ client: i, clientId: `c${i}`, user: USER, crashed: false, cursor: 0, epoch: 'e2', entities: {}, tombstones: [], queue: [], deadLetters: [], conflicts: [] });
-  return {
-    events,
-    messages: new MessageLog(),
-    healedAt: 0,
-    endedAt: events.at(-1)!.t,
-    converged: true,
-    clients: [client(0), client(1)],
-    server: { epoch: 'e2', users: { [USER]: {} }, tombstones: {}, appliedQueueIds: { [USER]: [] } },
-    traceHash: '',
-  };
-}
-
-const rollback = (t: number): StoredEvent => ({ t, type: 'server', action: 'rollback', epoch: 'e2', instance: 2 });
 
 describe('no-lost-ack', () => {
   it('a create superseded by a later delete, both lost to a rollback, is accounted for even when its ack was replayed after the delete', () => {
