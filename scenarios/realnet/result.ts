@@ -2,6 +2,7 @@
 // the small JSON summary written next to history.json.
 
 import { buildSimConfig } from '../../sim/config.ts';
+import { recordCount } from '../../sim/history.ts';
 import type { RunResult } from '../../sim/runner.ts';
 import { summarize } from '../../sim/summary.ts';
 import type { Fault, FaultKind } from '../../sim/types.ts';
@@ -35,7 +36,7 @@ export function toRunResult(result: RealnetResult): RunResult {
     plan: { ops: [], faults, faultMix, clocks: Array.from({ length: o.clients }, () => ({ offsetMs: 0, driftPpm: 0 })) },
     variant: result.variant,
     history: result.history,
-    eventsProcessed: result.history.events.length,
+    eventsProcessed: recordCount(result.history),
   };
 }
 
@@ -54,7 +55,7 @@ export function formatRealnetSummary(result: RealnetResult): string {
     `ops ${s.ops.invoked} (ok ${s.ops.ok}, fail ${s.ops.fail}, unknown ${s.ops.info}) · acked ${s.acked} (${s.replayedAcks} replayed) · server applies ${s.applies}`,
     `conflicts ${s.conflicts} · retries ${s.retries} · dead letters ${s.deadLetters} · crashes ${s.crashes} · faults ${s.faults}`,
     h.converged && convergedAt !== undefined ? `converged ${seconds(convergedAt - h.healedAt)} after heal; queues empty` : `did NOT converge within ${seconds(result.convergenceBudgetMs)}; ${s.queueRemaining} items still queued`,
-    `${h.events.length} history events · ${seconds(result.wallMs)} wall · trace hash ${h.traceHash} (wall-clock timing: not replayable)`,
+    `${recordCount(h)} history events · ${seconds(result.wallMs)} wall · trace hash ${h.traceHash} (wall-clock timing: not replayable)`,
   ].join('\n');
 }
 
