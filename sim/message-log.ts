@@ -32,8 +32,6 @@ const RESPONSE_BIT = 16;
 const CHUNK_BITS = 14;
 const CHUNK_SIZE = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK_SIZE - 1;
-/** Bytes one message takes in the columns. */
-const MESSAGE_BYTES = 3 * 8 + 2 * 4 + 1;
 
 /** One chunk of every column. */
 class Chunk {
@@ -104,11 +102,6 @@ export class MessageLog {
 
   *[Symbol.iterator](): IterableIterator<MessageRecord> {
     for (let i = 0; i < this.count; i++) yield this.at(i);
-  }
-
-  /** Bytes the columns hold (whole chunks; texts not counted). */
-  get byteLength(): number {
-    return this.chunks.length * CHUNK_SIZE * MESSAGE_BYTES;
   }
 
   private textOf(detail: string): number {
