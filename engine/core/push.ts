@@ -12,15 +12,16 @@ import { onConflict, rebaseNext } from './conflict.ts';
 import { gatherAck, startRepair } from './pull.ts';
 import { stopForUpgrade, versionRefusal } from './version.ts';
 
-const itemBytes = new WeakMap<QueueItem, number>();
+/** Payload → its JSON size. Keyed by the payload, which every version of an item shares until its payload changes. */
+const payloadBytes = new WeakMap<Fields, number>();
 
 function bytesOf(item: QueueItem): number {
-  let bytes = itemBytes.get(item);
+  let bytes = payloadBytes.get(item.payload);
   if (bytes === undefined) {
-    bytes = jsonBytes(item.payload) + 160;
-    itemBytes.set(item, bytes);
+    bytes = jsonBytes(item.payload);
+    payloadBytes.set(item.payload, bytes);
   }
-  return bytes;
+  return bytes + 160;
 }
 
 export interface Batch {

@@ -32,12 +32,15 @@ function validateWrite(input: WriteInput): OpReply | null {
   return null;
 }
 
+function nameOf(input: WriteInput): string {
+  return `${input.entityType} ${JSON.stringify(input.entityId)}`;
+}
+
 /** Why the op cannot apply to the local state, or null. */
 function precondition(ctx: Ctx, input: WriteInput, key: string): OpReply | null {
   const existing = ctx.image.entities.get(key);
-  const name = `${input.entityType} ${JSON.stringify(input.entityId)}`;
-  if (input.action === 'create' && existing !== undefined) return fail('exists', `${name} already exists${existing.deleted ? ' (deleted)' : ''}`);
-  if (input.action !== 'create' && (existing === undefined || existing.deleted)) return fail('not_found', `${name} does not exist`);
+  if (input.action === 'create' && existing !== undefined) return fail('exists', `${nameOf(input)} already exists${existing.deleted ? ' (deleted)' : ''}`);
+  if (input.action !== 'create' && (existing === undefined || existing.deleted)) return fail('not_found', `${nameOf(input)} does not exist`);
   if (ctx.image.queue.size >= ctx.options.queueCapacity && ctx.image.lastOf(key)?.sent !== false) {
     return fail('queue_full', `sync queue is full (queueCapacity ${ctx.options.queueCapacity})`);
   }

@@ -44,13 +44,13 @@ function firstAfter(log: readonly LogEntry[], cursor: number): number {
   return low;
 }
 
-/** One page; `limit` is already clamped. Change records are shared, never copied (immutable). */
-export function pullPage(space: UserSpace | undefined, epoch: string, cursor: number, limit: number): PullResponse {
+/** One page, stamped with the server's clock; `limit` is already clamped. Change records are shared, never copied (immutable). */
+export function pullPage(space: UserSpace | undefined, epoch: string, cursor: number, limit: number, serverTime: number): PullResponse {
   const log = space?.log ?? [];
   const start = firstAfter(log, cursor);
   const end = Math.min(log.length, start + limit);
   const changes: Change[] = [];
   for (let i = start; i < end; i++) changes.push((log[i] as LogEntry).change);
   const nextCursor = end > start ? (log[end - 1] as LogEntry).seq : cursor;
-  return { epoch, changes, cursor: nextCursor, hasMore: end < log.length };
+  return { epoch, changes, cursor: nextCursor, hasMore: end < log.length, serverTime };
 }

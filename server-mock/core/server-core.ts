@@ -174,7 +174,7 @@ export class ServerCore {
     const checked = checkPullQuery(query);
     if (!checked.ok) return checked.reply;
     const limit = Math.min(checked.limit, this.#options.pullLimitMax);
-    return { status: 200, body: { ...pullPage(this.#state.users.get(user), this.#state.epoch, checked.cursor, limit), serverTime: nowMs } };
+    return { status: 200, body: pullPage(this.#state.users.get(user), this.#state.epoch, checked.cursor, limit, nowMs) };
   }
 
   /** Final state of a user's entities (tombstones included), keyed by entityKey(type, id). */
