@@ -20,7 +20,7 @@ export function computeMetrics(history: History, options: MetricsOptions = {}): 
     throw new Error(`timeBucketsMax should be an integer from 1 to ${TIME_BUCKETS_MAX}, got ${String(timeBucketsMax)}`);
   }
   const { events, messages } = history;
-  const lastT = Math.max(events.length === 0 ? 0 : events[events.length - 1]!.t, messages.length === 0 ? 0 : messages.at(messages.length - 1).t);
+  const lastT = Math.max(events.length === 0 ? 0 : events.timeAt(events.length - 1), messages.length === 0 ? 0 : messages.at(messages.length - 1).t);
   const endMs = Math.max(history.endedAt, lastT);
   const acc = new Accumulator(endMs, timeBucketsMax);
   forEachRecord(history, (record) => acc.add(record));

@@ -57,7 +57,7 @@ export function sliceOfViolation(history: History, violation: Violation): Counte
     }
   });
   for (const i of events) {
-    const e = history.events[i]!;
+    const e = history.events.at(i);
     if (e.type === 'invoke' || e.type === 'complete') ops.add(`${e.client}/${e.opId}`);
   }
   // The window is the checker's own slice when it gave one (its minimal story); the other events
@@ -71,7 +71,7 @@ function windowOf(history: History, events: ReadonlySet<number>, t: number): { s
   let lo = Infinity;
   let hi = -Infinity;
   for (const i of events) {
-    const at = history.events[i]!.t;
+    const at = history.events.timeAt(i);
     lo = Math.min(lo, at);
     hi = Math.max(hi, at);
   }
@@ -91,7 +91,7 @@ function clientsOf(history: History, violation: Violation, events: ReadonlySet<n
   const indexByClientId = new Map(history.clients.map((c) => [c.clientId, c.client]));
   const fromEvents: number[] = [];
   for (const i of [...events].sort((a, b) => a - b)) {
-    const e = history.events[i]!;
+    const e = history.events.at(i);
     const client = 'client' in e ? e.client : e.type === 'apply' ? indexByClientId.get(e.change.clientId) : undefined;
     if (client !== undefined && client >= 0) fromEvents.push(client);
   }

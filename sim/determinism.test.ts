@@ -84,8 +84,8 @@ describe('runSimulation is deterministic', () => {
       const { events } = firstRun(seed).history;
       expect(events.length, `seed ${seed}`).toBeGreaterThan(0);
       events.forEach((e, i) => {
-        if (i > 0 && e.t < events[i - 1]!.t) {
-          expect.fail(`seed ${seed}: event ${i} (${e.type}) at ${e.t} ms comes after event ${i - 1} (${events[i - 1]!.type}) at ${events[i - 1]!.t} ms`);
+        if (i > 0 && e.t < events.timeAt(i - 1)) {
+          expect.fail(`seed ${seed}: event ${i} (${e.type}) at ${e.t} ms comes after event ${i - 1} (${events.typeAt(i - 1)}) at ${events.timeAt(i - 1)} ms`);
         }
       });
     }

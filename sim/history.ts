@@ -2,8 +2,9 @@
 // apply, fault and crash, stamped with true (virtual) time and, where a client is involved,
 // its own clock reading; then each client's and the server's final state. One history feeds
 // the checkers, metrics, reports and replay; real-network runs record the same type.
-// Messages are kept apart, in columns (message-log.ts): half of all records, and no checker
-// reads them; forEachRecord merges the two streams back into recorded order.
+// Both streams are columnar: the events (event-log.ts; checkers cite them by index, and build
+// only the kinds they read with select) and, apart, the messages (message-log.ts: half of all
+// records, and no checker reads them); forEachRecord merges the two back into recorded order.
 // The trace hash folds every recorded event, so two runs of one seed can be compared exactly.
 
 import type { SyncEvent } from '../engine/events.ts';
@@ -12,8 +13,10 @@ import type { ConflictRecord, DeadLetterRecord, QueueItem } from '../engine/mode
 import type { AppliedChange } from '../server-mock/core/index.ts';
 import type { Fault } from './types.ts';
 import { MessageLog, type MessageDir, type MessageFate, type MessageKind, type MessageRecord } from './message-log.ts';
+import { EventLog } from './event-log.ts';
 
 export { MessageLog, type MessageFate, type MessageRecord } from './message-log.ts';
+export { EventLog } from './event-log.ts';
 
 export type OpAction = 'create' | 'update' | 'delete' | 'read';
 /** Jepsen's outcomes: ok, fail (definitely did not happen), info (unknown: a crash cut the answer). */
@@ -22,7 +25,7 @@ export type OpOutcome = 'ok' | 'fail' | 'info';
 /** One record of a run, in the order recorded: a stored event or a message. */
 export type HistoryEvent = StoredEvent | MessageRecord;
 
-/** Every record but messages: these live as objects in History.events (messages: History.messages). */
+/** Every record but messages: these live in History.events (messages: History.messages). */
 export type StoredEvent =
   | { readonly t: number; readonly type: 'invoke'; readonly client: number; readonly clientTime: number; readonly opId: number; readonly action: OpAction; readonly entityId: string; readonly fields: Fields }
   | { readonly t: number; readonly type: 'complete'; readonly client: number; readonly opId: number; readonly outcome: OpOutcome; readonly queueId: string | null; readonly error: string | null; readonly value?: Fields | null }
@@ -61,8 +64,8 @@ export interface ServerFinal {
 }
 
 export interface History {
-  /** Every record but messages, in order; checkers and reports index into this array. */
-  readonly events: StoredEvent[];
+  /** Every record but messages, in order (columnar: at(i) builds one); checkers and reports cite them by index. */
+  readonly events: EventLog;
   /** Every message (columnar); each knows its place among the events (forEachRecord). */
   readonly messages: MessageLog;
   /** True time when the chaos phase ended and everything was healed. */
@@ -109,7 +112,7 @@ const TYPE_CODES: Record<HistoryEvent['type'], number> = {
 
 /** Appends records and folds each into the trace hash. */
 export class HistoryRecorder {
-  readonly history: History = { events: [], messages: new MessageLog(), healedAt: 0, endedAt: 0, converged: false, clients: [], server: null, traceHash: '' };
+  readonly history: History = { events: new EventLog(), messages: new MessageLog(), healedAt: 0, endedAt: 0, converged: false, clients: [], server: null, traceHash: '' };
   private readonly hasher = new TraceHasher();
 
   constructor(private readonly recordMessages: boolean) {}
@@ -199,7 +202,7 @@ export function forEachRecord(history: Pick<History, 'events' | 'messages'>, vis
   let m = 0;
   for (let i = 0; i < events.length; i++) {
     for (; m < messages.length && messages.positionOf(m) <= i; m++) visit(messages.at(m), -1);
-    visit(events[i]!, i);
+    visit(events.at(i), i);
   }
   for (; m < messages.length; m++) visit(messages.at(m), -1);
 }
@@ -213,8 +216,8 @@ export function recordCount(history: Pick<History, 'events' | 'messages'>): numb
  * A History's two streams from records in order (messages to the log, the rest to events):
  * for histories built by hand, as tests and the real-network runner do.
  */
-export function splitRecords(records: Iterable<HistoryEvent>): { events: StoredEvent[]; messages: MessageLog } {
-  const events: StoredEvent[] = [];
+export function splitRecords(records: Iterable<HistoryEvent>): { events: EventLog; messages: MessageLog } {
+  const events = new EventLog();
   const messages = new MessageLog();
   for (const r of records) {
     if (r.type === 'message') messages.append(events.length, r.t, r.client, r.kind, r.dir, r.requestId, r.fate, r.detail);

@@ -72,12 +72,12 @@ describe('forEachRecord', () => {
         const indices: number[] = [];
         forEachRecord(history, (record, index) => {
           seen.push(record);
-          if (index >= 0) expect(history.events[index]).toBe(record);
+          if (index >= 0) expect(history.events.at(index)).toEqual(record);
           else expect(record.type).toBe('message');
           indices.push(index);
         });
         expect(seen).toEqual(records);
-        expect(indices.filter((i) => i >= 0)).toEqual(history.events.map((_, i) => i));
+        expect(indices.filter((i) => i >= 0)).toEqual([...history.events].map((_, i) => i));
         expect(recordCount(history)).toBe(records.length);
       }),
       { seed: FC_SEED, numRuns: 100 },
@@ -93,7 +93,7 @@ describe('forEachRecord', () => {
     const order: string[] = [];
     forEachRecord(recorder.history, (r) => order.push(r.type === 'message' ? `${r.t}:${r.fate}` : `${r.t}:${r.type}`));
     expect(order).toEqual(['1:crash', '2:sent', '3:dropped', '4:restart']);
-    expect(recorder.history.events.map((e) => e.type)).toEqual(['crash', 'restart']);
+    expect([...recorder.history.events].map((e) => e.type)).toEqual(['crash', 'restart']);
   });
 
   it('records no message when messages are off, and hashes none', () => {

@@ -24,7 +24,7 @@ export function summarize(history: History): RunSummary {
   const ops = { invoked: 0, ok: 0, fail: 0, info: 0, reads: 0 };
   const messages = { sent: 0, dropped: 0, duplicated: 0, refused: 0 };
   let acked = 0, replayedAcks = 0, conflicts = 0, deadLetters = 0, retries = 0, applies = 0, crashes = 0, faults = 0;
-  for (const e of history.events) {
+  history.events.select(['invoke', 'complete', 'engine:acked', 'engine:conflict', 'engine:dead-lettered', 'engine:retried', 'apply', 'crash', 'fault'], (e) => {
     switch (e.type) {
       case 'invoke':
         ops.invoked++;
@@ -53,7 +53,7 @@ export function summarize(history: History): RunSummary {
       default:
         break;
     }
-  }
+  });
   const log = history.messages;
   for (let i = 0; i < log.length; i++) {
     const fate = log.fateOf(i);

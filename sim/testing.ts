@@ -69,7 +69,7 @@ export type EngineEventOf<T extends SyncEvent['type']> = EventOf<'engine'> & { r
 /** The records of one type, in order (messages too: they are read from the message log). */
 export function eventsOf<T extends HistoryEvent['type']>(history: History, type: T): EventOf<T>[] {
   if (type === 'message') return [...history.messages] as EventOf<T>[];
-  return (history.events as HistoryEvent[]).filter((e): e is EventOf<T> => e.type === type);
+  return (history.events.filter((e) => e.type === type) as HistoryEvent[]) as EventOf<T>[];
 }
 
 /** The engine events of one type (of one client, when given). */

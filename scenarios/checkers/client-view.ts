@@ -10,7 +10,7 @@ export function checkCursorMonotonic(history: History): CheckResult {
   const verdict = new Verdict('cursor-monotonic', "a client's pull cursor never goes backwards (except on a detected epoch change)");
   const cursors = new Map<number, { cursor: number; index: number }>();
   let pulls = 0;
-  history.events.forEach((e, i) => {
+  history.events.select(['engine:pulled', 'engine:epoch-changed'], (e, i) => {
     if (e.type !== 'engine') return;
     const ev = e.event;
     if (ev.type === 'epoch-changed') cursors.delete(e.client);

@@ -22,7 +22,7 @@ export function checkConflictAccounting(history: History, index: HistoryIndex): 
     if (item.coalescedAway !== null) totals.coalesced++;
     if (finalQueued.has(item.queueId)) totals.queued++;
     if (fates.length > 1) {
-      verdict.add({ message: `${item.queueId} (${item.entityId}) met more than one fate: ${fates.map((f) => describe(history, f)).join(' and ')}`, clients: [item.client], queueIds: [item.queueId], t: history.events[fates[1]!]!.t, slice: [item.enqueuedAt, ...fates] });
+      verdict.add({ message: `${item.queueId} (${item.entityId}) met more than one fate: ${fates.map((f) => describe(history, f)).join(' and ')}`, clients: [item.client], queueIds: [item.queueId], t: history.events.timeAt(fates[1]!), slice: [item.enqueuedAt, ...fates] });
     }
   }
   for (const c of index.conflicts) {
@@ -35,7 +35,7 @@ export function checkConflictAccounting(history: History, index: HistoryIndex): 
 }
 
 function describe(history: History, at: number): string {
-  const e = history.events[at]!;
+  const e = history.events.at(at);
   return e.type === 'engine' ? `${e.event.type} at ${clockText(e.t)}` : `${e.type} at ${clockText(e.t)}`;
 }
 
@@ -111,7 +111,7 @@ function isPermanentCode(code: string): boolean {
 export function checkErrorClassification(history: History): CheckResult {
   const verdict = new Verdict('error-classification', 'only permanent errors (4xx but 408/429) dead-letter, with the payload kept; transient ones never do');
   let deadLetters = 0;
-  history.events.forEach((e, i) => {
+  history.events.select(['engine:dead-lettered', 'engine:retried'], (e, i) => {
     if (e.type !== 'engine') return;
     const ev = e.event;
     if (ev.type === 'dead-lettered') {

@@ -1,7 +1,7 @@
 // Small hand-made histories for the checkers' unit tests: two clients of one user whose server
 // ended in epoch e2 with an empty log (a rollback to before every write of the story).
 
-import { MessageLog, type History, type StoredEvent } from '../../sim/history.ts';
+import { EventLog, MessageLog, type History, type StoredEvent } from '../../sim/history.ts';
 
 export const USER = 'team-0';
 
@@ -9,7 +9,7 @@ export const USER = 'team-0';
 export function historyOf(events: StoredEvent[]): History {
   const client = (i: number) => ({ client: i, clientId: `c${i}`, user: USER, crashed: false, cursor: 0, epoch: 'e2', entities: {}, tombstones: [], queue: [], deadLetters: [], conflicts: [] });
   return {
-    events,
+    events: EventLog.of(events),
     messages: new MessageLog(),
     healedAt: 0,
     endedAt: events.at(-1)!.t,

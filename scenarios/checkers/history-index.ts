@@ -3,7 +3,8 @@
 // op's invocation and completion, crashes and rollbacks. Checkers then stay small and pure.
 
 import type { Action, Fields, ServerEntityState } from '../../engine/protocol.ts';
-import type { History, OpAction, OpOutcome } from '../../sim/history.ts';
+import type { History, OpAction, OpOutcome, StoredEvent } from '../../sim/history.ts';
+import type { EventKind } from '../../sim/event-log.ts';
 
 export interface ItemLife {
   readonly queueId: string;
@@ -97,6 +98,12 @@ export function seqOf(queueId: string): number {
   return Number.parseInt(queueId.slice(colon + 1), 10);
 }
 
+/** The kinds indexHistory reads (the switches below); the rest (pulls, applies, sends…) it skips unbuilt. */
+const INDEXED_KINDS: readonly EventKind[] = [
+  'invoke', 'complete', 'apply', 'server', 'fault', 'crash',
+  'engine:enqueued', 'engine:repair-enqueued', 'engine:coalesced', 'engine:acked', 'engine:dead-lettered', 'engine:conflict', 'engine:conflict-resolved',
+];
+
 export function indexHistory(history: History): HistoryIndex {
   const rollbackFrom = new Map<number, number>();
   const index: HistoryIndex = {
@@ -106,9 +113,7 @@ export function indexHistory(history: History): HistoryIndex {
     lastAcked: new Map(),
     reusedQueueIds: new Map(),
   };
-  const events = history.events;
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i]!;
+  history.events.select(INDEXED_KINDS, (e, i) => {
     switch (e.type) {
       case 'invoke':
         index.ops.set(e.opId, { opId: e.opId, client: e.client, invokedAt: i, t: e.t, clientTime: e.clientTime, action: e.action, entityId: e.entityId, fields: e.fields, completedAt: null, outcome: null, queueId: null, value: undefined });
@@ -155,11 +160,11 @@ export function indexHistory(history: History): HistoryIndex {
       default:
         break;
     }
-  }
+  });
   return index;
 }
 
-type EngineHistoryEvent = Extract<History['events'][number], { type: 'engine' }>;
+type EngineHistoryEvent = Extract<StoredEvent, { type: 'engine' }>;
 
 function indexEngineEvent(index: HistoryIndex, i: number, e: EngineHistoryEvent): void {
   const ev = e.event;

@@ -38,7 +38,7 @@ export function checkEventualDelivery(history: History, index: HistoryIndex): Ch
 function checkRetrySchedule(history: History, verdict: Verdict): void {
   const notBefore = new Map<string, { at: number; index: number }>();
   const retryAfter = new Map<number, { clientTime: number; ms: number }>();
-  history.events.forEach((e, i) => {
+  history.events.select(['engine:request-failed', 'engine:repair-enqueued', 'engine:conflict', 'engine:retried', 'engine:sent'], (e, i) => {
     if (e.type !== 'engine') return;
     const ev = e.event;
     if (ev.type === 'request-failed' && ev.status === 429) retryAfter.set(e.client, { clientTime: ev.at, ms: ev.delayMs });
@@ -68,10 +68,10 @@ function checkRequestRate(history: History, index: HistoryIndex, verdict: Verdic
   const requests = new Map<string, number>();
   const writes = new Map<string, number>();
   const bump = (map: Map<string, number>, key: string): void => void map.set(key, (map.get(key) ?? 0) + 1);
-  for (const e of history.events) {
+  history.events.select(['engine:sent', 'engine:request-failed'], (e) => {
     if (e.type === 'engine' && e.event.type === 'sent') bump(requests, `${e.client}/${Math.floor(e.t / MINUTE_MS)}`);
     if (e.type === 'engine' && e.event.type === 'request-failed' && e.event.kind === 'pull') bump(requests, `${e.client}/${Math.floor(e.t / MINUTE_MS)}`);
-  }
+  });
   for (const op of index.ops.values()) if (op.action !== 'read') bump(writes, `${op.client}/${Math.floor(op.t / MINUTE_MS)}`);
   for (const [key, count] of requests) {
     const allowed = REQUESTS_PER_MINUTE_MAX + 3 * (writes.get(key) ?? 0);

@@ -32,13 +32,13 @@ export function checkLocalDurability(history: History, index: HistoryIndex): Che
     });
   }
   for (const [queueId, at] of index.reusedQueueIds) {
-    const first = history.events[at[0]!]!;
+    const first = history.events.at(at[0]!);
     const client = first.type === 'engine' ? first.client : -1;
     verdict.add({
-      message: `${queueId} was handed out to ${at.length} different writes (at ${at.map((i) => clockText(history.events[i]!.t)).join(' and ')}): the first one's queue item was lost and its key reused`,
+      message: `${queueId} was handed out to ${at.length} different writes (at ${at.map((i) => clockText(history.events.timeAt(i))).join(' and ')}): the first one's queue item was lost and its key reused`,
       clients: [client],
       queueIds: [queueId],
-      t: history.events[at[1]!]!.t,
+      t: history.events.timeAt(at[1]!),
       slice: at,
     });
   }
@@ -56,7 +56,7 @@ export function checkNoLostAck(history: History, index: HistoryIndex): CheckResu
     checked++;
     const user = index.userOfClient.get(item.client) ?? '';
     if (inFinalLog(index, finalLogs.get(user), item)) continue;
-    const ackT = history.events[item.acked]!.t;
+    const ackT = history.events.timeAt(item.acked);
     const rollback = index.rollbacks.find((t) => t >= ackT) ?? index.rollbacks.filter((t) => t <= ackT).at(-1);
     const later = rollback === undefined ? [] : (index.appliesByEntity.get(entityOf(user, item.entityId)) ?? []).filter((a) => a.t > rollback);
     if (later.length > 0) continue;
@@ -70,7 +70,7 @@ export function checkNoLostAck(history: History, index: HistoryIndex): CheckResu
     const repairedAt = (r: ItemLife): number | null => (r.action === 'repair' ? r.enqueuedAt : r.repairedAt);
     const reuploaded = (r: ItemLife): boolean => {
       const at = repairedAt(r);
-      return at !== null && index.userOfClient.get(r.client) === user && r.entityId === item.entityId && resolved(r) && history.events[at]!.t >= rollback!;
+      return at !== null && index.userOfClient.get(r.client) === user && r.entityId === item.entityId && resolved(r) && history.events.timeAt(at) >= rollback!;
     };
     if (rollback !== undefined && [...index.items.values()].some(reuploaded)) continue;
     verdict.add({
@@ -101,7 +101,7 @@ function deletedAfter(index: HistoryIndex, history: History, item: ItemLife, sin
   for (const other of index.items.values()) {
     const settled = other.acked ?? other.superseded;
     if ((other.action !== 'delete' && !deletes.has(other.queueId)) || other.entityId !== item.entityId || settled === null) continue;
-    if (index.userOfClient.get(other.client) === user && appliedAt(index, user, other, history.events[settled]!.t) >= sinceT) return true;
+    if (index.userOfClient.get(other.client) === user && appliedAt(index, user, other, history.events.timeAt(settled)) >= sinceT) return true;
   }
   return false;
 }

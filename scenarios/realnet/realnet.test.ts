@@ -48,7 +48,7 @@ describe('realnet', () => {
       kinds: ['latency', 'timeout', 'reset_peer', 'slicer', 'bandwidth', 'limit_data', 'proxy-down', 'client-kill'],
       serverKillsMin: 1,
     });
-    const events = result.history.events;
+    const events = [...result.history.events];
     // The faults really happened: the server process was SIGKILLed and came back on its file.
     expect(events.some((e) => e.type === 'server' && e.action === 'crash')).toBe(true);
     expect(events.some((e) => e.type === 'server' && e.action === 'restart')).toBe(true);

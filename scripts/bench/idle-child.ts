@@ -50,7 +50,7 @@ function settledWorld(clients: number, seed: number): World {
     else if (ev.k === 'client-recv') world.onClientRecv(ev);
     else if (ev.k === 'token') world.onToken(ev);
   }
-  recorder.history.events.length = 0;
+  recorder.history.events.clear();
   return world;
 }
 

@@ -13,7 +13,7 @@ import { comparisonConfig, comparisonPlan, swarmConfig } from './workloads.ts';
 
 function countInvoked(history: History): number {
   let invoked = 0;
-  for (const event of history.events) if (event.type === 'invoke') invoked++;
+  history.events.select(['invoke'], () => void invoked++);
   return invoked;
 }
 
