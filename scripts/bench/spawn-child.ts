@@ -3,13 +3,15 @@
 
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { SIM_SEMI_SPACE_MB } from '../../scenarios/chaos/pool.ts';
 
 /** The project root (children run from it so `--import tsx` resolves). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export function runChild<T>(script: string, job: object, nodeArgs: readonly string[] = []): Promise<T> {
   return new Promise((resolve, reject) => {
-    const args = [...nodeArgs, '--import', 'tsx', `scripts/bench/${script}`, JSON.stringify(job)];
+    // Every child, baselines included, runs with the heap the simulator's processes get.
+    const args = [`--max-semi-space-size=${SIM_SEMI_SPACE_MB}`, ...nodeArgs, '--import', 'tsx', `scripts/bench/${script}`, JSON.stringify(job)];
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.setEncoding('utf8');

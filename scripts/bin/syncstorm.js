@@ -1,6 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=64
 // The `syncstorm` executable: registers tsx's ESM loader so the TypeScript sources run as
 // they are (no build step), then hands argv to scripts/cli.ts, which owns the exit code.
+// The semi-space is the simulator's (SIM_SEMI_SPACE_MB, scenarios/chaos/pool.ts).
 import { register } from 'tsx/esm/api';
 
 register();
