@@ -88,13 +88,13 @@ function collectLanes(history: History, faultPeriods: readonly FaultPeriod[], o:
     const lane = marks[row]!;
     if (value > lane[column]!) lane[column] = value;
   };
-  for (const e of history.events) {
+  history.events.select(['server', 'invoke', 'complete', 'crash', 'restart'], (e) => {
     if (e.type === 'server' && inWindow(e.t)) serverEvents.push({ t: e.t, action: e.action, epoch: e.epoch });
-    if (!('client' in e)) continue;
+    if (!('client' in e)) return;
     const row = rowOf.get(e.client);
-    if (row === undefined) continue;
+    if (row === undefined) return;
     if (e.type === 'invoke') {
-      if (!inWindow(e.t)) continue;
+      if (!inWindow(e.t)) return;
       opCounts[row]!++;
       const column = columnOf(e.t);
       mark(row, column, e.action === 'read' ? OpMark.Read : OpMark.Write);
@@ -111,7 +111,7 @@ function collectLanes(history: History, faultPeriods: readonly FaultPeriod[], o:
       crashedAt.delete(e.client);
       if (crash !== undefined && crash.t <= endMs && e.t >= startMs) down[row]!.push({ startMs: crash.t, endMs: e.t, detail: crash.detail });
     }
-  }
+  });
   for (const [client, crash] of crashedAt) if (crash.t <= endMs) down[rowOf.get(client)!]!.push({ startMs: crash.t, endMs, detail: crash.detail });
   const faultsOf = Array.from({ length: shown }, () => [] as FaultPeriod[]);
   const overlaps = (p: FaultPeriod): boolean => p.endMs >= startMs && p.startMs <= endMs;
