@@ -221,6 +221,27 @@ describe('epoch repair', () => {
     });
   });
 
+  // Default seed 11199 (found with the 5245 fix): our update left with an old-epoch base; the repair
+  // that finished while it was on its way forgot that base (ABA), so its ack in the new epoch looked
+  // inexact and our confirmed state stayed the other client's. The next rollback lost the update,
+  // and no repair re-uploaded it. Applied right on top of the restored state we know, it is exact.
+  it('an update in flight while a repair finishes, acked on top of the restored state, is our confirmed write', () => {
+    const h = CoreHarness.started({ conflictPolicy: 'lww-hlc' });
+    h.answerPull(ok(pullPage([change('a', 1, { x: 1 })], 1)));
+    h.write('update', 'a', { y: 2 });
+    const update = h.push!.request.items[0]!;
+    expect(update).toMatchObject({ queueId: 'me:1', baseRevision: 1 });
+    h.step({ type: 'sync' });
+    h.answerPull(ok(pullPage([], 1, { epoch: E2 })));
+    restore(h, [change('a', 1, { x: 1 })]);
+    h.answerPush(pushAnswer([acked(update, 2)], E2));
+    expect(h.core.get('todo', 'a')).toMatchObject({ fields: { x: 1, y: 2 }, server: { revision: 2 } });
+    h.step({ type: 'sync' });
+    h.answerPull(ok(pullPage([], 2, { epoch: 'E3' })));
+    const repaired = h.answerPull(ok(pullPage([change('a', 1, { x: 1 })], 1, { epoch: 'E3' })));
+    expect(eventsOfType(repaired, 'repair-enqueued')).toMatchObject([{ entityId: 'a', reuploads: 'me:1' }]);
+  });
+
   it('a new epoch in a push answer starts the repair too', () => {
     const h = CoreHarness.started();
     h.answerPullEmpty();
