@@ -4,6 +4,7 @@
 import type { Fields, ServerEntityState } from '../protocol.ts';
 import { entityKey } from '../protocol.ts';
 import type { QueueItem } from '../model.ts';
+import { AssertionError } from '../assert.ts';
 import { observeStamp, refreshEntity, type Ctx } from './context.ts';
 
 /** The next item of an entity now applies on top of `revision` (its true base after an ack), whose fields may be unknown. */
@@ -59,27 +60,139 @@ export function onConflict(ctx: Ctx, item: QueueItem, server: ServerEntityState,
     });
     fx.event({ type: 'conflict', ...base, outcome: 'manual' });
   }
-  // The conflict shows the server as it was when it answered; a pull may already have brought newer.
-  // A conflict saying the server has no such entity (revision 0) means it has none: forget ours,
-  // unless ours is a state of the answer's epoch (revision > 0, no repair under way), learned
-  // after the answer was made: e.g. the repair pull that brought another client's re-upload while
-  // this answer was slow. Forgetting that would leave us without an entity no later pull brings.
+  // How the entity's confirmed server state is refreshed: CONFIRMED_REFRESH_TABLE below decides.
   const current = entity?.server ?? null;
-  const learnedSince = answeredInOurEpoch && current !== null && current.revision > 0;
-  // Our confirmed state may be this very op, learned from a pull while its ack was lost. A
-  // conflict for it means the server holds no result for its queueId (a replay would be
-  // answered from the idempotency table): that apply was rolled back, and the state the
-  // conflict shows is the server's now, whatever its revision number (revisions of two epochs
-  // do not compare). Keeping ours would have the rollback repair re-upload a write that lost.
-  const confirmedIsThisOp = entity?.serverOrigin?.queueId === item.queueId;
+  const facts: ConflictFacts = {
+    answerHasNoEntity: known === null,
+    answeredInOurEpoch,
+    confirmedKnown: current !== null,
+    confirmedHasRevision: current !== null && current.revision > 0,
+    confirmedIsOurs: entity?.serverOrigin?.clientId === image.meta.clientId,
+    confirmedIsThisOp: entity?.serverOrigin?.queueId === item.queueId,
+    answerIsNewer: known !== null && current !== null && known.revision > current.revision,
+  };
+  const outcome = confirmedRefreshOf(facts).outcome;
+  if (outcome === 'forget') refreshEntity(ctx, item.entityType, item.entityId, now, null, null);
+  else if (outcome === 'adopt') refreshEntity(ctx, item.entityType, item.entityId, now, known, null); // a conflict does not say who wrote it
+  else refreshEntity(ctx, item.entityType, item.entityId, now);
+}
+
+/**
+ * What a conflict answer does to the entity's confirmed server state: 'forget' it (the server
+ * has no such entity), 'adopt' the answer's state (with no origin: a conflict does not say who
+ * wrote it), or 'keep' it (the local view is re-derived on it all the same).
+ */
+export type ConfirmedRefresh = 'forget' | 'adopt' | 'keep';
+
+/** What the refresh depends on: the answer, and the confirmed state as it was before the conflict. */
+export interface ConflictFacts {
+  /** The answer says the server has no such entity (revision 0). */
+  readonly answerHasNoEntity: boolean;
+  /** The answer came from our epoch, and no repair is gathering. */
+  readonly answeredInOurEpoch: boolean;
+  /** We know a confirmed server state of the entity. */
+  readonly confirmedKnown: boolean;
+  /** That state has a revision above 0 (0: a lost acked delete kept for the next repair, pull.ts keepLostDelete). */
+  readonly confirmedHasRevision: boolean;
+  /** Our confirmed state was written by this client. */
+  readonly confirmedIsOurs: boolean;
+  /** Our confirmed state was written by this very op (learned from a pull while its ack was lost). */
+  readonly confirmedIsThisOp: boolean;
+  /** Both are known and the answer's revision is above the confirmed one. */
+  readonly answerIsNewer: boolean;
+}
+
+export interface ConfirmedRefreshRow {
+  readonly id: string;
+  /** The facts this row requires; a fact not named is not looked at. */
+  readonly when: Partial<ConflictFacts>;
+  readonly outcome: ConfirmedRefresh;
+  readonly why: string;
+  /** The finding that made the row: a regression file under scenarios/regressions/ that fails without it, or the commit and test that guard it. */
+  readonly seed: string;
+}
+
+/**
+ * The decision, in order: the first row whose facts all hold decides (the last row holds always).
+ * Each row is pinned by engine/core/conflict-table.test.ts; change one only with its finding in hand.
+ */
+export const CONFIRMED_REFRESH_TABLE: readonly ConfirmedRefreshRow[] = [
+  // Within one epoch an entity never vanishes (a delete leaves a tombstone), so 'no such entity'
+  // from our epoch is older than a state of it we hold: e.g. the repair pull that brought another
+  // client's re-upload while this answer was slow. No later pull brings that state again.
+  {
+    id: 'learned-since',
+    when: { answerHasNoEntity: true, answeredInOurEpoch: true, confirmedKnown: true, confirmedHasRevision: true },
+    outcome: 'keep',
+    why: "'no such entity' is older than a state of its epoch learned while it was on its way (the repair pull brought another client's re-upload); forgetting it loses the entity for good",
+    seed: 'default-seed-4969',
+  },
+  // Otherwise the server has none: forget ours (of an older epoch, or a lost delete kept at revision 0).
+  {
+    id: 'no-such-entity',
+    when: { answerHasNoEntity: true },
+    outcome: 'forget',
+    why: 'the server has no such entity: ours is of an older epoch, and the repair that follows decides what was lost',
+    seed: 'commit 219df88; no regression file fails without it (conflicts.test.ts: forgets a state of an older epoch)',
+  },
   // An answer from another epoch than ours (or while a repair gathers) comes before that epoch's
   // repair, which compares our confirmed write with the restored state to learn whether the
   // rollback lost it. If that write is ours (another op), it is the only trace of the loss:
-  // replacing it with the answer's state (its revision does not compare with ours anyway) would
-  // leave the repair nothing to re-upload (default seeds 5507, 9040). The repair refreshes it.
-  const oursForRepair = !answeredInOurEpoch && current !== null && entity?.serverOrigin?.clientId === image.meta.clientId && !confirmedIsThisOp;
-  if (known === null && !learnedSince) refreshEntity(ctx, item.entityType, item.entityId, now, null, null);
-  else if (known === null || oursForRepair) refreshEntity(ctx, item.entityType, item.entityId, now);
-  else if (current === null || known.revision > current.revision || confirmedIsThisOp) refreshEntity(ctx, item.entityType, item.entityId, now, known, null); // a conflict does not say who wrote it
-  else refreshEntity(ctx, item.entityType, item.entityId, now);
+  // replacing it with the answer's state (whose revision does not compare with ours anyway) would
+  // leave the repair nothing to re-upload. The repair refreshes it.
+  {
+    id: 'ours-for-repair',
+    when: { answeredInOurEpoch: false, confirmedKnown: true, confirmedIsOurs: true, confirmedIsThisOp: false },
+    outcome: 'keep',
+    why: "an answer from another epoch comes before that epoch's repair; our confirmed write (another op) is the only trace the rollback lost it",
+    seed: 'default-seed-5507, default-seed-9040',
+  },
+  // Our confirmed state may be this very op, learned from a pull while its ack was lost. A
+  // conflict for it means the server holds no result for its queueId (a replay would be answered
+  // from the idempotency table): that apply was rolled back, and the state the conflict shows is
+  // the server's now, whatever its revision number (revisions of two epochs do not compare).
+  {
+    id: 'confirmed-is-this-op',
+    when: { confirmedIsThisOp: true },
+    outcome: 'adopt',
+    why: "the server holds no result for this op's queueId: its pulled apply was rolled back, and keeping it would have the repair re-upload a write that lost",
+    seed: 'default-seed-513-shrunk (commit f8b3f59); that file no longer fails without the row',
+  },
+  {
+    id: 'nothing-confirmed',
+    when: { confirmedKnown: false },
+    outcome: 'adopt',
+    why: 'we know no server state: the answer is the only one',
+    seed: 'commit 83882b4; no regression file fails without it',
+  },
+  // The conflict shows the server as it was when it answered; a pull may already have brought newer.
+  {
+    id: 'answer-newer',
+    when: { answerIsNewer: true },
+    outcome: 'adopt',
+    why: 'the answer is newer than what we know',
+    seed: 'commit 83882b4 (conflicts.test.ts: a server-wins drop shows the server state)',
+  },
+  {
+    id: 'pull-brought-newer',
+    when: {},
+    outcome: 'keep',
+    why: 'a pull already brought the answered state or newer: a conflict never rolls the known server state back',
+    seed: 'commit 83882b4; default seeds 74 and 565 fail convergence without it (no regression file)',
+  },
+];
+
+/** The row of CONFIRMED_REFRESH_TABLE that decides these facts. */
+export function confirmedRefreshOf(facts: ConflictFacts): ConfirmedRefreshRow {
+  for (const row of CONFIRMED_REFRESH_TABLE) {
+    if (matches(row.when, facts)) return row;
+  }
+  throw new AssertionError('CONFIRMED_REFRESH_TABLE should end with a row that always holds');
+}
+
+function matches(when: Partial<ConflictFacts>, facts: ConflictFacts): boolean {
+  for (const name of Object.keys(when) as (keyof ConflictFacts)[]) {
+    if (when[name] !== facts[name]) return false;
+  }
+  return true;
 }

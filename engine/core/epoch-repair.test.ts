@@ -180,6 +180,68 @@ describe('epoch repair', () => {
     expect(h.core.get('todo', 'a')).toMatchObject({ fields: { x: 2 }, server: { revision: 2 } });
   });
 
+  // Default seed 5245: our create was applied but its ack lost, and we pulled its apply. A restore
+  // (E2) from before it lost it; meanwhile another client re-uploaded a newer write of 'a' in E2.
+  // Our repair re-sent the create as an update on that revision: the older write overwrote the
+  // newer one with no conflict, and the next rollback lost the other client's acked write.
+  describe('a re-upload over a restored state another client wrote', () => {
+    const stampAt = (wallMs: number) => `${String(wallMs).padStart(15, '0')}.000000.other`;
+
+    /** Our create of 'a' applied (we pulled it) but unacked; then E2 whose restored 'a' is theirs, stamped at `theirsAtMs` from now. */
+    function restoredTheirs(theirsAtMs: number): { h: CoreHarness; repaired: CoreEffect[] } {
+      const h = CoreHarness.started({ conflictPolicy: 'lww-hlc', jitter: 'none' });
+      h.answerPullEmpty();
+      h.write('create', 'a', { x: 1 });
+      h.answerPush(http(500)); // committed, answer lost
+      h.step({ type: 'sync' });
+      h.answerPull(ok(pullPage([change('a', 1, { x: 1 }, ours('me:1'))], 1)));
+      expect(h.queue()).toMatchObject([{ queueId: 'me:1', action: 'create' }]);
+      h.step({ type: 'sync' });
+      h.answerPull(ok(pullPage([], 1, { epoch: E2 })));
+      const theirs = change('a', 1, { x: 9 }, { origin: { clientId: 'other', queueId: 'other:5' }, stamp: stampAt(h.now + theirsAtMs) });
+      const repaired = restore(h, [theirs]);
+      return { h, repaired };
+    }
+
+    it('meets a newer one as a conflict, and the policy decides (lww-hlc: theirs wins)', () => {
+      const { h, repaired } = restoredTheirs(60_000);
+      expect(eventsOfType(repaired, 'repair-enqueued')).toMatchObject([{ queueId: 'me:1', reuploads: 'me:1' }]);
+      const item = h.push!.request.items[0]!;
+      expect(item).toMatchObject({ queueId: 'me:1', action: 'update', baseRevision: null, payload: { x: 1 } });
+      const theirsNow = serverState(1, { x: 9 }, { stamp: stampAt(h.now + 60_000) });
+      const effects = h.answerPush(pushAnswer([conflicted(item, theirsNow)], E2));
+      expect(eventsOfType(effects, 'conflict')).toMatchObject([{ queueId: 'me:1', outcome: 'server-wins' }]);
+      expect(h.core.queueLength()).toBe(0);
+      expect(h.core.get('todo', 'a')).toMatchObject({ fields: { x: 9 }, server: { revision: 1 } });
+    });
+
+    it('overwrites an older one on its revision, as before', () => {
+      const { h } = restoredTheirs(-60_000);
+      expect(h.push?.request.items).toMatchObject([{ queueId: 'me:1', action: 'update', baseRevision: 1, payload: { x: 1 } }]);
+    });
+  });
+
+  // Default seed 11199 (found with the 5245 fix): our update left with an old-epoch base; the repair
+  // that finished while it was on its way forgot that base (ABA), so its ack in the new epoch looked
+  // inexact and our confirmed state stayed the other client's. The next rollback lost the update,
+  // and no repair re-uploaded it. Applied right on top of the restored state we know, it is exact.
+  it('an update in flight while a repair finishes, acked on top of the restored state, is our confirmed write', () => {
+    const h = CoreHarness.started({ conflictPolicy: 'lww-hlc' });
+    h.answerPull(ok(pullPage([change('a', 1, { x: 1 })], 1)));
+    h.write('update', 'a', { y: 2 });
+    const update = h.push!.request.items[0]!;
+    expect(update).toMatchObject({ queueId: 'me:1', baseRevision: 1 });
+    h.step({ type: 'sync' });
+    h.answerPull(ok(pullPage([], 1, { epoch: E2 })));
+    restore(h, [change('a', 1, { x: 1 })]);
+    h.answerPush(pushAnswer([acked(update, 2)], E2));
+    expect(h.core.get('todo', 'a')).toMatchObject({ fields: { x: 1, y: 2 }, server: { revision: 2 } });
+    h.step({ type: 'sync' });
+    h.answerPull(ok(pullPage([], 2, { epoch: 'E3' })));
+    const repaired = h.answerPull(ok(pullPage([change('a', 1, { x: 1 })], 1, { epoch: 'E3' })));
+    expect(eventsOfType(repaired, 'repair-enqueued')).toMatchObject([{ entityId: 'a', reuploads: 'me:1' }]);
+  });
+
   it('a new epoch in a push answer starts the repair too', () => {
     const h = CoreHarness.started();
     h.answerPullEmpty();

@@ -211,9 +211,18 @@ function reupload(ctx: Ctx, key: string, entity: EntityRecord, restored: Change 
   const confirmed = entity.server!;
   const origin = entity.serverOrigin;
   assert(origin !== null, `reupload of ${key}: a lost write is one of ours, so its origin is known`);
-  const baseRevision = restored?.revision ?? null;
   const exists = restored !== undefined && !restored.deleted;
   const head = image.headOf(key);
+  // Based on the restored revision, the re-upload overwrites the restored state without a conflict.
+  // That is right for a state the rollback brought back from before our write, not for a write
+  // another client made after it (e.g. its own re-upload in this epoch, while ours is an op whose
+  // ack was lost and whose apply we pulled): then, with no base, the re-upload meets that state as a
+  // conflict and the policy decides (default seed 5245: an older create overwrote a newer
+  // re-upload, and the next rollback lost that acked write for good). "After" is known only from
+  // HLC stamps (lww-hlc); without them the re-upload overwrites as before.
+  const carried = head !== undefined ? head.stamp : (confirmed.stamp ?? null);
+  const theirsNewer = exists && restored.origin.clientId !== image.meta.clientId && carried !== null && restored.stamp !== undefined && restored.stamp > carried;
+  const baseRevision = theirsNewer ? null : (restored?.revision ?? null);
   let item: QueueItem | null;
   if (head !== undefined) {
     const payload = head.action === 'delete' ? {} : head.action === 'create' ? head.payload : { ...confirmed.fields, ...head.payload };

@@ -152,7 +152,7 @@ function applyResults(ctx: Ctx, items: readonly QueueItem[], body: PushResponse,
   for (const item of items) {
     const result = byQueueId.get(item.queueId);
     if (result === undefined) retryLater(ctx, item, 'no result for item', null, now);
-    else if (result.status === 'ok') gatherAck(ctx, item, ack(ctx, item, result.revision, result.replayed === true, now), body.epoch);
+    else if (result.status === 'ok') gatherAck(ctx, item, ack(ctx, item, result.revision, result.replayed === true, answeredInOurEpoch, now), body.epoch);
     else if (result.status === 'conflict') onConflict(ctx, item, result.server, answeredInOurEpoch, now);
     else if (result.retryable ? ctx.variant.deadLetterTransient : !ctx.variant.retryPermanent) deadLetter(ctx, item, result.code, result.message, now);
     else retryLater(ctx, item, `${result.code}: ${result.message}`, null, now);
@@ -166,7 +166,7 @@ function applyResults(ctx: Ctx, items: readonly QueueItem[], body: PushResponse,
 }
 
 /** Returns the server state the ack confirms, when known exactly. */
-function ack(ctx: Ctx, item: QueueItem, revision: number, replayed: boolean, now: number): ServerEntityState | null {
+function ack(ctx: Ctx, item: QueueItem, revision: number, replayed: boolean, answeredInOurEpoch: boolean, now: number): ServerEntityState | null {
   const { image, fx, v } = ctx;
   const key = entityKey(item.entityType, item.entityId);
   const entity = image.entities.get(key);
@@ -174,7 +174,7 @@ function ack(ctx: Ctx, item: QueueItem, revision: number, replayed: boolean, now
   image.removeItem(item.queueId);
   // The server's fields after an update are known here only when the update applied right on
   // top of fields we know (the item's base, or our known state); otherwise a pull brings them.
-  const base = item.action !== 'update' ? {} : baseFieldsOf(item, prior, revision);
+  const base = item.action !== 'update' ? {} : baseFieldsOf(item, prior, revision, answeredInOurEpoch);
   const exact = base !== null;
   const confirmed: ServerEntityState = {
     revision,
@@ -192,8 +192,13 @@ function ack(ctx: Ctx, item: QueueItem, revision: number, replayed: boolean, now
 }
 
 /** The server fields an update acked at `revision` was applied to, when we know them. */
-function baseFieldsOf(item: QueueItem, prior: ServerEntityState | null, revision: number): Fields | null {
-  if (item.baseRevision === null || revision !== item.baseRevision + 1) return null;
+function baseFieldsOf(item: QueueItem, prior: ServerEntityState | null, revision: number, answeredInOurEpoch: boolean): Fields | null {
+  // An update acked with no base: a repair forgot its old-epoch base (ABA) while it was on its way,
+  // and the server took it on the base it was sent with. Within our epoch, a revision right after
+  // the state we know means it applied on that state (default seed 11199: taken for inexact, the
+  // ack left our confirmed state the other client's, and the next rollback lost the update silently).
+  if (item.baseRevision === null) return answeredInOurEpoch && prior !== null && revision === prior.revision + 1 ? prior.fields : null;
+  if (revision !== item.baseRevision + 1) return null;
   if (item.baseFields !== null) return item.baseFields;
   return prior !== null && prior.revision === item.baseRevision ? prior.fields : null;
 }
