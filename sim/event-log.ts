@@ -156,8 +156,10 @@ function compileKind(type: RecordType, eventType: SyncEventType | null): Kind {
   const literal = inner === null ? record.literal : `${record.literal.slice(0, -2)}, "event": ${inner.literal} }`;
   const optionals = [...record.optionals.map((line) => line.replace('OBJECT', 'built')), ...(inner?.optionals ?? []).map((line) => line.replace('OBJECT', 'built.event'))];
   // The sources are built from the layouts above only (constant keys and codecs), never from data.
-  const encode = new Function('chunk', 'w', 'event', 'tables', `"use strict"; ${writes.join(' ')}`) as Encoder;
-  const decode = new Function('chunk', 'w', 'symbols', 'refs', `"use strict"; const built = ${literal}; ${optionals.join(' ')} return built;`) as Decoder;
+  // Each is named in profiles by its kind (a compiled function has no file of its own).
+  const name = eventType === null ? type : `engine-${eventType}`;
+  const encode = new Function('chunk', 'w', 'event', 'tables', `"use strict"; ${writes.join(' ')}\n//# sourceURL=event-log/encode/${name}`) as Encoder;
+  const decode = new Function('chunk', 'w', 'symbols', 'refs', `"use strict"; const built = ${literal}; ${optionals.join(' ')} return built;\n//# sourceURL=event-log/decode/${name}`) as Decoder;
   return { type, eventType, words: inner?.next ?? record.next, encode, decode };
 }
 
