@@ -1,5 +1,5 @@
 // `npm run bench` (issues 3, 5 and 7): every performance figure with its target and a
-// pass/short mark. Groups: standard (1,000 clients × one hour vs fake-timers), chaos (nightly
+// pass/short mark. Groups: standard (100, then 1,000 clients × one hour; vs fake-timers), chaos (nightly
 // seeds per hour with 1 and 2 workers), scale (10,000 clients, memory per idle client), growth
 // (engine drain, checkers), push (issue 5: durable HTTP push throughput), report (issue 6: the
 // standard run's report, size and render time in Chromium). Each run is a fresh
@@ -18,7 +18,7 @@ import { measurePush } from './bench/push-bench.ts';
 import { pushNotes, pushRows } from './bench/push-rows.ts';
 import { measureReport } from './bench/report-bench.ts';
 import { reportNotes, reportRows } from './bench/report-rows.ts';
-import { chaosNotes, chaosRows, growthRows, scaleRows, standardRows, TARGETS, type Row } from './bench/rows.ts';
+import { chaosNotes, chaosRows, growthRows, scaleRows, sizeRows, standardRows, TARGETS, type Row } from './bench/rows.ts';
 import { measureScale } from './bench/scale.ts';
 import { announce, ROOT } from './bench/spawn-child.ts';
 import { measureStandard } from './bench/standard.ts';
@@ -52,9 +52,9 @@ const GROUPS: Record<string, (context: BenchContext) => Promise<GroupResult>> = 
       'time compression = the chaos span (the hour) ÷ (wall + checkers); wall = plan generation + run (its convergence phase included).',
       'speed ratio = fake-timers wall ÷ simulator wall over the same span and ops, no faults (the simulator also runs its short convergence check).',
       ...(entry.baseline.shortened === null ? [] : [`fake-timers baseline: both sides ran ${entry.baseline.spanMs / 60_000} min, not an hour: ${entry.baseline.shortened}.`]),
-      ...(entry.run.median?.checkFailures ?? []).map((failure) => `standard run: checker ${failure}`),
+      ...[entry.small, entry.run].flatMap((size) => (size.median?.checkFailures ?? []).map((failure) => `${size.clients} clients: checker ${failure}`)),
     ];
-    return { entry, rows: standardRows(entry.run, entry.baseline), notes };
+    return { entry, rows: [...sizeRows(entry.small), ...standardRows(entry.run, entry.baseline)], notes };
   },
   chaos: async () => {
     const entry = await measureChaosRate();

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { SimMeasurement } from './jobs.ts';
-import { chaosRows, scaleRows, standardRows } from './rows.ts';
+import { chaosRows, scaleRows, sizeRows, standardRows } from './rows.ts';
 import type { ChaosRateMeasurement } from './chaos-child.ts';
 
 const HOUR_MS = 3_600_000;
@@ -22,6 +22,14 @@ describe('bench verdicts', () => {
   it('standard run: 2,000× compression, checkers included, passes; 1,000× is short', () => {
     expect(markOf(standardRows(entry(sim(1000, HOUR_MS, 1_700)), null), 'time compression')).toBe(true); // + 100 ms of checkers
     expect(markOf(standardRows(entry(sim(1000, HOUR_MS, 3_600)), null), 'time compression')).toBe(false);
+  });
+
+  it('a size without a target (100 clients) shows its compression and marks nothing', () => {
+    const rows = sizeRows(entry(sim(100, HOUR_MS, 900)));
+    expect(rows.map((r) => r.pass)).toEqual(rows.map(() => null));
+    expect(rows.find((r) => r.figure === 'time compression')?.value).toMatch(/^3,600× with checkers \(simulation alone 4,000×\)/);
+    expect(rows[0]!.subject).toMatch(/^size: 100 clients × 60 min/);
+    expect(sizeRows({ ...entry(sim(100, HOUR_MS, 900)), runs: [], median: null, error: 'boom' })).toEqual([{ subject: expect.stringMatching(/100 clients/), figure: 'failed', value: 'boom', target: null, pass: null }]);
   });
 
   it('scale: a full hour under 30 s and 1.5 GB passes; a shortened run is short however fast', () => {

@@ -61,6 +61,18 @@ function simRunRows(row: RowOf, m: SimMeasurement, runs: readonly SimMeasurement
   ];
 }
 
+/** A size measured to be seen, with no target of its own (100 clients × the hour). */
+export function sizeRows(run: ThroughputEntry): Row[] {
+  const row = rowsOf(`size: ${clientsText(run.clients)} × ${formatMinutes(run.durationMs)}, teams of 5, swarm faults, every checker`);
+  const m = run.median;
+  if (m === null) return [row('failed', run.error ?? 'no run finished')];
+  return [
+    row('wall time', `${wallsText(run.runs, m)} + checkers ${seconds(m.checkMs)}`),
+    row('time compression', `${int(compression(m.durationMs, m.wallMs + m.checkMs))}× with checkers (simulation alone ${int(compression(m.durationMs, m.wallMs))}×)`),
+    ...simRunRows(row, m, run.runs),
+  ];
+}
+
 export function standardRows(run: ThroughputEntry, baseline: BaselineEntry | null): Row[] {
   const row = rowsOf(`standard: ${clientsText(run.clients)} × ${formatMinutes(run.durationMs)}, teams of 5, swarm faults, every checker`);
   const m = run.median;
