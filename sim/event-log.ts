@@ -187,8 +187,8 @@ export class EventLog implements Iterable<StoredEvent> {
   private count = 0;
   /** Rows, back to back. */
   private readonly chunks: Float64Array[] = [];
-  /** Where row i starts: its word index over all chunks. */
-  private readonly starts: Float64Array[] = [];
+  /** Where row i starts: its word index over all chunks (below 2^32: 32 GB of rows). */
+  private readonly starts: Uint32Array[] = [];
   private wordsUsed = CHUNK_WORDS; // full: the first row opens a chunk
   private tables = new Tables();
 
@@ -208,13 +208,14 @@ export class EventLog implements Iterable<StoredEvent> {
     if (code === undefined) throw new Error(`EventLog: no layout for ${event.type === 'engine' ? `engine event ${JSON.stringify(event.event.type)}` : `record ${JSON.stringify(event.type)}`}`);
     const kind = KINDS[code]!;
     if (this.wordsUsed + kind.words > CHUNK_WORDS) {
+      if ((this.chunks.length + 1) * CHUNK_WORDS > 2 ** 32) throw new RangeError(`EventLog: more than 2^32 words of rows (${this.count} events)`);
       this.chunks.push(new Float64Array(CHUNK_WORDS));
       this.wordsUsed = 0;
     }
     const chunk = this.chunks[this.chunks.length - 1]!;
     const w = this.wordsUsed;
     const i = this.count;
-    if ((i & STARTS_MASK) === 0) this.starts.push(new Float64Array(STARTS_SIZE));
+    if ((i & STARTS_MASK) === 0) this.starts.push(new Uint32Array(STARTS_SIZE));
     this.starts[i >>> STARTS_BITS]![i & STARTS_MASK] = (this.chunks.length - 1) * CHUNK_WORDS + w;
     chunk[w] = code;
     kind.encode(chunk, w, event, this.tables);

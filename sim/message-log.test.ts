@@ -14,7 +14,7 @@ const messageArb: fc.Arbitrary<MessageRecord> = fc.record({
   client: fc.integer({ min: 0, max: 100_000 }),
   kind: fc.constantFrom('push' as const, 'pull' as const),
   dir: fc.constantFrom('request' as const, 'response' as const),
-  requestId: fc.integer({ min: 1, max: 2 ** 40 }),
+  requestId: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
   fate: fc.constantFrom('sent' as const, 'delivered' as const, 'dropped' as const, 'duplicated' as const, 'refused' as const),
   detail: fc.constantFrom('', 'loss (200)', 'server down', 'device offline', '503'),
 });
@@ -60,6 +60,14 @@ describe('MessageLog', () => {
     log.append(0, 5, 1, 'pull', 'request', 1, 'sent', '');
     expect(() => log.at(1)).toThrow(/from 0 to 0, got 1/);
     expect(() => log.at(-1)).toThrow(/got -1/);
+  });
+
+  it('refuses a request id or position a 32-bit column cannot hold, naming it, and keeps nothing of it', () => {
+    const log = new MessageLog();
+    expect(() => log.append(0, 5, 1, 'pull', 'request', 2 ** 32, 'sent', '')).toThrow(/requestId should be an integer from 0 to 4294967295, got 4294967296/);
+    expect(() => log.append(0, 5, 1, 'pull', 'request', 1.5, 'sent', '')).toThrow(/requestId .* got 1.5/);
+    expect(() => log.append(-1, 5, 1, 'pull', 'request', 1, 'sent', '')).toThrow(/position should be an integer from 0 to 4294967295, got -1/);
+    expect(log.length).toBe(0);
   });
 });
 
