@@ -18,8 +18,11 @@ import { maybePush, onPushResult } from './push.ts';
 import { maybePull, onPullResult, resumeRepair } from './pull.ts';
 
 const ATTEMPT_BUCKETS = 8;
-/** A timer firing further than this from its due time on the client's clock means the clock stepped. */
-const CLOCK_STEP_TOLERANCE_MS = 2_000;
+/**
+ * A timer firing further than this from its due time on the client's clock means the clock
+ * stepped. A smaller step is taken for elapsed time (and a deadline kept on that clock moves by it).
+ */
+export const CLOCK_STEP_TOLERANCE_MS = 2_000;
 
 export class SyncCore {
   private readonly ctx: Ctx;

@@ -1,0 +1,48 @@
+// Retries wait their turn (eventual-delivery) over small hand-made histories: a send before its
+// retry is due is a violation, unless the client's clock stepped forward in between by less
+// than the engine notices (it then takes the step for elapsed time; default seed 19829).
+
+import { describe, expect, it } from 'vitest';
+import { CLOCK_STEP_TOLERANCE_MS } from '../../engine/core/sync-core.ts';
+import type { StoredEvent } from '../../sim/history.ts';
+import { historyOf } from './hand-made.ts';
+import { indexHistory } from './history-index.ts';
+import { checkEventualDelivery } from './liveness.ts';
+
+const RETRY_AT = 10_000;
+const DELAY_MS = 5_766;
+/** When the retry is due in true time, less the drift allowance and 1 ms (liveness.ts). */
+const DUE = RETRY_AT + Math.floor(DELAY_MS * 0.999) - 1;
+
+const retried = (t: number): StoredEvent => ({ t, type: 'engine', client: 0, clientTime: t, event: { type: 'retried', at: t, queueId: 'c0:1', attempts: 2, delayMs: DELAY_MS, reason: 'http 500' } });
+const sent = (t: number): StoredEvent => ({ t, type: 'engine', client: 0, clientTime: t, event: { type: 'sent', at: t, requestId: 3, queueIds: ['c0:1'], bytes: 200 } });
+const clockStep = (t: number, deltaMs: number, client = 0): StoredEvent => ({ t, type: 'fault', phase: 'start', index: 0, fault: { atMs: t, kind: 'clock-step', durationMs: 60_000, client, param: deltaMs } });
+
+function violations(events: StoredEvent[]): string[] {
+  const history = historyOf(events);
+  return checkEventualDelivery(history, indexHistory(history)).violations.map((v) => v.message);
+}
+
+describe('eventual-delivery: retries wait their turn', () => {
+  it('a send 259 ms before the retry is due is a violation', () => {
+    expect(violations([retried(RETRY_AT), sent(DUE - 259)])).toEqual([expect.stringMatching(/^c0:1 was sent at .* before its retry was due/)]);
+    expect(violations([retried(RETRY_AT), sent(DUE)])).toEqual([]);
+  });
+
+  it('unless the client clock stepped forward in between by up to the step, below the engine’s tolerance', () => {
+    expect(violations([retried(RETRY_AT), clockStep(DUE - 300, 1_545), sent(DUE - 259)])).toEqual([]);
+    expect(violations([retried(RETRY_AT), clockStep(DUE - 300, 1_545), sent(DUE - 1_546)])).toHaveLength(1);
+  });
+
+  it('a step before the retry, of another client, or backward excuses nothing', () => {
+    expect(violations([clockStep(RETRY_AT - 1, 1_545), retried(RETRY_AT), sent(DUE - 259)])).toHaveLength(1);
+    expect(violations([retried(RETRY_AT), clockStep(DUE - 300, 1_545, 1), sent(DUE - 259)])).toHaveLength(1);
+    expect(violations([retried(RETRY_AT), clockStep(DUE - 300, -1_545), sent(DUE - 259)])).toHaveLength(1);
+  });
+
+  it('a step the engine notices (beyond its tolerance) excuses no more than the tolerance', () => {
+    const stepMs = CLOCK_STEP_TOLERANCE_MS + 3_000;
+    expect(violations([retried(RETRY_AT), clockStep(RETRY_AT + 100, stepMs), sent(DUE - CLOCK_STEP_TOLERANCE_MS)])).toEqual([]);
+    expect(violations([retried(RETRY_AT), clockStep(RETRY_AT + 100, stepMs), sent(DUE - CLOCK_STEP_TOLERANCE_MS - 1)])).toHaveLength(1);
+  });
+});
