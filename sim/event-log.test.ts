@@ -68,7 +68,6 @@ describe('EventLog', () => {
       expect(JSON.stringify(back), kindOf(e)).toBe(JSON.stringify(e));
       expect(back, kindOf(e)).toStrictEqual(e);
       expect(log.typeAt(i)).toBe(e.type);
-      expect(log.engineTypeAt(i)).toBe(e.type === 'engine' ? e.event.type : null);
       expect(log.timeAt(i)).toBe(e.t);
     });
     // References are kept, not copied.

@@ -244,12 +244,6 @@ export class EventLog implements Iterable<StoredEvent> {
     return KINDS[chunk[w]!]!.type;
   }
 
-  /** The i-th event's engine event type (null for other records), without building it. */
-  engineTypeAt(i: number): SyncEventType | null {
-    const { chunk, w } = this.row(i);
-    return KINDS[chunk[w]!]!.eventType;
-  }
-
   /** The i-th event's true time, without building it (every layout starts with t). */
   timeAt(i: number): number {
     const { chunk, w } = this.row(i);
