@@ -90,6 +90,21 @@ describe('EventLog', () => {
     );
   });
 
+  it('keeps every number exactly, those a 32-bit word cannot hold too', () => {
+    // A word holds an int32 above -2^31 + 2^28; anything else is escaped to a reference.
+    const edges = [0, -0, 1, -1, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), -(2 ** 31) + 2 ** 28, -(2 ** 31) + 2 ** 28 + 1, -86_400_000, 0.5, -1e-300, Number.MAX_SAFE_INTEGER, Infinity, -Infinity, NaN];
+    const numbers = fc.sample(fc.oneof(fc.double(), fc.integer({ min: -(2 ** 31), max: 2 ** 31 }), fc.constantFrom(...edges)), { seed: FC_SEED, numRuns: 2_000 });
+    const values = [...edges, ...numbers];
+    const log = EventLog.of(values.map((t, i): StoredEvent => ({ t, type: 'engine', client: i, clientTime: -t, event: { type: 'request-failed', at: t, requestId: i, kind: 'pull', outcome: 'http', status: i % 2 === 0 ? null : t, delayMs: t } })));
+    values.forEach((t, i) => {
+      const back = log.at(i) as Extract<StoredEvent, { type: 'engine' }>;
+      const event = back.event as Extract<typeof back.event, { type: 'request-failed' }>;
+      const exact = [back.t, back.clientTime, event.at, event.status, event.delayMs].every((v, k) => Object.is(v, [t, -t, t, i % 2 === 0 ? null : t, t][k]));
+      expect(exact, `number ${Object.is(t, -0) ? '-0' : String(t)} (event ${i})`).toBe(true);
+      expect(Object.is(log.timeAt(i), t)).toBe(true);
+    });
+  });
+
   it('refuses an index outside the log, and an event it has no layout for, naming it', () => {
     const log = EventLog.of(FIXTURES.slice(0, 2));
     expect(() => log.at(2)).toThrow(/from 0 to 1, got 2/);

@@ -2,10 +2,13 @@
 // records about 0.6 M of them and every one lives to the end of the run: as objects (a record
 // and its engine event, ~170 bytes) they were most of what the garbage collector copied out of
 // the young generation and then marked again and again, and most of a 10,000-client run's heap.
-// Here an event is a row of numbers in Float64Array chunks the collector never scans: numbers
-// as they are, repeated strings (entity ids, users, epochs, codes) as ids into one symbol
-// table, and what is large or unique (payloads, changes, queue ids) as references into one
-// array, kept, never copied. at(i) builds the event object again, field for field.
+// Here an event is a row of 32-bit words in Int32Array chunks the collector never scans:
+// numbers as they are when they are small integers (times in ms, indices, counts, revisions:
+// nearly all of them), repeated strings (entity ids, users, epochs, codes) as ids into one
+// symbol table, and what is large or unique (payloads, changes, queue ids) as references into
+// one array, kept, never copied. A number a word cannot hold exactly (a fraction, -0, null,
+// beyond ±2^31) goes to the references too, and its word says so: nothing is rounded. at(i)
+// builds the event object again, field for field.
 //
 // Every record type and engine event type has a row layout (RECORD_LAYOUTS, EVENT_LAYOUTS),
 // listed in the order its fields are declared, so a rebuilt event has the keys of the one
@@ -64,6 +67,13 @@ const EVENT_LAYOUTS: { readonly [K in SyncEventType]: Fields<Extract<SyncEvent, 
 
 /** Stands for an absent 'opt' field (refs are array indices, never negative). */
 const ABSENT = -1;
+const INT32_MIN = -(2 ** 31);
+/**
+ * A 'num' word at or below this is not the number but INT32_MIN + the index of the reference
+ * holding it; above it, the word is the number. Plain numbers reach down to about -21.7 days
+ * in ms (a clock reading 24 h slow is -86,400,000), and 2^28 references can hold escapes.
+ */
+const ESCAPED_MAX = INT32_MIN + 2 ** 28;
 
 /** Where the strings and references of a log live; compiled codecs read and write them. */
 class Tables {
@@ -85,12 +95,25 @@ class Tables {
     this.refs.push(value);
     return this.refs.length - 1;
   }
+
+  /** The word for a number no plain word holds: its reference, marked (see ESCAPED_MAX). */
+  escaped(value: unknown): number {
+    const index = this.refs.length;
+    if (index > ESCAPED_MAX - INT32_MIN) throw new RangeError(`EventLog: more than 2^28 references; cannot keep ${String(value)} exactly`);
+    this.refs.push(value);
+    return INT32_MIN + index;
+  }
+}
+
+/** The number a 'num' word stands for. */
+function numberOf(word: number, refs: readonly unknown[]): number {
+  return word > ESCAPED_MAX ? word : (refs[word - INT32_MIN] as number);
 }
 
 /** Writes an event's fields from word w + 1 on (word w is the kind code). */
-type Encoder = (chunk: Float64Array, w: number, event: StoredEvent, tables: Tables) => void;
+type Encoder = (chunk: Int32Array, w: number, event: StoredEvent, tables: Tables) => void;
 /** Builds the event whose row starts at word w. */
-type Decoder = (chunk: Float64Array, w: number, symbols: readonly (string | null)[], refs: readonly unknown[]) => StoredEvent;
+type Decoder = (chunk: Int32Array, w: number, symbols: readonly (string | null)[], refs: readonly unknown[]) => StoredEvent;
 
 /** One kind of row: a record type, or 'engine' with one event type. */
 interface Kind {
@@ -120,12 +143,10 @@ function compileLayout(fields: Layout, type: string, source: string, next: numbe
         entries.push(`${name}: ${JSON.stringify(type)}`);
         continue;
       case 'num':
-        writes.push(`${word} = ${field};`);
-        entries.push(`${name}: ${word}`);
-        break;
-      case 'nnum':
-        writes.push(`${word} = ${field} === null ? NaN : ${field};`);
-        entries.push(`${name}: Number.isNaN(${word}) ? null : ${word}`);
+      case 'nnum': // null (or anything but a plain number) is escaped like any other
+        // Plain: an int32 above ESCAPED_MAX, and not -0 (which `| 0` would turn into 0).
+        writes.push(`{ const v = ${field}; ${word} = (v | 0) === v && v > ${ESCAPED_MAX} && (v !== 0 || 1 / v > 0) ? v : tables.escaped(v); }`);
+        entries.push(`${name}: ${word} > ${ESCAPED_MAX} ? ${word} : refs[${word} - ${INT32_MIN}]`);
         break;
       case 'bool':
         writes.push(`${word} = ${field} === true ? 1 : 0;`);
@@ -186,8 +207,8 @@ const STARTS_MASK = STARTS_SIZE - 1;
 export class EventLog implements Iterable<StoredEvent> {
   private count = 0;
   /** Rows, back to back. */
-  private readonly chunks: Float64Array[] = [];
-  /** Where row i starts: its word index over all chunks (below 2^32: 32 GB of rows). */
+  private readonly chunks: Int32Array[] = [];
+  /** Where row i starts: its word index over all chunks (below 2^32: 16 GB of rows). */
   private readonly starts: Uint32Array[] = [];
   private wordsUsed = CHUNK_WORDS; // full: the first row opens a chunk
   private tables = new Tables();
@@ -209,7 +230,7 @@ export class EventLog implements Iterable<StoredEvent> {
     const kind = KINDS[code]!;
     if (this.wordsUsed + kind.words > CHUNK_WORDS) {
       if ((this.chunks.length + 1) * CHUNK_WORDS > 2 ** 32) throw new RangeError(`EventLog: more than 2^32 words of rows (${this.count} events)`);
-      this.chunks.push(new Float64Array(CHUNK_WORDS));
+      this.chunks.push(new Int32Array(CHUNK_WORDS));
       this.wordsUsed = 0;
     }
     const chunk = this.chunks[this.chunks.length - 1]!;
@@ -247,7 +268,7 @@ export class EventLog implements Iterable<StoredEvent> {
   /** The i-th event's true time, without building it (every layout starts with t). */
   timeAt(i: number): number {
     const { chunk, w } = this.row(i);
-    return chunk[w + 1]!;
+    return numberOf(chunk[w + 1]!, this.tables.refs);
   }
 
   /**
@@ -294,7 +315,7 @@ export class EventLog implements Iterable<StoredEvent> {
     for (let i = 0; i < this.count; i++) yield this.at(i);
   }
 
-  private row(i: number): { chunk: Float64Array; w: number } {
+  private row(i: number): { chunk: Int32Array; w: number } {
     if (!Number.isInteger(i) || i < 0 || i >= this.count) throw new RangeError(`event index should be an integer from 0 to ${this.count - 1}, got ${i}`);
     const start = this.starts[i >>> STARTS_BITS]![i & STARTS_MASK]!;
     return { chunk: this.chunks[Math.floor(start / CHUNK_WORDS)]!, w: start % CHUNK_WORDS };
