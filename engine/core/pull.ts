@@ -3,11 +3,11 @@
 
 import type { Change, PullResponse, ServerEntityState } from '../protocol.ts';
 import { entityKey } from '../protocol.ts';
-import { assert } from '../assert.ts';
 import type { EntityRecord, QueueItem } from '../model.ts';
 import type { TransportOutcome } from '../ports.ts';
 import { nextRequestId, observeServerTime, observeStamp, refreshEntity, type Ctx } from './context.ts';
 import { maybePush } from './push.ts';
+import { reupload } from './reupload.ts';
 import { stopForUpgrade, versionRefusal } from './version.ts';
 
 export function maybePull(ctx: Ctx, now: number): void {
@@ -199,68 +199,4 @@ function forgetBase(ctx: Ctx, key: string): void {
   const head = ctx.image.headOf(key);
   if (head === undefined || head.action === 'create' || head.baseRevision === null) return;
   ctx.image.putItem({ ...head, baseRevision: null, baseFields: null });
-}
-
-/**
- * Our confirmed write is missing from the restored server: send the state we had confirmed
- * again, ahead of any pending op of the entity (the first pending op carries it, so per-entity
- * order holds across restarts), based on the restored revision.
- */
-function reupload(ctx: Ctx, key: string, entity: EntityRecord, restored: Change | undefined, now: number): void {
-  const { image, fx } = ctx;
-  const confirmed = entity.server!;
-  const origin = entity.serverOrigin;
-  assert(origin !== null, `reupload of ${key}: a lost write is one of ours, so its origin is known`);
-  const exists = restored !== undefined && !restored.deleted;
-  const head = image.headOf(key);
-  // Based on the restored revision, the re-upload overwrites the restored state without a conflict.
-  // That is right for a state the rollback brought back from before our write, not for a write
-  // another client made after it (e.g. its own re-upload in this epoch, while ours is an op whose
-  // ack was lost and whose apply we pulled): then, with no base, the re-upload meets that state as a
-  // conflict and the policy decides (default seed 5245: an older create overwrote a newer
-  // re-upload, and the next rollback lost that acked write for good). "After" is known only from
-  // HLC stamps (lww-hlc); without them the re-upload overwrites as before.
-  const carried = head !== undefined ? head.stamp : (confirmed.stamp ?? null);
-  const theirsNewer = exists && restored.origin.clientId !== image.meta.clientId && carried !== null && restored.stamp !== undefined && restored.stamp > carried;
-  const baseRevision = theirsNewer ? null : (restored?.revision ?? null);
-  let item: QueueItem | null;
-  if (head !== undefined) {
-    const payload = head.action === 'delete' ? {} : head.action === 'create' ? head.payload : { ...confirmed.fields, ...head.payload };
-    const action = head.action === 'delete' ? 'delete' : exists ? 'update' : 'create';
-    item = head.action === 'delete' && !exists ? null : { ...head, action, payload, baseRevision, baseFields: restored?.fields ?? null, nextAttemptAt: now };
-    if (item === null) {
-      // Deleting what the restored server never had is moot: the op is superseded, and says so.
-      image.removeItem(head.queueId);
-      fx.event({
-        type: 'conflict', at: now, queueId: head.queueId, entityType: head.entityType, entityId: head.entityId, policy: ctx.options.conflictPolicy, outcome: 'server-wins',
-        local: { payload: head.payload, clientTime: head.createdAt, stamp: head.stamp }, server: { revision: 0, deleted: true, fields: {}, updatedAt: 0 },
-      });
-    }
-  } else {
-    if (confirmed.deleted && !exists) return;
-    const meta = image.meta;
-    const action = confirmed.deleted ? 'delete' : exists ? 'update' : 'create';
-    item = {
-      queueId: `${meta.clientId}:${meta.seqNext}`,
-      seq: meta.seqNext,
-      entityType: entity.entityType,
-      entityId: entity.entityId,
-      action,
-      payload: confirmed.deleted ? {} : confirmed.fields,
-      baseRevision: action === 'create' ? null : baseRevision,
-      baseFields: restored?.fields ?? null,
-      createdAt: confirmed.updatedAt,
-      stamp: confirmed.stamp ?? null,
-      attempts: 0,
-      nextAttemptAt: now,
-      priority: 0,
-      paused: false,
-      sent: false,
-      lastError: null,
-    };
-    image.putMeta({ ...meta, seqNext: meta.seqNext + 1 });
-  }
-  if (item === null) return;
-  image.putItem(item);
-  fx.event({ type: 'repair-enqueued', at: now, queueId: item.queueId, entityType: item.entityType, entityId: item.entityId, reuploads: origin.queueId });
 }
