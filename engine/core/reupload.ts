@@ -1,7 +1,7 @@
 // Rollback repair's re-upload: a confirmed write of ours the restored server lacks is sent
 // again, carried by the first pending op of the entity or by an op of its own.
 
-import type { Change } from '../protocol.ts';
+import type { Action, Change, Fields } from '../protocol.ts';
 import { assert } from '../assert.ts';
 import type { EntityRecord, QueueItem } from '../model.ts';
 import type { Ctx } from './context.ts';
@@ -9,7 +9,8 @@ import type { Ctx } from './context.ts';
 /**
  * Our confirmed write is missing from the restored server: send the state we had confirmed
  * again, ahead of any pending op of the entity (the first pending op carries it, so per-entity
- * order holds across restarts), based on the restored revision.
+ * order holds across restarts), based on the restored revision; behind them when the first is
+ * already on its way (carryBehind).
  */
 export function reupload(ctx: Ctx, key: string, entity: EntityRecord, restored: Change | undefined, now: number): void {
   const { image, fx } = ctx;
@@ -29,7 +30,12 @@ export function reupload(ctx: Ctx, key: string, entity: EntityRecord, restored: 
   const theirsNewer = exists && restored.origin.clientId !== image.meta.clientId && carried !== null && restored.stamp !== undefined && restored.stamp > carried;
   const baseRevision = theirsNewer ? null : (restored?.revision ?? null);
   let item: QueueItem | null;
-  if (head !== undefined) {
+  // Only an update in flight on an entity the server holds would apply without what we fold in: a
+  // create carries the whole state, a delete supersedes it, and an update of an entity the server
+  // lacks comes back a conflict, resolved with the item as it is now.
+  if (head !== undefined && head.action === 'update' && exists && ctx.v.push?.queueIds.includes(head.queueId) === true) {
+    item = carryBehind(ctx, key, entity, head, baseRevision, restored, now);
+  } else if (head !== undefined) {
     const payload = head.action === 'delete' ? {} : head.action === 'create' ? head.payload : { ...confirmed.fields, ...head.payload };
     const action = head.action === 'delete' ? 'delete' : exists ? 'update' : 'create';
     item = head.action === 'delete' && !exists ? null : { ...head, action, payload, baseRevision, baseFields: restored?.fields ?? null, nextAttemptAt: now };
@@ -43,29 +49,58 @@ export function reupload(ctx: Ctx, key: string, entity: EntityRecord, restored: 
     }
   } else {
     if (confirmed.deleted && !exists) return;
-    const meta = image.meta;
     const action = confirmed.deleted ? 'delete' : exists ? 'update' : 'create';
-    item = {
-      queueId: `${meta.clientId}:${meta.seqNext}`,
-      seq: meta.seqNext,
-      entityType: entity.entityType,
-      entityId: entity.entityId,
-      action,
-      payload: confirmed.deleted ? {} : confirmed.fields,
-      baseRevision: action === 'create' ? null : baseRevision,
-      baseFields: restored?.fields ?? null,
-      createdAt: confirmed.updatedAt,
-      stamp: confirmed.stamp ?? null,
-      attempts: 0,
-      nextAttemptAt: now,
-      priority: 0,
-      paused: false,
-      sent: false,
-      lastError: null,
-    };
-    image.putMeta({ ...meta, seqNext: meta.seqNext + 1 });
+    item = repairItem(ctx, entity, action, confirmed.deleted ? {} : confirmed.fields, action === 'create' ? null : baseRevision, restored, now);
   }
   if (item === null) return;
   image.putItem(item);
   fx.event({ type: 'repair-enqueued', at: now, queueId: item.queueId, entityType: item.entityType, entityId: item.entityId, reuploads: origin.queueId });
+}
+
+/**
+ * The head is an update in a request still on its way: the server applies it as it was sent (and
+ * answers a retry of its queueId with that result), so fields folded into it now would never
+ * reach the server, yet its ack would confirm them (default seed 19643: our lost title, folded
+ * into an update the server applied a moment later without it, stayed in our store only).
+ * Re-base the head only (its ack is then read against the restored state, not the old epoch's),
+ * and carry the lost fields in an op of their own behind the pending ones: the confirmed fields
+ * no pending op writes (those ops carry newer values), none if a pending create or delete
+ * supersedes the whole state.
+ */
+function carryBehind(ctx: Ctx, key: string, entity: EntityRecord, head: QueueItem, baseRevision: number | null, restored: Change | undefined, now: number): QueueItem | null {
+  const { image } = ctx;
+  image.putItem({ ...head, baseRevision, baseFields: restored?.fields ?? null });
+  const pending = image.itemsOf(key);
+  if (entity.server!.deleted || pending.some((item) => item.action !== 'update')) return null;
+  const written = new Set(pending.flatMap((item) => Object.keys(item.payload)));
+  const lost = Object.entries(entity.server!.fields).filter(([field]) => !written.has(field));
+  if (lost.length === 0) return null;
+  // It waits behind the head, and is rebased when the head is acked.
+  return repairItem(ctx, entity, 'update', Object.fromEntries(lost), baseRevision, restored, now);
+}
+
+/** A new op of its own that re-uploads our confirmed write, with that write's time and stamp. */
+function repairItem(ctx: Ctx, entity: EntityRecord, action: Action, payload: Fields, baseRevision: number | null, restored: Change | undefined, now: number): QueueItem {
+  const { image } = ctx;
+  const meta = image.meta;
+  const confirmed = entity.server!;
+  image.putMeta({ ...meta, seqNext: meta.seqNext + 1 });
+  return {
+    queueId: `${meta.clientId}:${meta.seqNext}`,
+    seq: meta.seqNext,
+    entityType: entity.entityType,
+    entityId: entity.entityId,
+    action,
+    payload,
+    baseRevision,
+    baseFields: restored?.fields ?? null,
+    createdAt: confirmed.updatedAt,
+    stamp: confirmed.stamp ?? null,
+    attempts: 0,
+    nextAttemptAt: now,
+    priority: 0,
+    paused: false,
+    sent: false,
+    lastError: null,
+  };
 }
