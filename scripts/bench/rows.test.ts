@@ -24,6 +24,18 @@ describe('bench verdicts', () => {
     expect(markOf(standardRows(entry(sim(1000, HOUR_MS, 3_600)), null), 'time compression')).toBe(false);
   });
 
+  it('fake-timers baseline: its median of three runs is shown, and the ratio is marked against 10×', () => {
+    const ft = (wallMs: number) => ({ clients: 1000, simulatedMs: HOUR_MS, wallMs, cpuMs: wallMs, opsPlanned: 10, opsInvoked: 10, writesOk: 8, writesFailed: 0, serverApplied: 8, stoppedEarly: false, peakRssBytes: 1 });
+    const baseline = (ratio: number) => {
+      const runs = [ft(16_000), ft(14_000), ft(15_000)];
+      return { clients: 1000, spanMs: HOUR_MS, shortened: null, fakeTimersRuns: runs, fakeTimers: runs[2]!, simRuns: [sim(1000, HOUR_MS, 15_000 / ratio)], simMedian: sim(1000, HOUR_MS, 15_000 / ratio), ratio, error: null };
+    };
+    const rows = standardRows(entry(sim(1000, HOUR_MS, 1_700)), baseline(10));
+    expect(rows.find((r) => r.figure === 'fake-timers wall')?.value).toMatch(/^15\.00 s \(median of 16\.00 \/ 14\.00 \/ 15\.00; cpu 15\.00 s\)/);
+    expect(markOf(rows, 'speed ratio sim ÷ fake-timers')).toBe(true);
+    expect(markOf(standardRows(entry(sim(1000, HOUR_MS, 1_700)), baseline(4)), 'speed ratio sim ÷ fake-timers')).toBe(false);
+  });
+
   it('a size without a target (100 clients) shows its compression and marks nothing', () => {
     const rows = sizeRows(entry(sim(100, HOUR_MS, 900)));
     expect(rows.map((r) => r.pass)).toEqual(rows.map(() => null));

@@ -101,7 +101,7 @@ function baselineRows(entry: BaselineEntry | null): Row[] {
   if (ft === null || sim === null || entry.ratio === null) return [row('failed', entry.error ?? 'no run finished', target, false)];
   return [
     row('simulator wall', `${wallsText(entry.simRuns, sim)}, ${int(sim.opsInvoked)} ops invoked`),
-    row('fake-timers wall', `${seconds(ft.wallMs)} (cpu ${seconds(ft.cpuMs)}), ${int(ft.opsInvoked)} ops invoked, ${int(ft.serverApplied)} server applies`),
+    row('fake-timers wall', `${wallsText(entry.fakeTimersRuns, ft)}, ${int(ft.opsInvoked)} ops invoked, ${int(ft.serverApplied)} server applies`),
     row('speed ratio sim ÷ fake-timers', `${entry.ratio.toFixed(1)}× (by cpu time ${(ft.cpuMs / sim.cpuMs).toFixed(1)}×)`, target, entry.ratio >= TARGETS.fakeTimersRatioMin),
   ];
 }
