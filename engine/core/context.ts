@@ -223,11 +223,16 @@ export function correctClockOffset(ctx: Ctx, offsetMs: number, now: number): voi
 }
 
 /**
- * The client's clock jumped by `jumpMs`: every deadline kept on that clock moves with it, so a
- * backoff still waits what it waited (a backward step of hours must not hold the queue for hours).
+ * The client's clock jumped by `jumpMs`: every reading kept on that clock moves with it. Deadlines,
+ * so a backoff still waits what it waited (a backward step of hours must not hold the queue for
+ * hours); and the send times of the requests in flight, so the skew sample their answers give
+ * (observeServerTime) is taken on one clock: a round trip straddling the step would otherwise put
+ * the midpoint half a step off and undo the correction just made.
  */
-export function shiftDeadlines(ctx: Ctx, jumpMs: number): void {
+export function shiftClockReadings(ctx: Ctx, jumpMs: number): void {
   const { image, v, fx } = ctx;
+  v.pullSentAt += jumpMs;
+  if (v.push !== null) v.push = { ...v.push, sentAt: v.push.sentAt + jumpMs };
   for (const item of [...image.queue.values()]) image.putItem({ ...item, nextAttemptAt: item.nextAttemptAt + jumpMs });
   v.pullNotBefore += jumpMs;
   v.pushNotBefore += jumpMs;

@@ -12,7 +12,7 @@ import { unreachable } from '../assert.ts';
 import type { CoreEffect, CoreInput, TimerName } from './types.ts';
 import { CORRECT_VARIANT, type CoreVariant } from './variant.ts';
 import { Image } from './image.ts';
-import { correctClockOffset, Effects, shiftDeadlines, type Ctx, type Volatile } from './context.ts';
+import { correctClockOffset, Effects, shiftClockReadings, type Ctx, type Volatile } from './context.ts';
 import { onResolveConflict, onWrite } from './writes.ts';
 import { maybePush, onPushResult } from './push.ts';
 import { maybePull, onPullResult, resumeRepair } from './pull.ts';
@@ -189,13 +189,13 @@ export class SyncCore {
 
   /**
    * The clock moved by jumpMs against true time: the skew estimate moves by all of it. Deadlines
-   * move only by `suddenMs`, the part since the previous input: the drift that built up slowly
-   * before it also stretched the delays those deadlines were set with, so shifting them by it too
-   * would fire retries early by that much.
+   * and in-flight send times move only by `suddenMs`, the part since the previous input: the drift
+   * that built up slowly before it also stretched the delays those deadlines were set with, so
+   * shifting them by it too would fire retries early by that much.
    */
   private onClockStep(jumpMs: number, now: number, suddenMs = jumpMs): void {
     correctClockOffset(this.ctx, this.ctx.image.meta.clockOffsetMs - jumpMs, now);
-    shiftDeadlines(this.ctx, suddenMs);
+    shiftClockReadings(this.ctx, suddenMs);
   }
 
   /** Wall minus monotonic clock at the previous input (the baseline may be older: see noticeWallJump). */

@@ -26,6 +26,8 @@ export interface HarnessSetup {
   readonly snapshot?: StoreSnapshot;
   /** A broken variant from the bug zoo, to check that a test catches it. */
   readonly variant?: CoreVariant;
+  /** Give the core a monotonic clock too (as the real adapter does), so it notices a stepClock at once. */
+  readonly monotonic?: boolean;
 }
 
 /** Defaults that keep tests short: no background interval, a 1 s backoff base. */
@@ -52,12 +54,15 @@ export class CoreHarness {
   private readonly seed: number;
   private readonly variant: CoreVariant;
   private opIdNext = 1;
+  /** Client clock minus the monotonic clock (null: no monotonic clock); only stepClock changes it. */
+  private wallMinusMonotonicMs: number | null;
 
   constructor(options: Partial<EngineOptions> = {}, setup: HarnessSetup = {}) {
     this.options = buildEngineOptions({ clientId: 'me', ...HARNESS_OPTIONS, ...options });
     this.now = setup.now ?? 1_000_000;
     this.seed = setup.seed ?? 1;
     this.variant = setup.variant ?? CORRECT_VARIANT;
+    this.wallMinusMonotonicMs = setup.monotonic === true ? this.now : null;
     this.store = copyBoxes(setup.snapshot ?? emptySnapshot());
     this.core = this.build();
   }
@@ -74,7 +79,8 @@ export class CoreHarness {
    * effects become durable and the process crashes right after (the core is rebuilt, not started).
    */
   step(input: HarnessInput, crash?: { keepCommits: number }): CoreEffect[] {
-    const effects = this.core.step({ ...input, now: this.now } as CoreInput);
+    const monotonicMs = this.wallMinusMonotonicMs === null ? undefined : this.now - this.wallMinusMonotonicMs;
+    const effects = this.core.step({ ...input, now: this.now } as CoreInput, monotonicMs);
     this.log.push(...effects);
     let commits = 0;
     for (const effect of effects) {
@@ -139,6 +145,16 @@ export class CoreHarness {
     }
     this.now = until;
     return effects;
+  }
+
+  /**
+   * Step the client's clock by deltaMs (no input: the core sees it with its next one). Armed
+   * timers measure elapsed time, so they still fire after the same wait.
+   */
+  stepClock(deltaMs: number): void {
+    this.now += deltaMs;
+    if (this.wallMinusMonotonicMs !== null) this.wallMinusMonotonicMs += deltaMs;
+    for (const [timer, due] of this.timers) this.timers.set(timer, due + deltaMs);
   }
 
   /** Fire one armed timer now (the clock is not moved). */
