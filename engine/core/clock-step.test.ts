@@ -20,8 +20,8 @@ function offsetMs(h: CoreHarness): number {
 }
 
 /** A started client that has had its first contact (skew known: -2 min) and has nothing in flight. */
-function contacted(): CoreHarness {
-  const h = CoreHarness.started(LWW_HLC, { monotonic: true });
+function contacted(options: Partial<EngineOptions> = {}, monotonic = true): CoreHarness {
+  const h = CoreHarness.started({ ...LWW_HLC, ...options }, { monotonic });
   h.advance(RTT_MS);
   h.answerPull(ok({ ...pullPage([], 0), serverTime: h.now - RTT_MS / 2 - AHEAD_MS }));
   expect(offsetMs(h)).toBe(-AHEAD_MS);
@@ -52,6 +52,18 @@ describe('a clock step while a request is in flight (lww-hlc)', () => {
     h.advance(RTT_MS);
     const trueNow = h.now + 3 * HOUR_MS - AHEAD_MS;
     h.answerPush(pushAnswer([acked(item, 1, trueNow - RTT_MS / 2)]));
+    expect(offsetMs(h)).toBe(3 * HOUR_MS - AHEAD_MS);
+  });
+
+  it('with no monotonic clock, the answer that straddled the step is no sample; the next timer takes the step in full', () => {
+    const h = contacted({ syncIntervalMs: 30_000 }, false);
+    h.advance(10_000);
+    h.step({ type: 'sync' });
+    h.stepClock(-3 * HOUR_MS);
+    h.advance(RTT_MS);
+    h.answerPull(ok({ ...pullPage([], 0), serverTime: h.now + 3 * HOUR_MS - AHEAD_MS - RTT_MS / 2 }));
+    expect(offsetMs(h)).toBe(-AHEAD_MS); // not -2 min + 1.5 h: the round trip read -3 h on our clock
+    h.advance(20_000); // the interval timer fires 3 h before its due time on the stepped clock
     expect(offsetMs(h)).toBe(3 * HOUR_MS - AHEAD_MS);
   });
 });

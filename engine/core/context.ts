@@ -166,10 +166,22 @@ export function observeStamp(ctx: Ctx, stamp: string | undefined, now: number): 
 }
 
 /**
+ * A timer firing further than this from its due time on the client's clock means the clock
+ * stepped. A smaller step is taken for elapsed time (and a deadline kept on that clock moves by it).
+ */
+export const CLOCK_STEP_TOLERANCE_MS = 2_000;
+
+/**
  * Learn the client's skew from a server time (NTP-style: the server answered around the
  * midpoint of the round trip). Used by the skew-safe LWW stamp.
  */
 export function observeServerTime(ctx: Ctx, serverTime: number, sentAt: number, now: number): void {
+  // A round trip our clock measured as running backward, or as outlasting the request timeout
+  // (the request would have been given up), straddled a clock step not noticed yet (a driver
+  // with no monotonic clock notices steps only when a timer fires): its midpoint is off by half
+  // the step, so it is no sample. The step is taken in full when a timer notices it.
+  const roundTripMs = now - sentAt;
+  if (roundTripMs < -CLOCK_STEP_TOLERANCE_MS || roundTripMs > ctx.options.requestTimeoutMs + CLOCK_STEP_TOLERANCE_MS) return;
   const offsetMs = Math.round(serverTime - (sentAt + now) / 2);
   // Latency jitter moves the estimate by a few ms every round trip; writing it each time would
   // cost a commit per pull for nothing the LWW stamp needs.

@@ -12,17 +12,13 @@ import { unreachable } from '../assert.ts';
 import type { CoreEffect, CoreInput, TimerName } from './types.ts';
 import { CORRECT_VARIANT, type CoreVariant } from './variant.ts';
 import { Image } from './image.ts';
-import { correctClockOffset, Effects, shiftClockReadings, type Ctx, type Volatile } from './context.ts';
+import { CLOCK_STEP_TOLERANCE_MS, correctClockOffset, Effects, shiftClockReadings, type Ctx, type Volatile } from './context.ts';
 import { onResolveConflict, onWrite } from './writes.ts';
 import { maybePush, onPushResult } from './push.ts';
 import { maybePull, onPullResult, resumeRepair } from './pull.ts';
 
 const ATTEMPT_BUCKETS = 8;
-/**
- * A timer firing further than this from its due time on the client's clock means the clock
- * stepped. A smaller step is taken for elapsed time (and a deadline kept on that clock moves by it).
- */
-export const CLOCK_STEP_TOLERANCE_MS = 2_000;
+export { CLOCK_STEP_TOLERANCE_MS };
 
 export class SyncCore {
   private readonly ctx: Ctx;
