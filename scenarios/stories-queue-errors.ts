@@ -13,7 +13,8 @@ export const QUEUE_AND_ERROR_SCENARIOS: readonly Scenario[] = [
       'Writes are rare (one every ~90 s per client) and there is no background sync interval. Clients 1 and 4 queue writes behind a ' +
       'partition, crash, and reboot after it healed; the restarted engine must resume its queue by itself, from its durable state. ' +
       'Limitation: the heal at the end sends every client a sync, so a queue that only moves on a new write is caught only if that ' +
-      'write or sync never comes before the budget runs out.',
+      'write or sync never comes before the budget runs out. With no interval nothing pulls unasked, so once all is quiet a client still ' +
+      'behind its head gets a final read (sim/convergence.ts); none goes out while any item is queued, so it hides no stuck queue.',
     config: {
       ...SMALL_TEAM,
       durationMs: 10 * MINUTE_MS,

@@ -36,7 +36,7 @@ export type StoredEvent =
   /** One committed step of a client's local schema migration (sim/client.ts migrate). */
   | { readonly t: number; readonly type: 'migrate'; readonly client: number; readonly release: string; readonly name: string; readonly fromVersion: number; readonly toVersion: number; readonly ops: number }
   | { readonly t: number; readonly type: 'server'; readonly action: 'crash' | 'restart' | 'rollback' | 'failover' | 'tokens-expired' | 'upgrade'; readonly epoch: string; readonly instance: number; readonly detail?: string }
-  | { readonly t: number; readonly type: 'phase'; readonly phase: 'chaos' | 'heal' | 'converged' | 'budget-exhausted' };
+  | { readonly t: number; readonly type: 'phase'; readonly phase: 'chaos' | 'heal' | 'final-read' | 'converged' | 'budget-exhausted' };
 
 export interface ClientFinal {
   readonly client: number;

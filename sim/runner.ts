@@ -1,6 +1,7 @@
 // runSimulation: one seed, one run. Chaos phase (workload + nemesis, safety recorded
-// throughout) → heal everything → convergence phase within a budget (liveness). Returns the
-// History with every client's and the server's final state and the trace hash.
+// throughout) → heal everything → convergence phase within a budget (liveness), checked every
+// 5 s, with a final read for clients that never pull unasked once all is quiet (convergence.ts).
+// Returns the History with every client's and the server's final state and the trace hash.
 
 import { buildEngineOptions } from '../engine/options.ts';
 import { CORRECT_SYSTEM, type SystemVariant } from './variants.ts';
@@ -17,6 +18,7 @@ import { generatePlan } from './plan.ts';
 import { RngStreams } from './rng.ts';
 import { SimServer } from './server.ts';
 import { CrashableStore } from './store.ts';
+import { finalReadTargets, hasConverged, type ConvergenceServer } from './convergence.ts';
 import type { RunPlan, SimConfig } from './types.ts';
 import type { ServerState } from '../server-mock/core/index.ts';
 import { runOp } from './workload.ts';
@@ -97,12 +99,16 @@ export function runSimulation(options: RunOptions): RunResult {
         s.after(CONVERGENCE_CHECK_MS, { k: 'check' });
         break;
       case 'check':
-        if (hasConverged(world)) {
+        if (hasConverged(world.clients, serverView(world))) {
           history.converged = true;
           recorder.record({ t: s.now, type: 'phase', phase: 'converged' });
         } else if (s.now + CONVERGENCE_CHECK_MS > endMs) {
           recorder.record({ t: s.now, type: 'phase', phase: 'budget-exhausted' });
         } else {
+          // Quiet but behind: a final read for the clients that never pull unasked (sim/convergence.ts).
+          const readers = finalReadTargets(world.clients, serverView(world));
+          if (readers.length > 0) recorder.record({ t: s.now, type: 'phase', phase: 'final-read' });
+          for (const client of readers) client.step({ type: 'sync', now: client.clientTime() });
           s.after(CONVERGENCE_CHECK_MS, { k: 'check' });
           break;
         }
@@ -134,20 +140,9 @@ export function buildWorld(config: SimConfig, plan: RunPlan, variant: SystemVari
   return world;
 }
 
-/**
- * Everyone up, nothing to send but paused conflicts, every cursor at the server's head in its
- * epoch. A pull still in flight then brings nothing new (requiring none in flight could miss
- * quiescence forever when a client's pull interval lines up with the checks).
- */
-function hasConverged(world: World): boolean {
-  const server = world.server;
-  for (const client of world.clients) {
-    const core = client.core;
-    if (core === null) return false;
-    for (const item of core.queueItems()) if (!item.paused) return false;
-    if (core.epoch() !== server.core.epoch || core.cursor() < server.lastSeqOf(client.user)) return false;
-  }
-  return true;
+/** The server as the convergence checks read it (sim/convergence.ts). */
+function serverView(world: World): ConvergenceServer {
+  return { epoch: world.server.core.epoch, lastSeqOf: (user) => world.server.lastSeqOf(user) };
 }
 
 function finish(options: RunOptions, plan: RunPlan, variant: SystemVariant, world: World, recorder: HistoryRecorder): RunResult {
