@@ -10,6 +10,7 @@ import type { EngineOptions } from '../engine/options.ts';
 import { decodeSnapshot, encodeWriteOps, LATEST_SCHEMA_VERSION, nextMigrationStep, SchemaError, type Migration } from '../engine/schema/index.ts';
 import type { PullQuery, PushRequest } from '../engine/protocol.ts';
 import type { RandomPort } from '../engine/ports.ts';
+import type { SyncEvent } from '../engine/events.ts';
 import type { ClientClock } from './clock.ts';
 import type { CrashableStore } from './store.ts';
 import type { HistoryEvent } from './history.ts';
@@ -24,6 +25,8 @@ export interface ClientHost {
   sendRequest(client: VirtualClient, requestId: number, kind: 'push' | 'pull', body: PushRequest | PullQuery): void;
   refreshToken(client: VirtualClient): void;
   record(event: HistoryEvent): void;
+  /** An engine event of this client (record() would do, with a record object built around it). */
+  recordEngine(client: number, clientTime: number, event: SyncEvent): void;
 }
 
 /** Which step an armed crash cuts; a client-crash fault's param picks one (bits 3–4) and the cut (bits 0–2). */
@@ -197,9 +200,8 @@ export class VirtualClient {
           this.committedThisStep = true;
           this.storageFailures = 0;
           // One clock reading for the commit's events: time does not move within a step.
-          const t = host.now;
           const clientTime = effect.events.length === 0 ? 0 : this.clientTime();
-          for (const event of effect.events) host.record({ t, type: 'engine', client: this.index, clientTime, event });
+          for (const event of effect.events) host.recordEngine(this.index, clientTime, event);
           return true;
         }
         // The engine's rule for a failed commit: rebuild from durable storage (a soft crash).
@@ -233,7 +235,7 @@ export class VirtualClient {
         host.refreshToken(this);
         return true;
       case 'event':
-        host.record({ t: host.now, type: 'engine', client: this.index, clientTime: this.clientTime(), event: effect.event });
+        host.recordEngine(this.index, this.clientTime(), effect.event);
         return true;
       case 'reply': {
         this.openOps.delete(effect.opId);

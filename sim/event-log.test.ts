@@ -130,11 +130,17 @@ describe('a simulated history', () => {
     ['the default run', buildSimConfig({ seed: 3, clients: 12, durationMs: 10 * 60_000 })],
     ['a run of old clients on a newer server, under client-clock LWW', buildSimConfig({ seed: 4, clients: 12, durationMs: 10 * 60_000, release: { client: 'v1', server: 'v2' }, engine: { conflictPolicy: 'lww-client-clock' } })],
   ] satisfies [string, SimConfig][])('reads back event for event as %s recorded it', (_name, config) => {
+    // Records as the simulator hands them over: whole, or an engine event with its parts.
     const recorded: StoredEvent[] = [];
     const push = EventLog.prototype.push;
+    const pushEngine = EventLog.prototype.pushEngine;
     vi.spyOn(EventLog.prototype, 'push').mockImplementation(function (this: EventLog, event: StoredEvent) {
-      recorded.push(event);
+      if (event.type !== 'engine') recorded.push(event);
       push.call(this, event);
+    });
+    vi.spyOn(EventLog.prototype, 'pushEngine').mockImplementation(function (this: EventLog, t, client, clientTime, event) {
+      recorded.push({ t, type: 'engine', client, clientTime, event });
+      pushEngine.call(this, t, client, clientTime, event);
     });
     const { history } = runSimulation({ config });
     expect(history.events.length).toBe(recorded.length);

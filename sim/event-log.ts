@@ -96,8 +96,12 @@ class Tables {
     return this.refs.length - 1;
   }
 
-  /** The word for a number no plain word holds: its reference, marked (see ESCAPED_MAX). */
-  escaped(value: unknown): number {
+  /**
+   * The word for a number: the number itself when it is an int32 above ESCAPED_MAX (and not
+   * -0, which `| 0` would make 0), else a reference to it, marked (null goes the same way).
+   */
+  num(value: number | null): number {
+    if (value !== null && (value | 0) === value && value > ESCAPED_MAX && (value !== 0 || 1 / value > 0)) return value;
     const index = this.refs.length;
     if (index > ESCAPED_MAX - INT32_MIN) throw new RangeError(`EventLog: more than 2^28 references; cannot keep ${String(value)} exactly`);
     this.refs.push(value);
@@ -110,8 +114,11 @@ function numberOf(word: number, refs: readonly unknown[]): number {
   return word > ESCAPED_MAX ? word : (refs[word - INT32_MIN] as number);
 }
 
-/** Writes an event's fields from word w + 1 on (word w is the kind code). */
-type Encoder = (chunk: Int32Array, w: number, event: StoredEvent, tables: Tables) => void;
+/**
+ * Writes a record's fields from word w + 1 on (word w is the kind code); for an engine record,
+ * its event's fields after the record's own (t, client, clientTime: pushEngine writes those).
+ */
+type Encoder = (chunk: Int32Array, w: number, event: StoredEvent | SyncEvent, tables: Tables) => void;
 /** Builds the event whose row starts at word w. */
 type Decoder = (chunk: Int32Array, w: number, symbols: readonly (string | null)[], refs: readonly unknown[]) => StoredEvent;
 
@@ -144,8 +151,7 @@ function compileLayout(fields: Layout, type: string, source: string, next: numbe
         continue;
       case 'num':
       case 'nnum': // null (or anything but a plain number) is escaped like any other
-        // Plain: an int32 above ESCAPED_MAX, and not -0 (which `| 0` would turn into 0).
-        writes.push(`{ const v = ${field}; ${word} = (v | 0) === v && v > ${ESCAPED_MAX} && (v !== 0 || 1 / v > 0) ? v : tables.escaped(v); }`);
+        writes.push(`${word} = tables.num(${field});`);
         entries.push(`${name}: ${word} > ${ESCAPED_MAX} ? ${word} : refs[${word} - ${INT32_MIN}]`);
         break;
       case 'bool':
@@ -170,10 +176,15 @@ function compileLayout(fields: Layout, type: string, source: string, next: numbe
   return { writes, literal: `{ ${entries.join(', ')} }`, optionals, next };
 }
 
+/** The words pushEngine writes itself, in the order ENGINE_RECORD keeps them. */
+const ENGINE_RECORD_WORDS = ['t', 'client', 'clientTime'];
+if (ENGINE_RECORD.filter(([, codec]) => codec !== 'lit').map(([key]) => key).join() !== ENGINE_RECORD_WORDS.join()) throw new Error('EventLog: ENGINE_RECORD and pushEngine disagree');
+
 function compileKind(type: RecordType, eventType: SyncEventType | null): Kind {
   const record = compileLayout(eventType === null ? RECORD_LAYOUTS[type as PlainRecordType] : ENGINE_RECORD, type, 'event', 1);
-  const inner = eventType === null ? null : compileLayout(EVENT_LAYOUTS[eventType], eventType, 'event.event', record.next);
-  const writes = [...record.writes, ...(inner?.writes ?? [])];
+  // An engine kind's encoder is given the engine event alone, no record around it.
+  const inner = eventType === null ? null : compileLayout(EVENT_LAYOUTS[eventType], eventType, 'event', record.next);
+  const writes = inner === null ? record.writes : inner.writes;
   const literal = inner === null ? record.literal : `${record.literal.slice(0, -2)}, "event": ${inner.literal} }`;
   const optionals = [...record.optionals.map((line) => line.replace('OBJECT', 'built')), ...(inner?.optionals ?? []).map((line) => line.replace('OBJECT', 'built.event'))];
   // The sources are built from the layouts above only (constant keys and codecs), never from data.
@@ -225,23 +236,45 @@ export class EventLog implements Iterable<StoredEvent> {
   }
 
   push(event: StoredEvent): void {
-    const code = event.type === 'engine' ? EVENT_KIND.get(event.event.type) : RECORD_KIND.get(event.type);
-    if (code === undefined) throw new Error(`EventLog: no layout for ${event.type === 'engine' ? `engine event ${JSON.stringify(event.event.type)}` : `record ${JSON.stringify(event.type)}`}`);
-    const kind = KINDS[code]!;
-    if (this.wordsUsed + kind.words > CHUNK_WORDS) {
+    if (event.type === 'engine') {
+      this.pushEngine(event.t, event.client, event.clientTime, event.event);
+      return;
+    }
+    const code = RECORD_KIND.get(event.type);
+    if (code === undefined) throw new Error(`EventLog: no layout for record ${JSON.stringify(event.type)}`);
+    const w = this.openRow(code);
+    KINDS[code]!.encode(this.chunks[this.chunks.length - 1]!, w, event, this.tables);
+  }
+
+  /** An engine record, from its parts (the simulator's hot path: no record object around the event). */
+  pushEngine(t: number, client: number, clientTime: number, event: SyncEvent): void {
+    const code = EVENT_KIND.get(event.type);
+    if (code === undefined) throw new Error(`EventLog: no layout for engine event ${JSON.stringify(event.type)}`);
+    const w = this.openRow(code);
+    const chunk = this.chunks[this.chunks.length - 1]!;
+    const tables = this.tables;
+    chunk[w + 1] = tables.num(t);
+    chunk[w + 2] = tables.num(client);
+    chunk[w + 3] = tables.num(clientTime);
+    KINDS[code]!.encode(chunk, w, event, tables);
+  }
+
+  /** Starts row `count` of this kind in the last chunk (a new one when it would not fit); its first word. */
+  private openRow(code: number): number {
+    const words = KINDS[code]!.words;
+    if (this.wordsUsed + words > CHUNK_WORDS) {
       if ((this.chunks.length + 1) * CHUNK_WORDS > 2 ** 32) throw new RangeError(`EventLog: more than 2^32 words of rows (${this.count} events)`);
       this.chunks.push(new Int32Array(CHUNK_WORDS));
       this.wordsUsed = 0;
     }
-    const chunk = this.chunks[this.chunks.length - 1]!;
     const w = this.wordsUsed;
     const i = this.count;
     if ((i & STARTS_MASK) === 0) this.starts.push(new Uint32Array(STARTS_SIZE));
     this.starts[i >>> STARTS_BITS]![i & STARTS_MASK] = (this.chunks.length - 1) * CHUNK_WORDS + w;
-    chunk[w] = code;
-    kind.encode(chunk, w, event, this.tables);
-    this.wordsUsed = w + kind.words;
+    this.chunks[this.chunks.length - 1]![w] = code;
+    this.wordsUsed = w + words;
     this.count = i + 1;
+    return w;
   }
 
   /** Drops every event (the symbols and references with them). */

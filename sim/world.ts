@@ -6,6 +6,7 @@
 import type { TimerName } from '../engine/core/types.ts';
 import type { PullQuery, PullResponse, PushRequest, PushResponse } from '../engine/protocol.ts';
 import type { TransportOutcome } from '../engine/ports.ts';
+import type { SyncEvent } from '../engine/events.ts';
 import type { ClientHost, VirtualClient } from './client.ts';
 import type { HistoryEvent, HistoryRecorder } from './history.ts';
 import { decideDelivery } from './link.ts';
@@ -56,6 +57,10 @@ export class World implements ClientHost {
 
   record(event: HistoryEvent): void {
     this.recorder.record(event);
+  }
+
+  recordEngine(client: number, clientTime: number, event: SyncEvent): void {
+    this.recorder.engine(this.now, client, clientTime, event);
   }
 
   armTimer(client: number, generation: number, timer: TimerName, trueDelayMs: number): number {
