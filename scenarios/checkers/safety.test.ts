@@ -20,7 +20,67 @@ function acked(t: number, client: number, seq: number, revision: number, replaye
   return { t, type: 'engine', client, clientTime: t, event: { type: 'acked', at: t, queueId: `c${client}:${seq}`, revision, replayed, attempts: 1 } };
 }
 
+/** The user's write behind an item: an update's fields say what it overwrites. */
+function wrote(t: number, client: number, seq: number, opId: number, fields: Record<string, string>): StoredEvent[] {
+  return [
+    { t, type: 'invoke', client, clientTime: t, opId, action: 'update', entityId: 'n1', fields },
+    { t, type: 'complete', client, opId, outcome: 'ok', queueId: `c${client}:${seq}`, error: null },
+  ];
+}
+
+/** Ends with c1:1 alone in the server's log: the last rollback restored its first apply (at 50). */
+function keptOnly(events: StoredEvent[]): ReturnType<typeof historyOf> {
+  const history = historyOf(events);
+  history.server = { ...history.server!, users: { [USER]: { n1: { title: 'c1' } } }, appliedQueueIds: { [USER]: ['c1:1'] } };
+  return history;
+}
+
+/**
+ * Default seed 28009, in small: c1's op is applied at 50, a rollback at 60 undoes it, c0's create is
+ * applied at 100 and acked; c1's retry overwrites it at 120 (in c0's lineage); the rollback at 400
+ * restores a snapshot from between 50 and 60, holding c1's op but not c0's create.
+ */
+function overwrittenThenRestored(c1Action: Action, c1Fields: Record<string, string>): ReturnType<typeof historyOf> {
+  return keptOnly([
+    enqueued(40, 1, 1, c1Action),
+    ...(c1Action === 'update' ? wrote(40, 1, 1, 1, c1Fields) : []),
+    applied(50, 1, 1, c1Action, 1),
+    rollback(60),
+    enqueued(90, 0, 1, 'create'),
+    applied(100, 0, 1, 'create', 1),
+    acked(110, 0, 1, 1),
+    applied(120, 1, 1, 'update', 2),
+    acked(130, 1, 1, 2),
+    rollback(400),
+  ]);
+}
+
 describe('no-lost-ack', () => {
+  it('an acked create overwritten by another create that the rollback kept is accounted for (default seed 28009)', () => {
+    const history = overwrittenThenRestored('create', {});
+    expect(checkNoLostAck(history, indexHistory(history)).violations).toEqual([]);
+  });
+
+  it('an acked create overwritten only in part (an update of one field) by the op the rollback kept is lost', () => {
+    const history = overwrittenThenRestored('update', { title: 'c1' });
+    expect(checkNoLostAck(history, indexHistory(history)).violations.map((v) => v.queueIds)).toEqual([['c0:1']]);
+  });
+
+  it('an op the rollback kept accounts for nothing it did not overwrite in the acked write\'s own lineage', () => {
+    // c1's create was applied before c0's (c0's overwrote it, the newer write): losing c0's is a loss.
+    const history = keptOnly([
+      enqueued(40, 1, 1, 'create'),
+      applied(50, 1, 1, 'create', 1),
+      enqueued(90, 0, 1, 'update'),
+      ...wrote(90, 0, 1, 1, { title: 'c0' }),
+      applied(100, 0, 1, 'update', 2),
+      acked(110, 0, 1, 2),
+      rollback(400),
+    ]);
+    expect(checkNoLostAck(history, indexHistory(history)).violations.map((v) => v.queueIds)).toEqual([['c0:1']]);
+  });
+
+
   it('a create superseded by a later delete, both lost to a rollback, is accounted for even when its ack was replayed after the delete', () => {
     // c0's create is applied at 100 but its ack is lost; c1 deletes at 200; c0's retry gets the
     // replayed ack at 300; a rollback at 400 loses both. The server (no n1) reflects the delete.

@@ -62,6 +62,7 @@ export function checkNoLostAck(history: History, index: HistoryIndex): CheckResu
     if (later.length > 0) continue;
     // Deleted later by an acked delete, and gone from the server: the delete superseded it.
     if (history.server?.users[user]?.[item.entityId] === undefined && deletedAfter(index, history, item, appliedAt(index, user, item, ackT))) continue;
+    if (overwrittenBySurvivor(index, finalLogs.get(user), user, item, ackT)) continue;
     // Re-uploaded after the rollback (by whichever client wrote the entity last: its state carried
     // this write), and then refused for good or beaten by a newer write under the conflict policy:
     // not silent, the loss went through the protocol.
@@ -104,6 +105,39 @@ function deletedAfter(index: HistoryIndex, history: History, item: ItemLife, sin
     if (index.userOfClient.get(other.client) === user && appliedAt(index, user, other, history.events.timeAt(settled)) >= sinceT) return true;
   }
   return false;
+}
+
+/**
+ * Another op overwrote the item on the server (applied after it with no rollback between: in the
+ * item's own lineage), writing every field the item wrote, and that op survives in the final log
+ * (default seed 28009: c0's create of n0 was overwritten by c1's create, re-sent after a lost ack
+ * and the winner on its HLC stamp; the last rollback restored a snapshot holding c1's first apply,
+ * from before c0's write ever reached the server). The server state reflects the op that
+ * superseded the item, as §4.2 asks. Nothing else could be asked of the engine: its confirmed
+ * state of the entity is the other op's, which the restored server has, and a re-upload of the
+ * item would only lose to that op again.
+ */
+function overwrittenBySurvivor(index: HistoryIndex, log: Set<string> | undefined, user: string, item: ItemLife, ackT: number): boolean {
+  const applies = index.appliesByEntity.get(entityOf(user, item.entityId)) ?? [];
+  const own = applies.filter((a) => a.queueId === item.queueId && a.t <= ackT).at(-1);
+  if (own === undefined || log === undefined) return false;
+  const wrote = fieldsWritten(index, item) ?? 'all';
+  return applies.some((a) => a.index > own.index && a.queueId !== item.queueId && log.has(a.queueId) &&
+    !index.rollbacks.some((t) => t > own.t && t <= a.t) && covers(fieldsWritten(index, index.items.get(a.queueId)), wrote));
+}
+
+/** The fields an item's writes set: all for a create or delete (a whole state), null when unknown (a repair's). */
+function fieldsWritten(index: HistoryIndex, item: ItemLife | undefined): 'all' | Set<string> | null {
+  if (item === undefined || item.action === 'repair') return null;
+  if (item.action !== 'update') return 'all';
+  const fields = new Set<string>();
+  for (const op of index.ops.values()) if (op.queueId === item.queueId && op.client === item.client) for (const field of Object.keys(op.fields)) fields.add(field);
+  return fields;
+}
+
+function covers(later: 'all' | Set<string> | null, earlier: 'all' | Set<string>): boolean {
+  if (later === 'all') return true;
+  return later !== null && earlier !== 'all' && [...earlier].every((field) => later.has(field));
 }
 
 /** The item, or (for a repair) the write it re-uploaded, survives in the final log. */
