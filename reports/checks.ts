@@ -9,7 +9,7 @@ export function toCheckSummaries(results: readonly CheckResult[]): CheckSummary[
     name: r.name,
     valid: r.valid,
     summary: r.valid ? r.summary : `${r.property}. ${r.summary}`,
-    details: r.violations.map((v) => v.message),
+    details: r.violations.map((v) => `[${v.rule}] ${v.message}`),
     violations: r.violations,
   }));
 }

@@ -45,9 +45,9 @@ export function counterexampleSection(history: History, faultPeriods: readonly F
   const others = failed.flatMap((c) => (c.violations ?? []).map((v) => ({ name: c.name, v }))).slice(1, 1 + OTHERS_MAX);
   const othersHtml = others.length === 0
     ? ''
-    : `<details class="other-violations"><summary>${others.length} more violation${others.length === 1 ? '' : 's'} (not drawn)</summary><ul>${others.map((o) => `<li><b>${escapeHtml(o.name)}</b>: ${escapeHtml(o.v.message)}</li>`).join('')}</ul></details>`;
+    : `<details class="other-violations"><summary>${others.length} more violation${others.length === 1 ? '' : 's'} (not drawn)</summary><ul>${others.map((o) => `<li><b>${escapeHtml(o.name)}</b> (${escapeHtml(o.v.rule)}): ${escapeHtml(o.v.message)}</li>`).join('')}</ul></details>`;
   return `<section class="card" id="counterexample"><h2>Counterexample</h2>
-<div class="explanation" id="counterexample-explanation"><span class="badge fail">FAIL</span> <b>${escapeHtml(first.name)}</b>: ${escapeHtml(violation.message)}
+<div class="explanation" id="counterexample-explanation"><span class="badge fail">FAIL</span> <b>${escapeHtml(first.name)}</b> (${escapeHtml(violation.rule)}): ${escapeHtml(violation.message)}
 <div class="muted">${escapeHtml(first.summary)}</div></div>
 <p class="note">The slice: client${slice.clients.length === 1 ? '' : 's'} <b>${clientsText}</b> (${escapeHtml(slice.clientsFrom === 'violation' ? 'named by the violation' : `the violation names none: ${slice.clientsFrom}`)}) and the server, over ${windowText}${slice.queueIds.size === 0 ? '' : `; violating op${slice.queueIds.size === 1 ? '' : 's'} <code>${escapeHtml([...slice.queueIds].slice(0, 6).join(', '))}</code>`}. Violating ops and the messages that carried them are in <b style="color:${VIOLATION_COLOR}">red</b>.</p>
 ${othersHtml}

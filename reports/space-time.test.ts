@@ -57,7 +57,7 @@ const EVENTS: HistoryEvent[] = [
 
 const clientFinal = (client: number) => ({ client, clientId: `c${client}`, user: 'team-0', crashed: false, cursor: 0, epoch: null, entities: {}, tombstones: [], queue: [], deadLetters: [], conflicts: [] });
 const HISTORY: History = { ...splitRecords(EVENTS), healedAt: 15_000, endedAt: 30_000, converged: true, clients: [clientFinal(0), clientFinal(1)], server: null, traceHash: 'test' };
-const APPLIED_TWICE: Violation = { message: 'c0:1 (n1, update) was applied twice', clients: [0], queueIds: ['c0:1'], t: 9040, slice: [4, 8] };
+const APPLIED_TWICE: Violation = { rule: 'applied-twice', message: 'c0:1 (n1, update) was applied twice', clients: [0], queueIds: ['c0:1'], t: 9040, slice: [4, 8] };
 
 const brief = (m: SpaceTimeMessage): string => `${m.dir} #${m.requestId} ${m.end}@${m.endAt ?? '-'}${m.copy ? ' copy' : ''}${m.duplicated ? ' dup' : ''}${m.highlighted ? ' !' : ''}`;
 
@@ -83,7 +83,7 @@ describe('sliceOfViolation', () => {
   });
 
   it('falls back to the first clients in the window when the violation names nothing at all', () => {
-    const slice = sliceOfViolation(HISTORY, { message: 'not converged', clients: [], queueIds: [], t: 30_000, slice: [] });
+    const slice = sliceOfViolation(HISTORY, { rule: 'not-converged', message: 'not converged', clients: [], queueIds: [], t: 30_000, slice: [] });
     expect(slice.clientsFrom).toBe('first clients in the window');
     expect(slice.startMs).toBe(0);
     expect(30_000 - SLICE_FALLBACK_WINDOW_MS, "the premise: the fallback window reaches back to the start").toBeLessThan(0);

@@ -8,7 +8,7 @@ import { CHECKER_NAMES } from '../checkers/index.ts';
 import { buildSimConfig } from '../../sim/config.ts';
 import { generatePlan } from '../../sim/plan.ts';
 import { CORRECT_SYSTEM } from '../../sim/variants.ts';
-import { checkContextOf, checkRunSafely, checkSeed, EXCEPTION_CHECK, explainFailures, firstExplanation } from './run-seed.ts';
+import { checkContextOf, checkRunSafely, checkSeed, EXCEPTION_CHECK, EXCEPTION_RULE, explainFailures, firstExplanation } from './run-seed.ts';
 
 describe('checkSeed', () => {
   it.each([1, 2, 3])('the correct engine holds every property on default chaos seed %i', (seed) => {
@@ -38,6 +38,8 @@ describe('checkSeed', () => {
     expect(check.variant).toBe(bug.name);
     expect(firstExplanation(check.results)).toMatch(/dead-lettered for a transient error/);
     expect(explainFailures(check.results)[0]).toMatch(/^✗ error-classification — /);
+    expect(explainFailures(check.results)).toContainEqual(expect.stringMatching(/^ {2}· \[transient-dead-lettered\] /));
+    expect(check.results.find((r) => r.name === 'error-classification')!.rules).toEqual(['transient-dead-lettered']);
   });
 
   it("takes the checkers' context from the variant's engine options over the config's", () => {
@@ -58,5 +60,6 @@ describe('checkSeed', () => {
     expect(check.failed).toEqual([EXCEPTION_CHECK]);
     expect(check.error).toBeTruthy();
     expect(check.results[0]!.summary).toMatch(/^the simulation threw: /);
+    expect(check.results[0]!.rules).toEqual([EXCEPTION_RULE]);
   });
 });

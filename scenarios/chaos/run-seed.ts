@@ -39,6 +39,8 @@ export interface SeedCheck {
 
 /** The pseudo-checker a run that throws fails: an assert inside the engine or the simulator is a finding too. */
 export const EXCEPTION_CHECK = 'exception';
+/** The one rule of EXCEPTION_CHECK. */
+export const EXCEPTION_RULE = 'threw';
 
 /** What the checkers need from the run's engine options: the variant's options override the config's. */
 export function checkContextOf(config: SimConfig, variant: SystemVariant): CheckContext {
@@ -95,6 +97,7 @@ function exceptionCheck(options: SeedRunOptions, error: unknown, wallMs: number)
     summary: `the simulation threw: ${message}`,
     violations: [],
     violationCount: 1,
+    rules: [EXCEPTION_RULE],
   };
   return {
     seed: options.config.seed,
@@ -124,7 +127,7 @@ export function explainFailures(results: readonly CheckResult[]): string[] {
     if (result.valid) continue;
     lines.push(`✗ ${result.name} — ${result.property}`);
     lines.push(`  ${result.summary}`);
-    for (const violation of result.violations) lines.push(`  · ${violation.message}`);
+    for (const violation of result.violations) lines.push(`  · [${violation.rule}] ${violation.message}`);
     const hidden = result.violationCount - result.violations.length;
     if (hidden > 0) lines.push(`  … and ${hidden} more`);
   }

@@ -18,7 +18,7 @@ export function checkCursorMonotonic(history: History): CheckResult {
     pulls++;
     const prior = cursors.get(e.client);
     if (prior !== undefined && ev.cursor < prior.cursor) {
-      verdict.add({ message: `${history.clients[e.client]?.clientId}'s cursor went back from ${prior.cursor} to ${ev.cursor} at ${clockText(e.t)}`, clients: [e.client], queueIds: [], t: e.t, slice: [prior.index, i] });
+      verdict.add({ rule: 'cursor-backwards', message: `${history.clients[e.client]?.clientId}'s cursor went back from ${prior.cursor} to ${ev.cursor} at ${clockText(e.t)}`, clients: [e.client], queueIds: [], t: e.t, slice: [prior.index, i] });
     }
     cursors.set(e.client, { cursor: Math.max(prior?.cursor ?? 0, ev.cursor), index: i });
   });
@@ -55,6 +55,7 @@ export function checkReadYourWrites(history: History, index: HistoryIndex): Chec
     const user = index.userOfClient.get(op.client) ?? '';
     if (op.value === null && (index.appliesByEntity.get(entityOf(user, op.entityId)) ?? []).some((a) => a.deleted && a.t <= op.t)) continue;
     verdict.add({
+      rule: 'stale-read',
       message: `${history.clients[op.client]?.clientId} wrote ${write.entityId} ${JSON.stringify(write.fields)} at ${clockText(write.t)} (still pending as ${write.queueId}), then read it at ${clockText(op.t)} and saw ${JSON.stringify(op.value)}`,
       clients: [op.client],
       queueIds: [write.queueId],

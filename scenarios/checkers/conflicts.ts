@@ -22,13 +22,13 @@ export function checkConflictAccounting(history: History, index: HistoryIndex): 
     if (item.coalescedAway !== null) totals.coalesced++;
     if (finalQueued.has(item.queueId)) totals.queued++;
     if (fates.length > 1) {
-      verdict.add({ message: `${item.queueId} (${item.entityId}) met more than one fate: ${fates.map((f) => describe(history, f)).join(' and ')}`, clients: [item.client], queueIds: [item.queueId], t: history.events.timeAt(fates[1]!), slice: [item.enqueuedAt, ...fates] });
+      verdict.add({ rule: 'several-fates', message: `${item.queueId} (${item.entityId}) met more than one fate: ${fates.map((f) => describe(history, f)).join(' and ')}`, clients: [item.client], queueIds: [item.queueId], t: history.events.timeAt(fates[1]!), slice: [item.enqueuedAt, ...fates] });
     }
   }
   for (const c of index.conflicts) {
     const allowed = allowedOutcomes(c.policy, c.server.deleted || c.server.revision === 0);
     if (allowed.includes(c.outcome)) continue;
-    verdict.add({ message: `the ${c.policy} policy resolved a conflict on ${c.queueId} as ${c.outcome}`, clients: [c.client], queueIds: [c.queueId], t: c.t, slice: [c.index] });
+    verdict.add({ rule: 'outcome-not-allowed', message: `the ${c.policy} policy resolved a conflict on ${c.queueId} as ${c.outcome}`, clients: [c.client], queueIds: [c.queueId], t: c.t, slice: [c.index] });
   }
   const parts = Object.entries(totals).map(([k, v]) => `${v} ${k}`).join(', ');
   return verdict.result(`${index.items.size} submitted ops (${parts}), ${index.conflicts.length} conflicts`);
@@ -84,6 +84,7 @@ export function checkLwwRealTime(history: History, index: HistoryIndex, context:
       return `${history.clients[item.client]?.clientId}'s write ${item.queueId} at ${clockText(at)} (its clock read ${clockText(clientTime)}, skew ${skewText(clientTime - at)})`;
     };
     verdict.add({
+      rule: 'lost-update',
       message: `lost update on ${c.entityId} under ${c.policy}: ${who(lost, lostT, lostIdx)} lost to the earlier ${who(kept, keptT, keptIdx)}; ` +
         `${skewText(lostT - keptT)} apart in true time`,
       clients: [lost.client, kept.client],
@@ -116,16 +117,16 @@ export function checkErrorClassification(history: History): CheckResult {
     const ev = e.event;
     if (ev.type === 'dead-lettered') {
       deadLetters++;
-      if (!isPermanentCode(ev.code)) verdict.add({ message: `${ev.queueId} was dead-lettered for a transient error (${ev.code}: ${ev.message})`, clients: [e.client], queueIds: [ev.queueId], t: e.t, slice: [i] });
+      if (!isPermanentCode(ev.code)) verdict.add({ rule: 'transient-dead-lettered', message: `${ev.queueId} was dead-lettered for a transient error (${ev.code}: ${ev.message})`, clients: [e.client], queueIds: [ev.queueId], t: e.t, slice: [i] });
     }
     if (ev.type === 'retried' && /^(forbidden|invalid_item|too_large)\b|^http (400|403|404|409|422)\b/.test(ev.reason)) {
-      verdict.add({ message: `${ev.queueId} was retried (attempt ${ev.attempts}) after a permanent error: ${ev.reason}`, clients: [e.client], queueIds: [ev.queueId], t: e.t, slice: [i] });
+      verdict.add({ rule: 'permanent-retried', message: `${ev.queueId} was retried (attempt ${ev.attempts}) after a permanent error: ${ev.reason}`, clients: [e.client], queueIds: [ev.queueId], t: e.t, slice: [i] });
     }
   });
   for (const client of history.clients) {
     for (const dead of client.deadLetters) {
       if (dead.item.action !== 'delete' && Object.keys(dead.item.payload).length === 0) {
-        verdict.add({ message: `${dead.queueId} was dead-lettered without its payload`, clients: [client.client], queueIds: [dead.queueId], t: history.endedAt, slice: [] });
+        verdict.add({ rule: 'payload-dropped', message: `${dead.queueId} was dead-lettered without its payload`, clients: [client.client], queueIds: [dead.queueId], t: history.endedAt, slice: [] });
       }
     }
   }

@@ -19,6 +19,7 @@ export function checkEventualDelivery(history: History, index: HistoryIndex): Ch
   if (!history.converged) {
     const stuck = history.clients.filter((c) => c.queue.some((q) => !q.paused));
     verdict.add({
+      rule: 'not-converged',
       message: `the system did not converge between the heal at ${clockText(history.healedAt)} and the end at ${clockText(history.endedAt)}: ` +
         `${stuck.length} clients still have items to send (${stuck.slice(0, 5).map((c) => `${c.clientId}: ${c.queue.map((q) => q.queueId).slice(0, 3).join(', ')}`).join('; ')})`,
       clients: stuck.map((c) => c.client),
@@ -57,14 +58,14 @@ function checkRetrySchedule(history: History, verdict: Verdict): void {
       notBefore.set(ev.queueId, { at: e.t + Math.floor(ev.delayMs * (1 - DRIFT_ALLOWANCE)) - 1, index: i, steppedMs: steppedMs.get(e.client) ?? 0 });
       const asked = retryAfter.get(e.client);
       if (ev.reason === 'http 429' && asked !== undefined && asked.clientTime === ev.at && ev.delayMs < asked.ms) {
-        verdict.add({ message: `${ev.queueId} was rescheduled ${ev.delayMs} ms after a 429 that asked for ${asked.ms} ms (Retry-After ignored)`, clients: [e.client], queueIds: [ev.queueId], t: e.t, slice: [i] });
+        verdict.add({ rule: 'retry-after-ignored', message: `${ev.queueId} was rescheduled ${ev.delayMs} ms after a 429 that asked for ${asked.ms} ms (Retry-After ignored)`, clients: [e.client], queueIds: [ev.queueId], t: e.t, slice: [i] });
       }
     }
     if (ev.type === 'sent') {
       for (const queueId of ev.queueIds) {
         const due = notBefore.get(queueId);
         if (due !== undefined && e.t < due.at - ((steppedMs.get(e.client) ?? 0) - due.steppedMs)) {
-          verdict.add({ message: `${queueId} was sent at ${clockText(e.t)}, before its retry was due (${clockText(due.at)})`, clients: [e.client], queueIds: [queueId], t: e.t, slice: [due.index, i] });
+          verdict.add({ rule: 'early-retry', message: `${queueId} was sent at ${clockText(e.t)}, before its retry was due (${clockText(due.at)})`, clients: [e.client], queueIds: [queueId], t: e.t, slice: [due.index, i] });
         }
         notBefore.delete(queueId);
       }
@@ -87,6 +88,7 @@ function checkRequestRate(history: History, index: HistoryIndex, verdict: Verdic
     if (count <= allowed) continue;
     const [client, minute] = key.split('/').map(Number) as [number, number];
     verdict.add({
+      rule: 'request-rate',
       message: `retry storm: ${history.clients[client]?.clientId ?? client} sent ${count} pushes in the minute from ${clockText(minute * MINUTE_MS)} (at most ${allowed} expected)`,
       clients: [client],
       queueIds: [],
@@ -117,7 +119,7 @@ export function checkConvergence(history: History): CheckResult {
       const mine = canonical(client.entities[id]);
       const theirs = canonical(expected[id]);
       if (mine === theirs) continue;
-      verdict.add({ message: `${client.clientId} ends with ${id} = ${mine} but the server has ${theirs}`, clients: [client.client], queueIds: [], t: history.endedAt, slice: [] });
+      verdict.add({ rule: 'diverged', message: `${client.clientId} ends with ${id} = ${mine} but the server has ${theirs}`, clients: [client.client], queueIds: [], t: history.endedAt, slice: [] });
     }
   }
   return verdict.result(`${compared} entity states across ${history.clients.length} clients`);

@@ -23,6 +23,7 @@ export function checkLocalDurability(history: History, index: HistoryIndex): Che
     const crashes = (index.crashes.get(op.client) ?? []).filter((t) => t >= op.t);
     const clientId = history.clients[op.client]?.clientId ?? `#${op.client}`;
     verdict.add({
+      rule: 'write-lost',
       message: `${clientId}'s ${op.action} of ${op.entityId} (op ${op.opId} at ${clockText(op.t)}, its clock ${clockText(op.clientTime)}) returned ok as ${op.queueId}, ` +
         `but ${op.queueId} was never acked, superseded, dead-lettered or left in the queue${crashes.length > 0 ? `; ${clientId} crashed at ${crashes.map(clockText).join(', ')}` : ''}: the write was lost`,
       clients: [op.client],
@@ -35,6 +36,7 @@ export function checkLocalDurability(history: History, index: HistoryIndex): Che
     const first = history.events.at(at[0]!);
     const client = first.type === 'engine' ? first.client : -1;
     verdict.add({
+      rule: 'queue-id-reused',
       message: `${queueId} was handed out to ${at.length} different writes (at ${at.map((i) => clockText(history.events.timeAt(i))).join(' and ')}): the first one's queue item was lost and its key reused`,
       clients: [client],
       queueIds: [queueId],
@@ -75,6 +77,7 @@ export function checkNoLostAck(history: History, index: HistoryIndex): CheckResu
     };
     if (rollback !== undefined && [...index.items.values()].some(reuploaded)) continue;
     verdict.add({
+      rule: 'acked-write-lost',
       message: `${item.queueId} (${item.entityId}) was acked at ${clockText(ackT)} but is not in the server's log${rollback === undefined ? ' and no rollback explains it' : `; the rollback at ${clockText(rollback)} lost it and nothing re-uploaded ${item.entityId}`}`,
       clients: [item.client],
       queueIds: [item.queueId],
@@ -157,6 +160,7 @@ export function checkAtMostOnce(history: History, index: HistoryIndex): CheckRes
     const first = firstApply.get(key);
     if (first !== undefined && !index.rollbacks.some((t) => t > first.t && t <= apply.t)) {
       verdict.add({
+        rule: 'applied-twice',
         message: `${apply.queueId} (${apply.entityId}, ${apply.action}) was applied twice: at ${clockText(first.t)} and again at ${clockText(apply.t)}, with no rollback between`,
         clients: [index.clientIdToIndex.get(apply.clientId) ?? -1],
         queueIds: [apply.queueId],
@@ -169,7 +173,7 @@ export function checkAtMostOnce(history: History, index: HistoryIndex): CheckRes
   for (const [user, ids] of Object.entries(history.server?.appliedQueueIds ?? {})) {
     const seen = new Set<string>();
     for (const id of ids) {
-      if (seen.has(id)) verdict.add({ message: `${id} appears twice in ${user}'s final server log`, clients: [], queueIds: [id], t: history.endedAt, slice: [] });
+      if (seen.has(id)) verdict.add({ rule: 'logged-twice', message: `${id} appears twice in ${user}'s final server log`, clients: [], queueIds: [id], t: history.endedAt, slice: [] });
       seen.add(id);
     }
   }
@@ -191,6 +195,7 @@ export function checkEntityOrder(history: History, index: HistoryIndex): CheckRe
     const prior = last.get(key);
     if (prior !== undefined && seq < prior.seq) {
       verdict.add({
+        rule: 'out-of-order',
         message: `${apply.clientId}'s ops on ${apply.entityId} were applied out of order: ${prior.queueId} at ${clockText(prior.t)}, then the earlier ${apply.queueId} at ${clockText(apply.t)}`,
         clients: [index.clientIdToIndex.get(apply.clientId) ?? -1],
         queueIds: [prior.queueId, apply.queueId],
@@ -211,6 +216,7 @@ export function checkTombstones(history: History, index: HistoryIndex): CheckRes
     for (const apply of applies) {
       if (deletedAt !== null && !apply.deleted && !index.rollbacks.some((t) => t > deletedAt!.t && t <= apply.t)) {
         verdict.add({
+          rule: 'resurrected',
           message: `${key} was deleted by ${deletedAt.queueId} at ${clockText(deletedAt.t)}, then ${apply.queueId} (${apply.action}) brought it back at ${clockText(apply.t)}`,
           clients: [index.clientIdToIndex.get(apply.clientId) ?? -1],
           queueIds: [deletedAt.queueId, apply.queueId],
@@ -227,7 +233,7 @@ export function checkTombstones(history: History, index: HistoryIndex): CheckRes
       const dead = new Set(server.tombstones[client.user] ?? []);
       for (const id of Object.keys(client.entities)) {
         if (!dead.has(id)) continue;
-        verdict.add({ message: `${client.clientId} still shows ${id} at the end, which the server deleted`, clients: [client.client], queueIds: [], t: history.endedAt, slice: [] });
+        verdict.add({ rule: 'deleted-still-shown', message: `${client.clientId} still shows ${id} at the end, which the server deleted`, clients: [client.client], queueIds: [], t: history.endedAt, slice: [] });
       }
     }
   }

@@ -6,6 +6,11 @@ import type { ConflictPolicy } from '../../engine/options.ts';
 import type { History } from '../../sim/history.ts';
 
 export interface Violation {
+  /**
+   * The rule of the checker it broke: short, stable, kebab-case ('early-retry'). A checker has
+   * several rules; the shrinker keeps a smaller run only if it breaks a rule the original broke.
+   */
+  readonly rule: string;
   readonly message: string;
   readonly clients: readonly number[];
   readonly queueIds: readonly string[];
@@ -26,6 +31,8 @@ export interface CheckResult {
   readonly violations: readonly Violation[];
   /** Total violations found (may exceed the ones kept). */
   readonly violationCount: number;
+  /** Every rule a violation broke (kept or not), in the order first broken; empty when valid. */
+  readonly rules: readonly string[];
 }
 
 /** What the checkers need to know besides the history (the same for sim and real-network runs). */
@@ -43,6 +50,7 @@ export type Checker = (history: History, index: import('./history-index.ts').His
 export class Verdict {
   private readonly kept: Violation[] = [];
   private count = 0;
+  private readonly rules = new Set<string>();
 
   constructor(
     readonly name: string,
@@ -51,13 +59,14 @@ export class Verdict {
 
   add(violation: Violation): void {
     this.count++;
+    this.rules.add(violation.rule);
     if (this.kept.length < VIOLATIONS_KEPT) this.kept.push(violation);
   }
 
   result(checkedWhat: string): CheckResult {
     const valid = this.count === 0;
     const summary = valid ? `ok: ${checkedWhat}` : `${this.count} violation${this.count === 1 ? '' : 's'} in ${checkedWhat}; first: ${this.kept[0]!.message}`;
-    return { name: this.name, property: this.property, valid, summary, violations: [...this.kept].sort((a, b) => a.t - b.t), violationCount: this.count };
+    return { name: this.name, property: this.property, valid, summary, violations: [...this.kept].sort((a, b) => a.t - b.t), violationCount: this.count, rules: [...this.rules] };
   }
 }
 
