@@ -8,9 +8,11 @@ import { buildSimConfig } from '../../sim/config.ts';
 import { generatePlan } from '../../sim/plan.ts';
 import { parseRunFile, toRunFile } from '../../sim/run-file.ts';
 import { runSimulation } from '../../sim/runner.ts';
-import type { RunPlan, SimConfig } from '../../sim/types.ts';
+import type { RunSummary } from '../../sim/summary.ts';
+import type { Fault, RunPlan, SimConfig } from '../../sim/types.ts';
 import { variantByName } from '../../sim/variants.ts';
-import { checkRun, checkSeed } from './run-seed.ts';
+import type { CheckResult } from '../checkers/index.ts';
+import { checkRun, checkSeed, type SeedCheck, type SeedRunOptions } from './run-seed.ts';
 import { keepClients, renumberClients, shrinkFailure, usedClients, type ShrinkResult } from './shrink.ts';
 
 const SEEDS_MAX = 20;
@@ -108,6 +110,45 @@ describe('shrinkFailure', () => {
     expect(() => shrinkFailure({ ...base, failing: [] })).toThrow(/failing should be at least one checker name/);
     expect(() => shrinkFailure({ ...base, failing: ['no-such-checker'] })).toThrow(/failing should be a checker name/);
     expect(() => shrinkFailure({ ...base, failing: ['convergence'], runsMax: 0 })).toThrow(/runsMax should be an integer/);
+  });
+});
+
+describe('shrink targets are (checker, rule) pairs', () => {
+  // Rolling-upgrade seed 302499's story, with a stand-in for the simulation: the run breaks
+  // eventual-delivery's early-retry rule only while one fault (the upgrade) is in the plan;
+  // without it the run still fails eventual-delivery, but as not-converged: another failure.
+  const config = buildSimConfig({ seed: 5, clients: 6, teamSize: 3, workload: { opsPerClientPerHour: 120 }, faults: { swarm: false, faultsPerHour: 600 } });
+  const plan = generatePlan(config);
+  const upgrade = plan.faults[Math.floor(plan.faults.length / 2)]!;
+  const isUpgrade = (fault: Fault): boolean => fault.atMs === upgrade.atMs && fault.kind === upgrade.kind;
+  const violation = (rule: string, t: number) => ({ rule, message: rule, clients: [], queueIds: [], t, slice: [] });
+
+  /** With `alsoNotConverged`, the original run breaks both rules (the upgrade's run does not converge either). */
+  const standIn = (alsoNotConverged: boolean) => (options: SeedRunOptions): { check: SeedCheck; run: null } => {
+    const early = options.plan!.faults.some(isUpgrade);
+    const violations = early ? [violation('early-retry', upgrade.atMs), ...(alsoNotConverged ? [violation('not-converged', config.durationMs)] : [])] : [violation('not-converged', config.durationMs)];
+    const result: CheckResult = { name: 'eventual-delivery', property: 'p', valid: false, summary: 's', violations, violationCount: violations.length, rules: violations.map((v) => v.rule) };
+    const events = options.plan!.ops.length + options.plan!.faults.length;
+    const check: SeedCheck = { seed: 5, variant: 'correct', traceHash: '', ok: false, failed: ['eventual-delivery'], results: [result], summary: {} as RunSummary, events, wallMs: 0 };
+    return { check, run: null };
+  };
+
+  it('a candidate failing the same checker under another rule is rejected', () => {
+    const shrunk = shrinkFailure({ config, plan, variant: variantByName('correct'), failing: ['eventual-delivery'], check: standIn(false) });
+    expect(shrunk.targets).toEqual(['eventual-delivery/early-retry']);
+    expect(shrunk.failedRules).toEqual(['eventual-delivery/early-retry']);
+    expect(shrunk.plan.faults.filter(isUpgrade)).toHaveLength(1);
+    expect(shrunk.plan.faults.length + shrunk.plan.ops.length).toBeLessThan(plan.faults.length + plan.ops.length);
+    expect(shrunk.steps.length).toBeGreaterThan(0);
+    for (const step of shrunk.steps) expect(step.failedRules).toEqual(['eventual-delivery/early-retry']);
+  });
+
+  it('keeps a candidate that breaks any one of the pairs the original broke', () => {
+    const shrunk = shrinkFailure({ config, plan, variant: variantByName('correct'), failing: ['eventual-delivery'], check: standIn(true) });
+    expect(shrunk.targets).toEqual(['eventual-delivery/early-retry', 'eventual-delivery/not-converged']);
+    expect(shrunk.plan.faults.filter(isUpgrade)).toHaveLength(0);
+    expect(shrunk.failedRules).toEqual(['eventual-delivery/not-converged']);
+    expect(shrunk.failed).toEqual(['eventual-delivery']);
   });
 });
 

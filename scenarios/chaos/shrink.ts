@@ -1,8 +1,9 @@
 // Shrinking a failing chaos run to a small counterexample (DESIGN §1, §7): deterministic
 // delta debugging over the run's plan, the same plan a run file carries. A candidate is kept
-// when its re-run still fails one of the checkers the original failed. Passes, repeated until
+// when its re-run still breaks one of the (checker, rule) pairs the original broke, not merely
+// one of its checkers (shrink-targets.ts says why). Passes, repeated until
 // a whole round changes nothing or the budget is spent:
-//   0. cut at the violation: drop every op and fault after the first violation's time
+//   0. cut at the violation: drop every op and fault after the first target violation's time
 //   1. clients: remove the highest-index clients (their ops, faults and clocks go with them),
 //      top halves first, then quarters, … one; then whole teams (later teams move down
 //      intact); then clients nobody uses; then the smallest count that still fails (up to 16
@@ -22,7 +23,10 @@ import type { RunResult } from '../../sim/runner.ts';
 import type { Fault, RunPlan, SimConfig, WorkloadOp } from '../../sim/types.ts';
 import type { SystemVariant } from '../../sim/variants.ts';
 import { CHECKER_NAMES, type CheckResult } from '../checkers/index.ts';
-import { checkRunSafely, EXCEPTION_CHECK, type SeedCheck } from './run-seed.ts';
+import { checkRunSafely, EXCEPTION_CHECK, type SeedCheck, type SeedRunOptions } from './run-seed.ts';
+import { checkerOfRule, checkersOf, violatedRules, violationsOf, type RuleKey } from './shrink-targets.ts';
+
+export { violatedRules, type RuleKey } from './shrink-targets.ts';
 
 export const SHRINK_RUNS_MAX_DEFAULT = 300;
 export const SHRINK_WALL_MS_MAX_DEFAULT = 60_000;
@@ -52,6 +56,8 @@ export interface ShrinkStep {
   readonly size: ShrinkSize;
   /** The target checkers the smaller run still fails. */
   readonly failed: readonly string[];
+  /** The target (checker, rule) pairs it still breaks: `eventual-delivery/early-retry`. */
+  readonly failedRules: readonly RuleKey[];
 }
 
 export type ShrinkStop = 'fixpoint' | 'runs-budget' | 'wall-time-budget' | 'not-reproduced';
@@ -60,8 +66,14 @@ export interface ShrinkOptions {
   readonly config: SimConfig;
   readonly plan: RunPlan;
   readonly variant: SystemVariant;
-  /** Checkers the original run failed: a candidate must still fail at least one of them. */
+  /**
+   * Checkers the original run failed: only these run on each candidate. The targets are the
+   * (checker, rule) pairs of theirs that the original's re-run breaks; a candidate must still
+   * break at least one of those pairs.
+   */
   readonly failing: readonly string[];
+  /** Runs one candidate and its checkers: checkRunSafely, unless a test stands in for it. */
+  readonly check?: (options: SeedRunOptions) => { readonly check: SeedCheck; readonly run: RunResult | null };
   /** Most simulations to run (the original's re-run included). Default 300. */
   readonly runsMax?: number;
   /** Wall-time budget in ms. Default 60 s. */
@@ -80,6 +92,10 @@ export interface ShrinkResult {
   readonly run: RunResult | null;
   /** The target checkers the shrunk run fails. */
   readonly failed: readonly string[];
+  /** The (checker, rule) pairs the original run broke: what every kept step still breaks one of. */
+  readonly targets: readonly RuleKey[];
+  /** The target pairs the shrunk run breaks. */
+  readonly failedRules: readonly RuleKey[];
   readonly original: ShrinkSize;
   readonly shrunk: ShrinkSize;
   readonly steps: readonly ShrinkStep[];
@@ -138,6 +154,9 @@ class Shrinker {
   private readonly runsMax: number;
   private readonly wallMsMax: number;
   private readonly targets: readonly string[];
+  /** Set from the original's re-run: the (checker, rule) pairs a candidate must still break one of. */
+  private targetRules: readonly RuleKey[] = [];
+  private readonly runCheck: NonNullable<ShrinkOptions['check']>;
   private readonly started = performance.now();
   private current: Candidate;
   private currentEvents = 0;
@@ -151,6 +170,7 @@ class Shrinker {
     this.runsMax = limits.runsMax;
     this.wallMsMax = limits.wallMsMax;
     this.targets = limits.targets;
+    this.runCheck = options.check ?? checkRunSafely;
     this.current = { config: options.config, plan: options.plan };
   }
 
@@ -158,7 +178,8 @@ class Shrinker {
     try {
       const original = this.attempt(this.current);
       this.originalSize = sizeOf(this.current, original.events);
-      if (original.failed.length === 0) return 'not-reproduced';
+      if (original.rules.length === 0) return 'not-reproduced';
+      this.targetRules = original.rules;
       this.currentEvents = original.events;
       this.currentResults = original.results;
       for (;;) {
@@ -185,22 +206,24 @@ class Shrinker {
   }
 
   /** Runs a candidate with the target checkers only; throws BudgetSpent when the budget is gone. */
-  private attempt(candidate: Candidate): { failed: string[]; events: number; results: readonly CheckResult[] } {
+  private attempt(candidate: Candidate): { rules: RuleKey[]; events: number; results: readonly CheckResult[] } {
     if (this.runs >= this.runsMax) throw new BudgetSpent('runs-budget');
     if (performance.now() - this.started >= this.wallMsMax) throw new BudgetSpent('wall-time-budget');
     this.runs++;
-    const { check } = checkRunSafely({ config: candidate.config, plan: candidate.plan, variant: this.options.variant, only: this.targets });
-    return { failed: check.failed.filter((name) => this.targets.includes(name)), events: check.events, results: check.results };
+    const { check } = this.runCheck({ config: candidate.config, plan: candidate.plan, variant: this.options.variant, only: this.targets });
+    const rules = violatedRules(check.results).filter((key) => this.targets.includes(checkerOfRule(key)));
+    return { rules, events: check.events, results: check.results };
   }
 
-  /** Keeps the candidate when it still fails a target checker. */
+  /** Keeps the candidate when it still breaks a target rule (the same checker under another rule is another failure). */
   private tryCandidate(pass: ShrinkPass, change: string, candidate: Candidate): boolean {
     const outcome = this.attempt(candidate);
-    if (outcome.failed.length === 0) return false;
+    const failedRules = outcome.rules.filter((key) => this.targetRules.includes(key));
+    if (failedRules.length === 0) return false;
     this.current = candidate;
     this.currentEvents = outcome.events;
     this.currentResults = outcome.results;
-    const step: ShrinkStep = { pass, change, size: sizeOf(candidate, outcome.events), failed: outcome.failed };
+    const step: ShrinkStep = { pass, change, size: sizeOf(candidate, outcome.events), failed: checkersOf(failedRules), failedRules };
     this.steps.push(step);
     this.options.onStep?.(step);
     return true;
@@ -208,7 +231,7 @@ class Shrinker {
 
   /** Causes come before effects: ops and faults that start after the first violation rarely matter. */
   private cutAtViolation(): void {
-    const times = this.currentResults.filter((r) => !r.valid).flatMap((r) => r.violations.map((v) => v.t));
+    const times = violationsOf(this.currentResults, this.targetRules).map((v) => v.t);
     if (times.length === 0) return;
     const cutMs = Math.min(...times);
     const { ops, faults } = this.current.plan;
@@ -306,7 +329,8 @@ class Shrinker {
 
   result(stoppedBy: ShrinkStop): ShrinkResult {
     // The final re-run with every checker: its results explain the counterexample in full.
-    const { check, run } = checkRunSafely({ config: this.current.config, plan: this.current.plan, variant: this.options.variant });
+    const { check, run } = this.runCheck({ config: this.current.config, plan: this.current.plan, variant: this.options.variant });
+    const failedRules = violatedRules(check.results).filter((key) => this.targetRules.includes(key));
     const original = this.originalSize ?? sizeOf({ config: this.options.config, plan: this.options.plan }, check.events);
     return {
       config: this.current.config,
@@ -314,7 +338,9 @@ class Shrinker {
       variant: this.options.variant.name,
       check,
       run,
-      failed: check.failed.filter((name) => this.targets.includes(name)),
+      failed: checkersOf(failedRules),
+      targets: this.targetRules,
+      failedRules,
       original,
       shrunk: sizeOf(this.current, this.steps.length === 0 ? original.events : this.currentEvents),
       steps: this.steps,
