@@ -65,6 +65,8 @@ describe('chaos summary', () => {
     expect(text).toContain('    shrunk 10 clients · 100 ops · 20 faults · 10.0 min · 2000 events → 1 client · 1 op · 1 fault · 10.0 min · 30 events');
     expect(text).toContain('    replay: npx syncstorm replay out/failures/seed-3.json');
     expect(formatChaosSummary(summary(1, [1, 3], []))).toContain('✓ every property held on all 2 seeds');
+    const withRules = { ...failure(4, ['eventual-delivery', 'determinism']), rules: ['eventual-delivery/early-retry', 'eventual-delivery/request-rate'] };
+    expect(formatChaosSummary(summary(1, [4], [withRules]))).toContain('  seed 4: eventual-delivery (early-retry, request-rate), determinism — seed 4 broke');
   });
 });
 

@@ -16,7 +16,8 @@
 //   "checkerFailures": { "<checker>": seeds that violated it, … },  // every checker, 0 when it held,
 //                                                                  // plus "determinism" and "exception"
 //   "determinism": { "sampled": [seeds re-run in-process], "mismatches": [seeds whose trace hash differed] },
-//   "failures": [ { "seed", "checkers": [...], "explanation": "first violation in words",
+//   "failures": [ { "seed", "checkers": [...], "rules": ["<checker>/<rule>", …] (what the original run broke),
+//                   "explanation": "first violation in words",
 //                   "original": size, "shrunk": size | null, "shrink": { "runs", "wallMs", "stoppedBy", "steps" } | null,
 //                   "replay": "failures/seed-<n>.json" | null, "explanations": "failures/seed-<n>.txt" | null,
 //                   "report": "failures/seed-<n>/report.html" | null, "replayCommand": "…" } ],
@@ -30,6 +31,7 @@ import { EXCEPTION_CHECK } from './run-seed.ts';
 import type { Shard } from './seeds.ts';
 import type { PoolStop } from './pool.ts';
 import { describeSize, type ShrinkSize, type ShrinkStop } from './shrink.ts';
+import { checkerOfRule, type RuleKey } from './shrink-targets.ts';
 
 export const CHAOS_SUMMARY_FORMAT = 'syncstorm-chaos-summary';
 export const CHAOS_SUMMARY_VERSION = 1;
@@ -42,6 +44,8 @@ export const CHAOS_PROPERTIES: readonly string[] = [...CHECKER_NAMES, DETERMINIS
 export interface ChaosFailure {
   readonly seed: number;
   readonly checkers: readonly string[];
+  /** The (checker, rule) pairs the run broke (absent from summaries written before rules existed). */
+  readonly rules?: readonly RuleKey[];
   readonly explanation: string;
   readonly original: ShrinkSize | null;
   readonly shrunk: ShrinkSize | null;
@@ -209,7 +213,7 @@ export function formatChaosSummary(summary: ChaosSummary): string {
   for (const [name, count] of Object.entries(s.checkerFailures)) if (count > 0) lines.push(`    ${name}: ${count} seed${count === 1 ? '' : 's'}`);
   const printed = s.failures.slice(0, FAILURES_PRINTED_MAX);
   for (const f of printed) {
-    lines.push(`  seed ${f.seed}: ${f.checkers.join(', ')} — ${f.explanation}`);
+    lines.push(`  seed ${f.seed}: ${describeViolated(f.checkers, f.rules)} — ${f.explanation}`);
     if (f.original !== null && f.shrunk !== null) lines.push(`    shrunk ${describeSize(f.original)} → ${describeSize(f.shrunk)}`);
     if (f.replayCommand !== null) lines.push(`    replay: ${f.replayCommand}`);
   }
@@ -218,6 +222,13 @@ export function formatChaosSummary(summary: ChaosSummary): string {
   return lines.join('\n');
 }
 
+/** `eventual-delivery (early-retry), determinism`: each violated checker with the rules of it that broke. */
+export function describeViolated(checkers: readonly string[], rules: readonly RuleKey[] | undefined): string {
+  return checkers.map((name) => {
+    const broken = (rules ?? []).filter((key) => checkerOfRule(key) === name).map((key) => key.slice(name.length + 1));
+    return broken.length === 0 ? name : `${name} (${broken.join(', ')})`;
+  }).join(', ');
+}
 
 export function formatMs(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;

@@ -52,6 +52,7 @@ export function unsavedFailure(m: Modules, check: SeedCheck, mismatch: string | 
   return {
     seed: check.seed,
     checkers: mismatch === null ? [...check.failed] : [...check.failed, m.DETERMINISM_CHECK],
+    rules: m.violatedRules(check.results),
     explanation: m.firstExplanation(check.results) || (mismatch ?? ''),
     original: null,
     shrunk: null,
@@ -75,7 +76,8 @@ export function saveFailure(m: Modules, flags: ChaosFlags, target: ChaosTarget, 
   const originalSize = { clients: config.clients, ops: plan.ops.length, faults: plan.faults.length, durationMs: config.durationMs, events: original.check.events };
   let shrunk: ShrinkResult | null = null;
   if (flags.shrink && targets.length > 0) {
-    process.stderr.write(`chaos: shrinking seed ${check.seed} (${targets.join(', ')}) …`);
+    const rules = m.violatedRules(original.check.results).filter((key) => targets.some((name) => key.startsWith(`${name}/`)));
+    process.stderr.write(`chaos: shrinking seed ${check.seed} (${rules.join(', ')}) …`);
     shrunk = m.shrinkFailure({ config, plan, variant, failing: targets, runsMax: flags.shrinkRuns, wallMsMax: flags.shrinkTime });
     process.stderr.write(` ${m.describeSize(shrunk.original)} → ${m.describeSize(shrunk.shrunk)} (${shrunk.runs} runs, ${m.formatMs(shrunk.wallMs)}, ${shrunk.stoppedBy})\n`);
   }
@@ -97,6 +99,7 @@ export function saveFailure(m: Modules, flags: ChaosFlags, target: ChaosTarget, 
   return {
     seed: check.seed,
     checkers,
+    rules: m.violatedRules(check.results),
     explanation: m.firstExplanation(final.check.results) || m.firstExplanation(check.results) || (mismatch ?? ''),
     original: originalSize,
     shrunk: shrunk?.shrunk ?? null,
@@ -129,7 +132,7 @@ function failureText(m: Modules, input: FailureTextInput): string {
   const { target, check, shrunk, final } = input;
   const lines = [
     `syncstorm chaos failure · seed ${check.seed} · variant ${target.variant}${target.bug === null ? '' : ` (bug ${target.bug})`} · scenario ${target.scenario}`,
-    `violated: ${input.checkers.join(', ')}`,
+    `violated: ${m.describeViolated(input.checkers, m.violatedRules(check.results))}`,
     `fault mix: ${m.describeFaultMix(final.plan)}`,
     '',
     `original run: ${m.describeSize(input.originalSize)}`,
@@ -137,7 +140,8 @@ function failureText(m: Modules, input: FailureTextInput): string {
   ];
   if (input.mismatch !== null) lines.push('', `determinism: ${input.mismatch}`);
   if (shrunk !== null) {
-    lines.push('', `shrunk in ${shrunk.runs} runs, ${m.formatMs(shrunk.wallMs)} (${shrunk.stoppedBy}): ${m.describeSize(shrunk.shrunk)}`);
+    const kept = shrunk.failedRules.length === 0 ? '' : `, still breaking ${shrunk.failedRules.join(', ')}`;
+    lines.push('', `shrunk in ${shrunk.runs} runs, ${m.formatMs(shrunk.wallMs)} (${shrunk.stoppedBy})${kept}: ${m.describeSize(shrunk.shrunk)}`);
     for (const step of shrunk.steps) lines.push(`  ${step.pass}: ${step.change} → ${m.describeSize(step.size)}`);
     lines.push('', 'why the shrunk run fails:', ...m.explainFailures(final.check.results).map((line) => `  ${line}`));
   }
