@@ -1,6 +1,7 @@
 // Retries wait their turn (eventual-delivery) over small hand-made histories: a send before its
 // retry is due is a violation, unless the client's clock stepped forward in between by less
-// than the engine notices (it then takes the step for elapsed time; default seed 19829).
+// than the engine notices (it then takes the step for elapsed time; default seed 19829), or by
+// any amount the engine never saw: while the app was down, or just before a crash (seed 302499).
 
 import { describe, expect, it } from 'vitest';
 import { CLOCK_STEP_TOLERANCE_MS } from '../../engine/core/sync-core.ts';
@@ -17,6 +18,10 @@ const DUE = RETRY_AT + Math.floor(DELAY_MS * 0.999) - 1;
 const retried = (t: number): StoredEvent => ({ t, type: 'engine', client: 0, clientTime: t, event: { type: 'retried', at: t, queueId: 'c0:1', attempts: 2, delayMs: DELAY_MS, reason: 'http 500' } });
 const sent = (t: number): StoredEvent => ({ t, type: 'engine', client: 0, clientTime: t, event: { type: 'sent', at: t, requestId: 3, queueIds: ['c0:1'], bytes: 200 } });
 const clockStep = (t: number, deltaMs: number, client = 0): StoredEvent => ({ t, type: 'fault', phase: 'start', index: 0, fault: { atMs: t, kind: 'clock-step', durationMs: 60_000, client, param: deltaMs } });
+
+const crash = (t: number): StoredEvent => ({ t, type: 'crash', client: 0, detail: 'closed to upgrade from v1 to v2' });
+const restart = (t: number): StoredEvent => ({ t, type: 'restart', client: 0, detail: '' });
+const pulled = (t: number): StoredEvent => ({ t, type: 'engine', client: 0, clientTime: t, event: { type: 'pulled', at: t, requestId: 4, count: 0, cursor: 1, epoch: 'e2' } });
 
 function violations(events: StoredEvent[]): string[] {
   const history = historyOf(events);
@@ -44,5 +49,20 @@ describe('eventual-delivery: retries wait their turn', () => {
     const stepMs = CLOCK_STEP_TOLERANCE_MS + 3_000;
     expect(violations([retried(RETRY_AT), clockStep(RETRY_AT + 100, stepMs), sent(DUE - CLOCK_STEP_TOLERANCE_MS)])).toEqual([]);
     expect(violations([retried(RETRY_AT), clockStep(RETRY_AT + 100, stepMs), sent(DUE - CLOCK_STEP_TOLERANCE_MS - 1)])).toHaveLength(1);
+  });
+
+  it('a step while the app is down counts in full: the restarted engine cannot tell it from time spent down (rolling-upgrade seed 302499)', () => {
+    const stepMs = 163_202;
+    const early = DUE - 7_729;
+    expect(violations([retried(RETRY_AT), crash(RETRY_AT + 100), clockStep(RETRY_AT + 200, stepMs), restart(early), sent(early)])).toEqual([]);
+    expect(violations([retried(RETRY_AT), crash(RETRY_AT + 100), clockStep(RETRY_AT + 200, 5_000), restart(DUE - 5_001), sent(DUE - 5_001)])).toHaveLength(1);
+    expect(violations([retried(RETRY_AT), crash(RETRY_AT + 100), restart(early), sent(early)])).toHaveLength(1);
+  });
+
+  it('so does a step while up that no engine event followed before a crash, but not one the engine saw', () => {
+    const stepMs = CLOCK_STEP_TOLERANCE_MS + 3_000;
+    const early = DUE - stepMs;
+    expect(violations([retried(RETRY_AT), clockStep(RETRY_AT + 100, stepMs), crash(RETRY_AT + 200), restart(early), sent(early)])).toEqual([]);
+    expect(violations([retried(RETRY_AT), clockStep(RETRY_AT + 100, stepMs), pulled(RETRY_AT + 150), crash(RETRY_AT + 200), restart(early), sent(early)])).toHaveLength(1);
   });
 });

@@ -5,6 +5,7 @@
 import type { Fields } from '../../engine/protocol.ts';
 import { CLOCK_STEP_TOLERANCE_MS } from '../../engine/core/sync-core.ts';
 import type { History } from '../../sim/history.ts';
+import { EVENT_LOG_KINDS } from '../../sim/event-log.ts';
 import type { HistoryIndex } from './history-index.ts';
 import { clockText, Verdict, type CheckResult } from './types.ts';
 
@@ -13,6 +14,8 @@ export const REQUESTS_PER_MINUTE_MAX = 120;
 const MINUTE_MS = 60_000;
 /** Clocks drift by at most 1,000 ppm here: a delay measured on one may run this much short in true time. */
 const DRIFT_ALLOWANCE = 0.001;
+/** Faults (clock steps), crashes and restarts, and every engine event (each shows the engine has seen the steps before it). */
+const RETRY_SCHEDULE_KINDS = EVENT_LOG_KINDS.filter((kind) => kind === 'fault' || kind === 'crash' || kind === 'restart' || kind.startsWith('engine:'));
 
 export function checkEventualDelivery(history: History, index: HistoryIndex): CheckResult {
   const verdict = new Verdict('eventual-delivery', 'after the heal every op is acked, superseded or dead-lettered within the budget; retries wait their turn; no retry storm');
@@ -39,17 +42,35 @@ export function checkEventualDelivery(history: History, index: HistoryIndex): Ch
  * of the client's clock between the retry and the send up to the engine's step tolerance: the
  * engine takes a smaller step for elapsed time, so its deadline comes that much sooner (a larger
  * one it notices, and moves its deadlines by; default seed 19829: 1,545 ms).
+ * A step the engine never saw counts in full: one taken while the app was down, or before a
+ * crash with no engine event in between (the restarted engine starts a new monotonic baseline,
+ * and a wall clock alone cannot tell a step from time spent down; rolling-upgrade seed 302499).
  */
 function checkRetrySchedule(history: History, verdict: Verdict): void {
   const notBefore = new Map<string, { at: number; index: number; steppedMs: number }>();
   const retryAfter = new Map<number, { clientTime: number; ms: number }>();
-  /** Per client, the forward clock steps so far, each counted up to the engine's tolerance. */
+  /** Per client, the forward clock steps so far, each counted up to the engine's tolerance (in full if it never saw it). */
   const steppedMs = new Map<number, number>();
-  history.events.select(['fault', 'engine:request-failed', 'engine:repair-enqueued', 'engine:conflict', 'engine:retried', 'engine:sent'], (e, i) => {
+  /** Per client, what a crash would add to steppedMs: the uncounted part of the steps since its last engine event. */
+  const unseenMs = new Map<number, number>();
+  const down = new Set<number>();
+  const add = (client: number, ms: number) => steppedMs.set(client, (steppedMs.get(client) ?? 0) + ms);
+  history.events.select(RETRY_SCHEDULE_KINDS, (e, i) => {
+    if (e.type === 'crash') {
+      add(e.client, unseenMs.get(e.client) ?? 0);
+      unseenMs.delete(e.client);
+      down.add(e.client);
+    }
+    if (e.type === 'restart') down.delete(e.client);
     if (e.type === 'fault' && e.phase === 'start' && e.fault.kind === 'clock-step' && e.fault.param > 0) {
-      steppedMs.set(e.fault.client, (steppedMs.get(e.fault.client) ?? 0) + Math.min(e.fault.param, CLOCK_STEP_TOLERANCE_MS));
+      const { client, param } = e.fault;
+      const countedMs = down.has(client) ? param : Math.min(param, CLOCK_STEP_TOLERANCE_MS);
+      add(client, countedMs);
+      unseenMs.set(client, (unseenMs.get(client) ?? 0) + param - countedMs);
     }
     if (e.type !== 'engine') return;
+    // Any engine event comes from a step that noticed the jumps before it and made their shift durable.
+    unseenMs.delete(e.client);
     const ev = e.event;
     if (ev.type === 'request-failed' && ev.status === 429) retryAfter.set(e.client, { clientTime: ev.at, ms: ev.delayMs });
     // A rollback repair or a conflict re-send reschedules the item on purpose.
