@@ -55,6 +55,38 @@ function overwrittenThenRestored(c1Action: Action, c1Fields: Record<string, stri
   ]);
 }
 
+/** The server answered the item's send with a conflict the policy settled for the server's state. */
+function lostConflict(t: number, client: number, seq: number): StoredEvent {
+  const server = { revision: 1, deleted: true, fields: {}, updatedAt: 0 };
+  return { t, type: 'engine', client, clientTime: t, event: { type: 'conflict', at: t, queueId: `c${client}:${seq}`, entityType: 'note', entityId: 'n1', policy: 'lww-hlc', local: { payload: {}, clientTime: t }, server, outcome: 'server-wins' } };
+}
+
+/**
+ * Rolling-upgrade seeds 400018 and 400865, in small: c1's delete (applied at 50) is lost by a
+ * rollback at 60; c0 creates n1 again (applied at 100, acked); c1's update overwrites it at 120 but
+ * its answer is lost, so it stays pending at c1; the rollback at 400 restores a snapshot holding
+ * c1's delete. c1 sends its update again and meets the restored tombstone (at `resentAt`).
+ */
+function tombstoneRestored(resentAt: number): ReturnType<typeof historyOf> {
+  const history = historyOf([
+    enqueued(40, 1, 1, 'delete'),
+    applied(50, 1, 1, 'delete', 1),
+    acked(55, 1, 1, 1),
+    rollback(60),
+    enqueued(90, 0, 1, 'create'),
+    applied(100, 0, 1, 'create', 1),
+    acked(110, 0, 1, 1),
+    enqueued(115, 1, 2, 'update'),
+    ...wrote(115, 1, 2, 2, { title: 'c1' }),
+    applied(120, 1, 2, 'update', 2),
+    ...(resentAt < 400 ? [lostConflict(resentAt, 1, 2)] : []),
+    rollback(400),
+    ...(resentAt > 400 ? [lostConflict(resentAt, 1, 2)] : []),
+  ]);
+  history.server = { ...history.server!, users: { [USER]: {} }, tombstones: { [USER]: ['n1'] }, appliedQueueIds: { [USER]: ['c1:1'] } };
+  return history;
+}
+
 describe('no-lost-ack', () => {
   it('an acked create overwritten by another create that the rollback kept is accounted for (default seed 28009)', () => {
     const history = overwrittenThenRestored('create', {});
@@ -95,6 +127,16 @@ describe('no-lost-ack', () => {
     ]);
     const result = checkNoLostAck(history, indexHistory(history));
     expect(result.violations.map((v) => v.message)).toEqual([]);
+  });
+
+  it('an acked write whose lineage\'s last writer was re-sent after the rollback and lost to the restored tombstone is accounted for (rolling-upgrade seeds 400018, 400865)', () => {
+    const history = tombstoneRestored(410);
+    expect(checkNoLostAck(history, indexHistory(history)).violations).toEqual([]);
+  });
+
+  it('a last writer settled before the rollback (not a re-send against the restored state) accounts for nothing', () => {
+    const history = tombstoneRestored(130);
+    expect(checkNoLostAck(history, indexHistory(history)).violations.map((v) => v.queueIds)).toEqual([['c0:1']]);
   });
 
   it('a delete the server applied before the create does not account for the create', () => {

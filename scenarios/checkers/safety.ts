@@ -76,6 +76,7 @@ export function checkNoLostAck(history: History, index: HistoryIndex): CheckResu
       return at !== null && index.userOfClient.get(r.client) === user && r.entityId === item.entityId && resolved(r) && history.events.timeAt(at) >= rollback!;
     };
     if (rollback !== undefined && [...index.items.values()].some(reuploaded)) continue;
+    if (rollback !== undefined && lastWriterResent(index, history, user, item, ackT, rollback)) continue;
     verdict.add({
       rule: 'acked-write-lost',
       message: `${item.queueId} (${item.entityId}) was acked at ${clockText(ackT)} but is not in the server's log${rollback === undefined ? ' and no rollback explains it' : `; the rollback at ${clockText(rollback)} lost it and nothing re-uploaded ${item.entityId}`}`,
@@ -127,6 +128,31 @@ function overwrittenBySurvivor(index: HistoryIndex, log: Set<string> | undefined
   const wrote = fieldsWritten(index, item) ?? 'all';
   return applies.some((a) => a.index > own.index && a.queueId !== item.queueId && log.has(a.queueId) &&
     !index.rollbacks.some((t) => t > own.t && t <= a.t) && covers(fieldsWritten(index, index.items.get(a.queueId)), wrote));
+}
+
+/**
+ * The entity's last write before the rollback overwrote the item in its own lineage (applied after
+ * it, no rollback between), and was itself lost; it was still pending at its client (its ack never
+ * came, e.g. commit-then-fail), so its client sent it again after the rollback, and the conflict
+ * policy resolved that send against the restored state: superseded (a restored tombstone is final)
+ * or refused for good. That send was the entity's re-upload, as a repair item would have been: it
+ * carried the lineage's last state, which is what the item's write had become (rolling-upgrade
+ * seeds 400018, 400865: a rollback forgot a delete, the entity was created again and written,
+ * then a second rollback restored a snapshot holding the delete). Not silent, and nothing else
+ * could be asked of an engine: the clients whose writes came before hold the last writer's state
+ * as confirmed (not theirs: nothing of theirs to re-upload), and a re-upload of theirs would meet
+ * the same restored state under the same policy.
+ */
+function lastWriterResent(index: HistoryIndex, history: History, user: string, item: ItemLife, ackT: number, rollback: number): boolean {
+  const applies = index.appliesByEntity.get(entityOf(user, item.entityId)) ?? [];
+  const own = applies.filter((a) => a.queueId === item.queueId && a.t <= ackT).at(-1);
+  const last = applies.filter((a) => a.t < rollback).at(-1);
+  if (own === undefined || last === undefined || last.index <= own.index) return false;
+  if (index.rollbacks.some((t) => t > own.t && t <= last.t)) return false;
+  const writer = index.items.get(last.queueId);
+  if (writer === undefined || writer.acked !== null) return false;
+  const settled = writer.superseded ?? writer.deadLettered;
+  return settled !== null && history.events.timeAt(settled) >= rollback;
 }
 
 /** The fields an item's writes set: all for a create or delete (a whole state), null when unknown (a repair's). */
