@@ -58,7 +58,7 @@ function overwrittenThenRestored(c1Action: Action, c1Fields: Record<string, stri
 /** The server answered the item's send with a conflict the policy settled for the server's state. */
 function lostConflict(t: number, client: number, seq: number): StoredEvent {
   const server = { revision: 1, deleted: true, fields: {}, updatedAt: 0 };
-  return { t, type: 'engine', client, clientTime: t, event: { type: 'conflict', at: t, queueId: `c${client}:${seq}`, entityType: 'note', entityId: 'n1', policy: 'lww-hlc', local: { payload: {}, clientTime: t }, server, outcome: 'server-wins' } };
+  return { t, type: 'engine', client, clientTime: t, event: { type: 'conflict', at: t, queueId: `c${client}:${seq}`, entityType: 'note', entityId: 'n1', policy: 'lww-hlc', local: { payload: {}, clientTime: t, stamp: null }, server, outcome: 'server-wins' } };
 }
 
 /**
