@@ -92,6 +92,14 @@ export interface Volatile {
   lastSyncAt: number | null;
   /** While repairing after a rollback: the restored server's state, gathered page by page. */
   repair: { cursor: number; changes: Map<string, Change> } | null;
+  /**
+   * A pull has answered since this process started. Until then the stored skew estimate is
+   * unchecked: a clock stepped while the app was closed reads like time spent down (no monotonic
+   * clock survives a restart), so stamps made on it may be minutes off (rolling-upgrade seed 401856).
+   */
+  contacted: boolean;
+  /** The HLC as stored when this process started: a stamp above it was made since (restampBeforeContact). */
+  readonly openedHlc: { readonly wallMs: number; readonly counter: number };
   /** Set when the server refused our protocol version: no push or pull until a restart (version.ts). */
   upgradeRequired: { readonly at: number; readonly accepted: ProtocolVersionRange | null; readonly message: string } | null;
 }
@@ -186,7 +194,7 @@ export function observeServerTime(ctx: Ctx, serverTime: number, sentAt: number, 
   // Latency jitter moves the estimate by a few ms every round trip; writing it each time would
   // cost a commit per pull for nothing the LWW stamp needs.
   if (Math.abs(offsetMs - ctx.image.meta.clockOffsetMs) < OFFSET_NOISE_MS) return;
-  if (ctx.image.meta.epoch === null) restampBeforeContact(ctx, offsetMs - ctx.image.meta.clockOffsetMs);
+  if (!ctx.v.contacted) restampBeforeContact(ctx, offsetMs);
   correctClockOffset(ctx, offsetMs, now);
 }
 
@@ -199,21 +207,28 @@ export function observeServerTime(ctx: Ctx, serverTime: number, sentAt: number, 
  * Each op's reading is its stamp moved by the correction (a clock step noticed before the
  * contact is already folded into the stamps made after it); a stamp floored at 0, from a clock
  * that read before 0, has lost its reading, so that one is taken from the write time.
+ * After a restart (an epoch known: contact made by an earlier process) only the stamps made
+ * since the start are in doubt: those before were made on an estimate then checked, so the HLC
+ * runs again from where it stood at the start, over the unsent ops stamped above it.
  */
 function restampBeforeContact(ctx: Ctx, offsetMs: number): void {
+  // offsetMs is the new estimate; the stamps were made on the stored one.
   if (ctx.options.conflictPolicy !== 'lww-hlc') return;
   const { image } = ctx;
   const meta = image.meta;
   const deltaMs = offsetMs - meta.clockOffsetMs;
-  const unsent = [...image.queue.values()].filter((item) => !item.sent && item.stamp !== null && decodeStamp(item.stamp) !== null);
+  const since = meta.epoch === null ? null : ctx.v.openedHlc;
+  const sinceStamp = since === null ? null : encodeStamp(since, meta.clientId);
+  const unsent = [...image.queue.values()].filter((item) => !item.sent && item.stamp !== null && decodeStamp(item.stamp) !== null && (sinceStamp === null || item.stamp > sinceStamp));
+  if (since !== null && unsent.length === 0) return;
   unsent.sort((a, b) => (a.stamp! < b.stamp! ? -1 : a.stamp! > b.stamp! ? 1 : 0));
-  let hlc = { wallMs: 0, counter: 0 };
+  let hlc = since ?? { wallMs: 0, counter: 0 };
   for (const item of unsent) {
     const old = decodeStamp(item.stamp!)!;
     hlc = hlcTick(hlc, old.wallMs > 0 ? old.wallMs + deltaMs : item.createdAt + offsetMs);
     image.putItem({ ...item, stamp: encodeStamp(hlc, meta.clientId) });
   }
-  const shifted = { wallMs: meta.hlcWallMs > 0 ? meta.hlcWallMs + deltaMs : 0, counter: meta.hlcCounter };
+  const shifted = since ?? { wallMs: meta.hlcWallMs > 0 ? meta.hlcWallMs + deltaMs : 0, counter: meta.hlcCounter };
   const next = hlc.wallMs > shifted.wallMs || (hlc.wallMs === shifted.wallMs && hlc.counter > shifted.counter) ? hlc : shifted;
   image.putMeta({ ...meta, hlcWallMs: Math.max(0, next.wallMs), hlcCounter: next.counter });
 }

@@ -3,7 +3,7 @@
 // client clock) are moved by the correction, keeping our own writes in order.
 
 import { describe, expect, it } from 'vitest';
-import { CoreHarness, ok, pullPage, pushesOf } from '../testing/core-harness.ts';
+import { acked, CoreHarness, ok, pullPage, pushAnswer, pushesOf } from '../testing/core-harness.ts';
 import { decodeStamp } from '../policy/hlc.ts';
 import type { EngineOptions } from '../options.ts';
 import type { SyncMetadata } from '../model.ts';
@@ -71,6 +71,28 @@ describe('first contact under lww-hlc', () => {
     h.step({ type: 'sync' });
     h.answerPull(ok({ ...pullPage([], 0), serverTime: h.now + 3 * MINUTE_MS }));
     expect(h.queue().map((i) => i.stamp)).toEqual([sent, queued]);
+  });
+
+  it('after a restart, a clock stepped while the app was closed: writes wait for a pull of this process, and only their stamps move (rolling-upgrade seed 401856)', () => {
+    const h = CoreHarness.started(LWW_HLC, { monotonic: true }); // this client's clock is 2 min ahead
+    h.answerPull(ok({ ...pullPage([], 0), serverTime: h.now - 2 * MINUTE_MS }));
+    h.write('create', 'a', { x: 1 });
+    h.answerPush(pushAnswer([acked(h.push!.request.items[0]!, 1, h.now - 2 * MINUTE_MS)]));
+    h.step({ type: 'connectivity', online: false });
+    h.write('create', 'b', { y: 1 }); // made and stamped before the restart, on a checked estimate
+    const before = h.queue()[0]!.stamp!;
+    h.crash();
+    h.advance(10_000);
+    h.now += 3 * MINUTE_MS; // the clock steps 3 min forward while the app is closed: no monotonic clock tells
+    const effects = h.step({ type: 'start', online: true });
+    expect(pushesOf(effects)).toEqual([]);
+    const writtenAt = h.now;
+    expect(pushesOf(h.write('create', 'c', { z: 1 }))).toEqual([]); // stamped 3 min ahead, held
+    h.advance(10);
+    const [push] = pushesOf(h.answerPull(ok({ ...pullPage([], 0), serverTime: h.now - 5 * MINUTE_MS })));
+    expect(offsetMs(h)).toBe(-5 * MINUTE_MS + 5);
+    expect(push?.request.items.map((i) => i.stamp)).toEqual([before, h.queue()[1]!.stamp]);
+    expect(decodeStamp(h.queue()[1]!.stamp!)).toEqual({ wallMs: writtenAt + offsetMs(h), counter: 0 });
   });
 
   it('other policies push at once, before any contact', () => {

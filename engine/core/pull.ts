@@ -33,6 +33,7 @@ export function onPullResult(ctx: Ctx, requestId: number, outcome: TransportOutc
   const body = outcome.body;
   v.pullFailures = 0;
   if (body.serverTime !== undefined) observeServerTime(ctx, body.serverTime, v.pullSentAt, now);
+  v.contacted = true;
   if (image.meta.epoch !== null && image.meta.epoch !== body.epoch) {
     startRepair(ctx, body.epoch, now); // this page belongs to a cursor of the old epoch: drop it
     return;

@@ -72,9 +72,9 @@ export function maybePush(ctx: Ctx, now: number): void {
   const { v, fx } = ctx;
   // While a rollback repair gathers the restored state, base revisions of the old epoch mean nothing.
   if (!v.online || v.push !== null || v.tokenRefreshing || v.repair !== null || v.upgradeRequired !== null) return;
-  // A skew-safe stamp needs the skew: under lww-hlc nothing leaves before the first pull has
-  // told the server's time (and epoch); the stamps made until then are corrected at that moment.
-  if (ctx.options.conflictPolicy === 'lww-hlc' && ctx.image.meta.epoch === null) return;
+  // A skew-safe stamp needs the skew: under lww-hlc nothing leaves before a pull of this process
+  // has told the server's time (and epoch); the stamps made until then are corrected at that moment.
+  if (ctx.options.conflictPolicy === 'lww-hlc' && !v.contacted) return;
   if (now < v.pushNotBefore) {
     armRetry(ctx, v.pushNotBefore, now);
     return;

@@ -44,6 +44,8 @@ export class SyncCore {
       lastSyncAt: null,
       repair: null,
       upgradeRequired: null,
+      contacted: false,
+      openedHlc: { wallMs: image.meta.hlcWallMs, counter: image.meta.hlcCounter },
     };
     this.ctx = { options, image, fx: new Effects(image), random, variant, v };
   }
