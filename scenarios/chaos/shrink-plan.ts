@@ -77,3 +77,14 @@ function formatDurationMs(ms: number): string {
   if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
   return `${(ms / 60_000).toFixed(1)} min`;
 }
+
+/**
+ * A rollout upgrades the server before the clients (scenarios/rollout.ts): a candidate that drops
+ * the server's upgrade yet keeps a client's is an unsafe order the scenario never makes, and its
+ * failures are those of that order (a v2 client refused by a v1 server can neither sync nor
+ * re-upload: rolling-upgrade seed 400865 shrank to that, 1 client and 1 op, from a rollback story).
+ */
+export function keepsRolloutOrder(current: Candidate, candidate: Candidate): boolean {
+  const has = (c: Candidate, kind: string): boolean => c.plan.faults.some((fault) => fault.kind === kind);
+  return !(has(current, 'server-upgrade') && !has(candidate, 'server-upgrade') && has(candidate, 'client-upgrade'));
+}

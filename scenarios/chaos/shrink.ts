@@ -26,7 +26,7 @@ import { CHECKER_NAMES, type CheckResult } from '../checkers/index.ts';
 import { checkRunSafely, EXCEPTION_CHECK, type SeedCheck, type SeedRunOptions } from './run-seed.ts';
 import { checkerOfRule, checkersOf, violatedRules, violationsOf, type RuleKey } from './shrink-targets.ts';
 
-import { range, renumberClients, sizeOf, keepClients, usedClients, withConfig, withPlan, type Candidate, type ShrinkSize } from './shrink-plan.ts';
+import { keepsRolloutOrder, range, renumberClients, sizeOf, keepClients, usedClients, withConfig, withPlan, type Candidate, type ShrinkSize } from './shrink-plan.ts';
 
 export { violatedRules, type RuleKey } from './shrink-targets.ts';
 export { describeSize, keepClients, renumberClients, usedClients, type ShrinkSize } from './shrink-plan.ts';
@@ -208,6 +208,7 @@ class Shrinker {
 
   /** Keeps the candidate when it still breaks a target rule (the same checker under another rule is another failure). */
   private tryCandidate(pass: ShrinkPass, change: string, candidate: Candidate): boolean {
+    if (!keepsRolloutOrder(this.current, candidate)) return false;
     const outcome = this.attempt(candidate);
     const failedRules = outcome.rules.filter((key) => this.targetRules.includes(key));
     if (failedRules.length === 0) return false;
