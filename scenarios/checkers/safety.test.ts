@@ -112,7 +112,6 @@ describe('no-lost-ack', () => {
     expect(checkNoLostAck(history, indexHistory(history)).violations.map((v) => v.queueIds)).toEqual([['c0:1']]);
   });
 
-
   it('a create superseded by a later delete, both lost to a rollback, is accounted for even when its ack was replayed after the delete', () => {
     // c0's create is applied at 100 but its ack is lost; c1 deletes at 200; c0's retry gets the
     // replayed ack at 300; a rollback at 400 loses both. The server (no n1) reflects the delete.
