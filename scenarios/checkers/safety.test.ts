@@ -151,4 +151,49 @@ describe('no-lost-ack', () => {
     const result = checkNoLostAck(history, indexHistory(history));
     expect(result.violations.map((v) => v.queueIds)).toEqual([['c0:1']]);
   });
+
+  it('an acked create lost to a rollback, whose repair re-upload the user\'s delete took out of the queue, is accounted for (default seed 68571)', () => {
+    // c0:1 is applied and acked; the rollback at 400 loses it; the repair queues c0:2 to re-upload
+    // it; the user deletes n1 before c0:2 is sent: create + delete coalesce into nothing.
+    const history = historyOf(coalescedRepair());
+    expect(checkNoLostAck(history, indexHistory(history)).violations).toEqual([]);
+  });
+
+  it('a delete that took the repair out of the queue accounts for nothing if the server still holds the entity', () => {
+    const history = historyOf(coalescedRepair());
+    history.server = { ...history.server!, users: { [USER]: { n1: { title: 'c0' } } } };
+    expect(checkNoLostAck(history, indexHistory(history)).violations.map((v) => v.queueIds)).toEqual([['c0:1']]);
+  });
+
+  it('an acked create lost to a rollback, then deleted by an update item the restored server had nothing to delete for, is accounted for (default seed 71432)', () => {
+    // c0:2 (an update) is pending when the user deletes n1: the delete is folded into c0:2. The
+    // rollback at 400 loses c0:1; the repair finds c0:2 deleting what the server lacks: superseded.
+    const history = historyOf([
+      enqueued(90, 0, 1, 'create'),
+      applied(100, 0, 1, 'create', 1),
+      acked(110, 0, 1, 1),
+      enqueued(200, 0, 2, 'update'),
+      ...wrote(200, 0, 2, 1, { title: 'c0' }),
+      { t: 300, type: 'invoke', client: 0, clientTime: 300, opId: 2, action: 'delete', entityId: 'n1', fields: {} },
+      { t: 300, type: 'engine', client: 0, clientTime: 300, event: { type: 'coalesced', at: 300, queueId: 'c0:2', into: 'c0:2' } },
+      { t: 300, type: 'complete', client: 0, opId: 2, outcome: 'ok', queueId: 'c0:2', error: null },
+      rollback(400),
+      lostConflict(410, 0, 2),
+    ]);
+    expect(checkNoLostAck(history, indexHistory(history)).violations).toEqual([]);
+  });
 });
+
+/** Default seed 68571, in small (see its test). */
+function coalescedRepair(): StoredEvent[] {
+  return [
+    enqueued(90, 0, 1, 'create'),
+    applied(100, 0, 1, 'create', 1),
+    acked(110, 0, 1, 1),
+    rollback(400),
+    { t: 410, type: 'engine', client: 0, clientTime: 410, event: { type: 'repair-enqueued', at: 410, queueId: 'c0:2', entityType: 'note', entityId: 'n1', reuploads: 'c0:1' } },
+    { t: 420, type: 'invoke', client: 0, clientTime: 420, opId: 1, action: 'delete', entityId: 'n1', fields: {} },
+    { t: 420, type: 'engine', client: 0, clientTime: 420, event: { type: 'coalesced', at: 420, queueId: 'c0:2', into: null } },
+    { t: 420, type: 'complete', client: 0, opId: 1, outcome: 'ok', queueId: null, error: null },
+  ];
+}

@@ -2,7 +2,7 @@
 // at-most-once apply, per-entity order, tombstone safety. Pure functions of the history.
 
 import type { History } from '../../sim/history.ts';
-import { entityOf, seqOf, type HistoryIndex, type ItemLife } from './history-index.ts';
+import { entityOf, seqOf, type HistoryIndex, type ItemLife, type OpRecord } from './history-index.ts';
 import { clockText, Verdict, type CheckResult } from './types.ts';
 
 function fateOf(item: ItemLife): number | null {
@@ -62,7 +62,7 @@ export function checkNoLostAck(history: History, index: HistoryIndex): CheckResu
     const rollback = index.rollbacks.find((t) => t >= ackT) ?? index.rollbacks.filter((t) => t <= ackT).at(-1);
     const later = rollback === undefined ? [] : (index.appliesByEntity.get(entityOf(user, item.entityId)) ?? []).filter((a) => a.t > rollback);
     if (later.length > 0) continue;
-    // Deleted later by an acked delete, and gone from the server: the delete superseded it.
+    // Deleted later by a settled delete, and gone from the server: the delete superseded it.
     if (history.server?.users[user]?.[item.entityId] === undefined && deletedAfter(index, history, item, appliedAt(index, user, item, ackT))) continue;
     if (overwrittenBySurvivor(index, finalLogs.get(user), user, item, ackT)) continue;
     // Re-uploaded after the rollback (by whichever client wrote the entity last: its state carried
@@ -99,14 +99,32 @@ function appliedAt(index: HistoryIndex, user: string, item: ItemLife, settledT: 
   return applies.at(-1)?.t ?? settledT;
 }
 
+/**
+ * A delete of the entity by the item's user came after it and settled: acked, or superseded (a
+ * delete the restored server had nothing to delete for: default seed 71432), or taken out of the
+ * queue together with a pending create it met there (nothing left to send: a repair's re-upload
+ * of the item, default seed 68571). The caller checks the server holds no such entity.
+ */
 function deletedAfter(index: HistoryIndex, history: History, item: ItemLife, sinceT: number): boolean {
   const user = index.userOfClient.get(item.client) ?? '';
-  // An item is a delete if it was enqueued as one, or if a delete was coalesced into it (its apply says so).
+  const sameUser = (client: number): boolean => index.userOfClient.get(client) === user;
+  // An item is a delete if it was enqueued as one, or if a delete was coalesced into it (its apply
+  // says so, or, unapplied, the last write folded into it was a delete).
   const deletes = new Set((index.appliesByEntity.get(entityOf(user, item.entityId)) ?? []).filter((a) => a.deleted).map((a) => a.queueId));
+  const lastWrite = new Map<string, OpRecord>();
+  for (const op of index.ops.values()) {
+    if (op.queueId === null || op.outcome !== 'ok' || op.action === 'read') continue;
+    const seen = lastWrite.get(op.queueId);
+    if (seen === undefined || op.invokedAt > seen.invokedAt) lastWrite.set(op.queueId, op);
+  }
   for (const other of index.items.values()) {
     const settled = other.acked ?? other.superseded;
-    if ((other.action !== 'delete' && !deletes.has(other.queueId)) || other.entityId !== item.entityId || settled === null) continue;
-    if (index.userOfClient.get(other.client) === user && appliedAt(index, user, other, history.events.timeAt(settled)) >= sinceT) return true;
+    const isDelete = other.action === 'delete' || deletes.has(other.queueId) || lastWrite.get(other.queueId)?.action === 'delete';
+    if (!isDelete || other.entityId !== item.entityId || settled === null) continue;
+    if (sameUser(other.client) && appliedAt(index, user, other, history.events.timeAt(settled)) >= sinceT) return true;
+  }
+  for (const op of index.ops.values()) {
+    if (op.action === 'delete' && op.outcome === 'ok' && op.queueId === null && op.entityId === item.entityId && sameUser(op.client) && op.t >= sinceT) return true;
   }
   return false;
 }
