@@ -47,7 +47,11 @@ export function checkLocalDurability(history: History, index: HistoryIndex): Che
   return verdict.result(`${checked} locally acknowledged writes`);
 }
 
-/** 2. An acked op is in the server's final log, or a rollback lost it and the entity was written again after. */
+/**
+ * 2. An acked op is in the server's final log, or its loss is accounted for: a rollback lost it and
+ * the entity was written again after, deleted after, overwritten by a surviving op, or re-uploaded
+ * and resolved by the policy (the rules below).
+ */
 export function checkNoLostAck(history: History, index: HistoryIndex): CheckResult {
   const verdict = new Verdict('no-lost-ack', 'an op the client saw acked is in the server log (or re-uploaded after a rollback)');
   const finalLogs = new Map<string, Set<string>>();
@@ -140,12 +144,22 @@ function deletedAfter(index: HistoryIndex, history: History, item: ItemLife, sin
  * item would only lose to that op again.
  */
 function overwrittenBySurvivor(index: HistoryIndex, log: Set<string> | undefined, user: string, item: ItemLife, ackT: number): boolean {
-  const applies = index.appliesByEntity.get(entityOf(user, item.entityId)) ?? [];
-  const own = applies.filter((a) => a.queueId === item.queueId && a.t <= ackT).at(-1);
+  const { applies, own } = lineageOf(index, user, item, ackT);
   if (own === undefined || log === undefined) return false;
   const wrote = fieldsWritten(index, item) ?? 'all';
   return applies.some((a) => a.index > own.index && a.queueId !== item.queueId && log.has(a.queueId) &&
-    !index.rollbacks.some((t) => t > own.t && t <= a.t) && covers(fieldsWritten(index, index.items.get(a.queueId)), wrote));
+    !rollbackBetween(index, own.t, a.t) && covers(fieldsWritten(index, index.items.get(a.queueId)), wrote));
+}
+
+/** The entity's applies, and the item's own last apply before its ack (what later applies overwrote). */
+function lineageOf(index: HistoryIndex, user: string, item: ItemLife, ackT: number) {
+  const applies = index.appliesByEntity.get(entityOf(user, item.entityId)) ?? [];
+  return { applies, own: applies.filter((a) => a.queueId === item.queueId && a.t <= ackT).at(-1) };
+}
+
+/** A rollback after `fromT`, up to `toT`: an apply then is not in the lineage of one before. */
+function rollbackBetween(index: HistoryIndex, fromT: number, toT: number): boolean {
+  return index.rollbacks.some((t) => t > fromT && t <= toT);
 }
 
 /**
@@ -162,11 +176,10 @@ function overwrittenBySurvivor(index: HistoryIndex, log: Set<string> | undefined
  * the same restored state under the same policy.
  */
 function lastWriterResent(index: HistoryIndex, history: History, user: string, item: ItemLife, ackT: number, rollback: number): boolean {
-  const applies = index.appliesByEntity.get(entityOf(user, item.entityId)) ?? [];
-  const own = applies.filter((a) => a.queueId === item.queueId && a.t <= ackT).at(-1);
+  const { applies, own } = lineageOf(index, user, item, ackT);
   const last = applies.filter((a) => a.t < rollback).at(-1);
   if (own === undefined || last === undefined || last.index <= own.index) return false;
-  if (index.rollbacks.some((t) => t > own.t && t <= last.t)) return false;
+  if (rollbackBetween(index, own.t, last.t)) return false;
   const writer = index.items.get(last.queueId);
   if (writer === undefined || writer.acked !== null) return false;
   const settled = writer.superseded ?? writer.deadLettered;
