@@ -11,6 +11,8 @@ export type SyncEvent =
   | { readonly type: 'sent'; readonly at: number; readonly requestId: number; readonly queueIds: readonly string[]; readonly bytes: number }
   | { readonly type: 'acked'; readonly at: number; readonly queueId: string; readonly revision: number; readonly replayed: boolean; readonly attempts: number }
   | { readonly type: 'retried'; readonly at: number; readonly queueId: string; readonly attempts: number; readonly delayMs: number; readonly reason: string }
+  /** A backoff after a failed request ended early: the pull `requestId` was answered, so the server is reachable again. */
+  | { readonly type: 'resumed'; readonly at: number; readonly queueId: string; readonly requestId: number }
   | { readonly type: 'dead-lettered'; readonly at: number; readonly queueId: string; readonly code: string; readonly message: string }
   | {
       readonly type: 'conflict';

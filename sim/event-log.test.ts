@@ -36,6 +36,7 @@ const FIXTURES: readonly StoredEvent[] = [
       { type: 'sent', at: 11, requestId: 4, queueIds: ['c2:1', 'c2:3'], bytes: 420 },
       { type: 'acked', at: 12, queueId: 'c2:1', revision: 1, replayed: true, attempts: 2 },
       { type: 'retried', at: 12, queueId: 'c2:3', attempts: 1, delayMs: 10_500, reason: 'http 503' },
+      { type: 'resumed', at: 13, queueId: 'c2:3', requestId: 9 },
       { type: 'dead-lettered', at: 13, queueId: 'c2:4', code: 'too_large', message: 'payload over the limit' },
       { type: 'conflict', at: 14, queueId: 'c2:5', entityType: 'note', entityId: 'n2', policy: 'lww-hlc', local: { payload: { title: 'l' }, clientTime: 13, stamp: null }, server, outcome: 'server-wins' },
       { type: 'conflict-resolved', at: 15, conflictId: 'conflict:c2:5', queueId: 'c2:5', resolution: 'keep-local' },

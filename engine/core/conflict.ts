@@ -25,6 +25,7 @@ export function onConflict(ctx: Ctx, item: QueueItem, server: ServerEntityState,
   const decision = ctx.variant.resolveConflict(options.conflictPolicy, item, server, entity?.fields ?? null);
   const local = { payload: item.payload, clientTime: item.createdAt, stamp: item.stamp };
   const base = { at: now, queueId: item.queueId, entityType: item.entityType, entityId: item.entityId, policy: options.conflictPolicy, local, server };
+  if (decision.kind !== 'resend') v.conflictStreaks.delete(item.queueId);
   if (decision.kind === 'drop') {
     image.removeItem(item.queueId);
     rebaseNext(ctx, key, known?.revision ?? null, known?.fields ?? null);
@@ -37,10 +38,15 @@ export function onConflict(ctx: Ctx, item: QueueItem, server: ServerEntityState,
       fx.event({ type: 'repair-enqueued', at: now, queueId: item.queueId, entityType: item.entityType, entityId: item.entityId, reuploads: entity.serverOrigin.queueId });
     }
     const baseRevision = decision.action === 'create' ? null : server.revision;
-    // The first re-send goes at once; an op that keeps meeting conflicts backs off like any
-    // retry, so a hot entity can never make the engine spin.
+    // A re-send after a conflict goes at once; an op that meets conflict after conflict backs off
+    // by how many in a row, so a hot entity can never make the engine spin. Attempts lost to an
+    // outage say nothing of contention: counted in, they once held a re-send back for over an
+    // hour after the heal (attempts 12: the backoff's cap).
     const attempts = item.attempts + 1;
-    const delayMs = item.attempts === 0 ? 0 : ctx.variant.nextDelayMs(options, item.attempts, ctx.random.float());
+    const streak = v.conflictStreaks.get(item.queueId) ?? 0;
+    const delayMs = streak === 0 ? 0 : ctx.variant.nextDelayMs(options, streak, ctx.random.float());
+    v.conflictStreaks.set(item.queueId, streak + 1);
+    v.heldForServer.delete(item.queueId);
     image.putItem({ ...item, action: decision.action, payload: decision.payload, baseRevision, baseFields: known?.fields ?? null, attempts, nextAttemptAt: now + delayMs });
     fx.event({ type: 'conflict', ...base, outcome: decision.outcome });
   } else {

@@ -98,6 +98,14 @@ export interface Volatile {
    * clock survives a restart), so stamps made on it may be minutes off (rolling-upgrade seed 401856).
    */
   contacted: boolean;
+  /**
+   * Items waiting out a backoff because a whole request failed (no answer, 5xx, 429): the server
+   * or the network was the trouble, not the item, so the next pull answered ok ends the wait
+   * (resumeHeld, push.ts). Volatile: after a restart such items wait out their stored backoff.
+   */
+  readonly heldForServer: Set<string>;
+  /** Conflicts in a row per item, answered since its last other answer (the conflict re-send's backoff, conflict.ts). */
+  readonly conflictStreaks: Map<string, number>;
   /** The HLC as stored when this process started: a stamp above it was made since (restampBeforeContact). */
   readonly openedHlc: { readonly wallMs: number; readonly counter: number };
   /** Set when the server refused our protocol version: no push or pull until a restart (version.ts). */

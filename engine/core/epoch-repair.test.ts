@@ -195,6 +195,7 @@ describe('epoch repair', () => {
       h.answerPush(http(500)); // committed, answer lost
       h.step({ type: 'sync' });
       h.answerPull(ok(pullPage([change('a', 1, { x: 1 }, ours('me:1'))], 1)));
+      h.answerPush(http(500)); // the pull ended its backoff: sent again, and that answer lost too
       expect(h.queue()).toMatchObject([{ queueId: 'me:1', action: 'create' }]);
       h.step({ type: 'sync' });
       h.answerPull(ok(pullPage([], 1, { epoch: E2 })));

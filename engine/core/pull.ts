@@ -6,7 +6,7 @@ import { entityKey } from '../protocol.ts';
 import type { EntityRecord, QueueItem } from '../model.ts';
 import type { TransportOutcome } from '../ports.ts';
 import { nextRequestId, observeServerTime, observeStamp, refreshEntity, type Ctx } from './context.ts';
-import { maybePush } from './push.ts';
+import { maybePush, resumeHeld } from './push.ts';
 import { reupload } from './reupload.ts';
 import { stopForUpgrade, versionRefusal } from './version.ts';
 
@@ -39,6 +39,7 @@ export function onPullResult(ctx: Ctx, requestId: number, outcome: TransportOutc
     return;
   }
   fx.event({ type: 'pulled', at: now, requestId, count: body.changes.length, cursor: body.cursor, epoch: body.epoch });
+  resumeHeld(ctx, requestId, now);
   if (v.repair !== null) {
     for (const change of body.changes) gather(v.repair.changes, change);
     v.repair.cursor = Math.max(v.repair.cursor, body.cursor);

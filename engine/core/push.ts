@@ -132,7 +132,7 @@ export function onPushResult(ctx: Ctx, requestId: number, outcome: TransportOutc
     } else {
       const retryAfterMs = outcome.kind === 'http' ? outcome.retryAfterMs : null;
       if (retryAfterMs !== null) v.pushNotBefore = now + retryAfterMs; // the server is busy for everyone's items
-      for (const item of items) retryLater(ctx, item, reason, retryAfterMs, now);
+      for (const item of items) retryLater(ctx, item, reason, retryAfterMs, now, true);
     }
     fx.commit();
   }
@@ -151,11 +151,11 @@ function applyResults(ctx: Ctx, items: readonly QueueItem[], body: PushResponse,
   }
   for (const item of items) {
     const result = byQueueId.get(item.queueId);
-    if (result === undefined) retryLater(ctx, item, 'no result for item', null, now);
+    if (result === undefined) retryLater(ctx, item, 'no result for item', null, now, false);
     else if (result.status === 'ok') gatherAck(ctx, item, ack(ctx, item, result.revision, result.replayed === true, answeredInOurEpoch, now), body.epoch);
     else if (result.status === 'conflict') onConflict(ctx, item, result.server, answeredInOurEpoch, now);
     else if (result.retryable ? ctx.variant.deadLetterTransient : !ctx.variant.retryPermanent) deadLetter(ctx, item, result.code, result.message, now);
-    else retryLater(ctx, item, `${result.code}: ${result.message}`, null, now);
+    else retryLater(ctx, item, `${result.code}: ${result.message}`, null, now, false);
   }
   v.batchItemsCap = Math.min(ctx.options.batchItemsMax, v.batchItemsCap * 2);
   v.lastSyncAt = now;
@@ -172,6 +172,7 @@ function ack(ctx: Ctx, item: QueueItem, revision: number, replayed: boolean, ans
   const entity = image.entities.get(key);
   const prior = entity?.server ?? null;
   image.removeItem(item.queueId);
+  v.conflictStreaks.delete(item.queueId);
   // The server's fields after an update are known here only when the update applied right on
   // top of fields we know (the item's base, or our known state); otherwise a pull brings them.
   const base = item.action !== 'update' ? {} : baseFieldsOf(item, prior, revision, answeredInOurEpoch);
@@ -203,8 +204,11 @@ function baseFieldsOf(item: QueueItem, prior: ServerEntityState | null, revision
   return prior !== null && prior.revision === item.baseRevision ? prior.fields : null;
 }
 
-function retryLater(ctx: Ctx, item: QueueItem, reason: string, retryAfterMs: number | null, now: number): void {
+/** `requestFailed`: the whole request failed (the server's trouble), not this item (see resumeHeld). */
+function retryLater(ctx: Ctx, item: QueueItem, reason: string, retryAfterMs: number | null, now: number, requestFailed: boolean): void {
   const current = ctx.image.queue.get(item.queueId)!;
+  ctx.v.heldForServer.delete(current.queueId);
+  ctx.v.conflictStreaks.delete(current.queueId);
   if (ctx.variant.deadLetterTransient) {
     deadLetter(ctx, current, 'transient', reason, now);
     return;
@@ -218,13 +222,35 @@ function retryLater(ctx: Ctx, item: QueueItem, reason: string, retryAfterMs: num
     ctx.image.removeItem(current.queueId);
   }
   ctx.image.putItem(retried);
+  if (requestFailed) ctx.v.heldForServer.add(queueId);
   ctx.fx.event({ type: 'retried', at: now, queueId, attempts, delayMs, reason });
+}
+
+/**
+ * The pull `requestId` was answered ok: the server is reachable again. A backoff after failed
+ * requests protects a server in trouble; waiting it out now (up to the 24 h cap, after an outage
+ * long enough to double it many times) would only stall the queue. So every item held for that
+ * reason is due now, recorded with the pull that freed it. Its attempts are kept, so a new
+ * failure backs off further, and a 429's Retry-After still holds every push (pushNotBefore).
+ */
+export function resumeHeld(ctx: Ctx, requestId: number, now: number): void {
+  const { v, image, fx } = ctx;
+  if (v.heldForServer.size === 0) return;
+  for (const queueId of v.heldForServer) {
+    const item = image.queue.get(queueId);
+    if (item === undefined || item.nextAttemptAt <= now) continue;
+    image.putItem({ ...item, nextAttemptAt: now });
+    fx.event({ type: 'resumed', at: now, queueId, requestId });
+  }
+  v.heldForServer.clear();
+  v.retryArmedAt = null; // the retry timer was armed for a wait that is over
 }
 
 function deadLetter(ctx: Ctx, item: QueueItem, code: string, message: string, now: number): void {
   const { image, fx } = ctx;
   const key = entityKey(item.entityType, item.entityId);
   image.removeItem(item.queueId);
+  ctx.v.conflictStreaks.delete(item.queueId);
   image.putDeadLetter({ queueId: item.queueId, item, code, message, deadAt: now });
   rebaseNext(ctx, key, image.entities.get(key)?.server?.revision ?? null, image.entities.get(key)?.server?.fields ?? null);
   refreshEntity(ctx, item.entityType, item.entityId, now);

@@ -45,6 +45,8 @@ export class SyncCore {
       repair: null,
       upgradeRequired: null,
       contacted: false,
+      heldForServer: new Set(),
+      conflictStreaks: new Map(),
       openedHlc: { wallMs: image.meta.hlcWallMs, counter: image.meta.hlcCounter },
     };
     this.ctx = { options, image, fx: new Effects(image), random, variant, v };

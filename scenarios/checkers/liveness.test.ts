@@ -66,3 +66,28 @@ describe('eventual-delivery: retries wait their turn', () => {
     expect(violations([retried(RETRY_AT), clockStep(RETRY_AT + 100, stepMs), pulled(RETRY_AT + 150), crash(RETRY_AT + 200), restart(early), sent(early)])).toHaveLength(1);
   });
 });
+
+describe('eventual-delivery: a backoff ended by a pull answered ok', () => {
+  const resumed = (t: number, requestId = 4): StoredEvent => ({ t, type: 'engine', client: 0, clientTime: t, event: { type: 'resumed', at: t, queueId: 'c0:1', requestId } });
+  const asked429 = (t: number, ms: number): StoredEvent => ({ t, type: 'engine', client: 0, clientTime: t, event: { type: 'request-failed', at: t, requestId: 3, kind: 'push', outcome: 'http', status: 429, delayMs: ms } });
+  const retried429 = (t: number): StoredEvent => ({ t, type: 'engine', client: 0, clientTime: t, event: { type: 'retried', at: t, queueId: 'c0:1', attempts: 1, delayMs: DELAY_MS, reason: 'http 429' } });
+  const early = RETRY_AT + 1_000;
+
+  it('lets the item go at once when the resume names the pull answered in that step', () => {
+    expect(violations([retried(RETRY_AT), pulled(early), resumed(early), sent(early)])).toEqual([]);
+  });
+
+  it('is a violation when no such pull was answered then, and the early send is one too', () => {
+    expect(violations([retried(RETRY_AT), resumed(early), sent(early)])).toEqual([expect.stringMatching(/^c0:1 was released from its backoff .* by pull 4, but no such pull/), expect.stringMatching(/before its retry was due/)]);
+    expect(violations([retried(RETRY_AT), pulled(early), resumed(early, 5), sent(DUE)])).toEqual([expect.stringMatching(/by pull 5, but no such pull/)]);
+    expect(violations([retried(RETRY_AT), pulled(early - 1), resumed(early), sent(DUE)])).toHaveLength(1);
+  });
+
+  it("never lets it go before a 429's Retry-After", () => {
+    const askedMs = 3_000;
+    const history = [asked429(RETRY_AT, askedMs), retried429(RETRY_AT), pulled(early), resumed(early)];
+    const retryAfterDue = RETRY_AT + Math.floor(askedMs * 0.999) - 1;
+    expect(violations([...history, sent(retryAfterDue - 1)])).toEqual([expect.stringMatching(/before its retry was due/)]);
+    expect(violations([...history, sent(retryAfterDue)])).toEqual([]);
+  });
+});

@@ -45,9 +45,14 @@ export function checkEventualDelivery(history: History, index: HistoryIndex): Ch
  * A step the engine never saw counts in full: one taken while the app was down, or before a
  * crash with no engine event in between (the restarted engine starts a new monotonic baseline,
  * and a wall clock alone cannot tell a step from time spent down; rolling-upgrade seed 302499).
+ * A backoff after a failed request may end early, 'resumed', but only by the pull answered ok in
+ * that very step (the event names it), and never before a 429's Retry-After.
  */
 function checkRetrySchedule(history: History, verdict: Verdict): void {
-  const notBefore = new Map<string, { at: number; index: number; steppedMs: number }>();
+  /** Per queued item: not sent before `at`, nor before `retryAfterAt` (a 429's Retry-After) even once resumed. */
+  const notBefore = new Map<string, { at: number; index: number; steppedMs: number; retryAfterAt: number | null }>();
+  /** Per client, the last pull answered ok: its request id and when. */
+  const lastPull = new Map<number, { requestId: number; t: number }>();
   const retryAfter = new Map<number, { clientTime: number; ms: number }>();
   /** Per client, the forward clock steps so far, each counted up to the engine's tolerance (in full if it never saw it). */
   const steppedMs = new Map<number, number>();
@@ -76,10 +81,23 @@ function checkRetrySchedule(history: History, verdict: Verdict): void {
     // A rollback repair or a conflict re-send reschedules the item on purpose.
     if (ev.type === 'repair-enqueued' || ev.type === 'conflict') notBefore.delete(ev.queueId);
     if (ev.type === 'retried') {
-      notBefore.set(ev.queueId, { at: e.t + Math.floor(ev.delayMs * (1 - DRIFT_ALLOWANCE)) - 1, index: i, steppedMs: steppedMs.get(e.client) ?? 0 });
       const asked = retryAfter.get(e.client);
-      if (ev.reason === 'http 429' && asked !== undefined && asked.clientTime === ev.at && ev.delayMs < asked.ms) {
+      const answered429 = ev.reason === 'http 429' && asked !== undefined && asked.clientTime === ev.at;
+      const due = (delayMs: number): number => e.t + Math.floor(delayMs * (1 - DRIFT_ALLOWANCE)) - 1;
+      notBefore.set(ev.queueId, { at: due(ev.delayMs), index: i, steppedMs: steppedMs.get(e.client) ?? 0, retryAfterAt: answered429 ? due(asked.ms) : null });
+      if (answered429 && ev.delayMs < asked.ms) {
         verdict.add({ rule: 'retry-after-ignored', message: `${ev.queueId} was rescheduled ${ev.delayMs} ms after a 429 that asked for ${asked.ms} ms (Retry-After ignored)`, clients: [e.client], queueIds: [ev.queueId], t: e.t, slice: [i] });
+      }
+    }
+    if (ev.type === 'pulled') lastPull.set(e.client, { requestId: ev.requestId, t: e.t });
+    if (ev.type === 'resumed') {
+      const pull = lastPull.get(e.client);
+      const due = notBefore.get(ev.queueId);
+      if (pull === undefined || pull.requestId !== ev.requestId || pull.t !== e.t) {
+        verdict.add({ rule: 'unfounded-resume', message: `${ev.queueId} was released from its backoff at ${clockText(e.t)} by pull ${ev.requestId}, but no such pull was answered then`, clients: [e.client], queueIds: [ev.queueId], t: e.t, slice: due === undefined ? [i] : [due.index, i] });
+      } else if (due !== undefined) {
+        if (due.retryAfterAt === null) notBefore.delete(ev.queueId);
+        else notBefore.set(ev.queueId, { ...due, at: due.retryAfterAt });
       }
     }
     if (ev.type === 'sent') {

@@ -1,0 +1,122 @@
+// A backoff ends when its cause ends. After a whole push failed (no answer, 5xx, 429) the items
+// wait out their backoff, unless a pull is answered ok first: the server is reachable again, so
+// they go at once, attempts kept, each recorded as 'resumed' with that pull. An item the server
+// itself refused (a retryable item error) keeps its wait, and a 429's Retry-After still holds.
+// A conflict re-sends at once unless it follows a conflict (found on the standard run: items that
+// had backed off through an outage held their first re-send back for over an hour after the heal).
+
+import fc from 'fast-check';
+import assert from 'node:assert/strict';
+import { describe, expect, it } from 'vitest';
+import type { PushResponse } from '../protocol.ts';
+import type { TransportOutcome } from '../ports.ts';
+import { CoreHarness, conflicted, eventsOfType, failed, http, ok, pullPage, pullsOf, pushAnswer, pushesOf, serverState, timedOut, unsent } from '../testing/core-harness.ts';
+
+const SEED = 20261126;
+/** Long enough that any wait it gives is still running when the pull is answered. */
+const BACKOFF = { backoffBaseMs: 60_000, backoffCapMs: 3_600_000, jitter: 'none' as const };
+
+type RequestFailure = { readonly kind: 'http'; readonly status: 500 | 503 | 408 } | { readonly kind: 'timeout' | 'unsent' };
+
+const requestFailureArb: fc.Arbitrary<RequestFailure> = fc.oneof(
+  fc.record({ kind: fc.constant('http' as const), status: fc.constantFrom(500 as const, 503 as const, 408 as const) }),
+  fc.record({ kind: fc.constantFrom('timeout' as const, 'unsent' as const) }),
+);
+
+function outcomeOf(failure: RequestFailure): TransportOutcome<PushResponse> {
+  if (failure.kind === 'http') return http(failure.status);
+  return failure.kind === 'timeout' ? timedOut : unsent;
+}
+
+/** A started core (first pull answered) with one create of 'e1' in flight. */
+function oneInFlight(options: Parameters<typeof CoreHarness.started>[0] = {}): CoreHarness {
+  const h = CoreHarness.started({ ...BACKOFF, ...options });
+  h.answerPullEmpty();
+  h.write('create', 'e1', { title: 'kept' });
+  assert.ok(h.push !== null, 'the write was not sent');
+  return h;
+}
+
+/** Ask for a sync and answer its pull ok; the effects of that answer. */
+function pullAnsweredOk(h: CoreHarness): ReturnType<CoreHarness['answerPull']> {
+  h.step({ type: 'sync' });
+  assert.ok(h.pull !== null, 'no pull went out');
+  return h.answerPull(ok(pullPage([], h.pull.query.cursor)));
+}
+
+describe('a backoff ends when its cause ends', () => {
+  it('items held after failed pushes go at once when a pull is answered ok, attempts kept, each recorded with that pull', () => {
+    fc.assert(
+      fc.property(fc.array(requestFailureArb, { minLength: 1, maxLength: 5 }), fc.integer({ min: 1, max: 50_000 }), (failures, waitedMs) => {
+        const h = oneInFlight();
+        for (const failure of failures) {
+          h.answerPush(outcomeOf(failure));
+          const item = h.queue()[0]!;
+          assert.ok(item.nextAttemptAt > h.now + waitedMs, `backoff ${item.nextAttemptAt - h.now} ms too short for the test`);
+          h.advance(waitedMs);
+          assert.equal(h.push, null, 'sent before its backoff ended');
+          const pullId = (h.step({ type: 'sync' }), h.pull!.requestId);
+          const effects = h.answerPull(ok(pullPage([], h.pull!.query.cursor)));
+          assert.deepEqual(eventsOfType(effects, 'resumed').map((e) => [e.queueId, e.requestId]), [['me:1', pullId]]);
+          assert.deepEqual(pushesOf(effects).map((p) => p.request.items.map((x) => x.queueId)), [['me:1']]);
+        }
+        assert.equal(h.queue()[0]!.attempts, failures.length);
+      }),
+      { seed: SEED, numRuns: 100 },
+    );
+  });
+
+  it('a pull that fails ends no wait', () => {
+    const h = oneInFlight();
+    h.answerPush(http(503));
+    h.step({ type: 'sync' });
+    const effects = h.answerPull(http(503));
+    expect(eventsOfType(effects, 'resumed')).toEqual([]);
+    expect(pushesOf(effects)).toEqual([]);
+  });
+
+  it('an item the server refused with a retryable error keeps its wait: the server was reachable', () => {
+    const h = oneInFlight();
+    h.answerPush(pushAnswer([failed(h.push!.request.items[0]!, 'unavailable', true)]));
+    const effects = pullAnsweredOk(h);
+    expect(eventsOfType(effects, 'resumed')).toEqual([]);
+    expect(pushesOf(effects)).toEqual([]);
+  });
+
+  it("a 429's Retry-After still holds every push after the resume", () => {
+    const h = oneInFlight();
+    h.answerPush(http(429, 90_000));
+    const resumedAt = h.now;
+    const effects = pullAnsweredOk(h);
+    expect(eventsOfType(effects, 'resumed')).toHaveLength(1);
+    expect(pushesOf(effects)).toEqual([]);
+    expect(pushesOf(h.advance(90_000 - 1 - (h.now - resumedAt)))).toEqual([]);
+    expect(pushesOf(h.advance(1)).map((p) => p.request.items.map((x) => x.queueId))).toEqual([['me:1']]);
+  });
+
+  it('a wait ended once is not ended again by the next pull', () => {
+    const h = oneInFlight();
+    h.answerPush(http(503));
+    pullAnsweredOk(h);
+    h.answerPush(pushAnswer([failed(h.push!.request.items[0]!, 'unavailable', true)]));
+    expect(eventsOfType(pullAnsweredOk(h), 'resumed')).toEqual([]);
+    expect(pullsOf(h.log).length).toBeGreaterThan(2);
+  });
+});
+
+describe('a conflict re-send', () => {
+  it('goes at once after failed pushes, and backs off only when it meets a conflict again', () => {
+    const h = oneInFlight({ conflictPolicy: 'client-wins' });
+    h.answerPush(http(503));
+    h.advance(h.queue()[0]!.nextAttemptAt - h.now);
+    h.answerPush(timedOut);
+    h.advance(h.queue()[0]!.nextAttemptAt - h.now);
+    const first = h.answerPush(pushAnswer([conflicted(h.push!.request.items[0]!, serverState(3, { title: 'theirs' }))]));
+    expect(pushesOf(first).map((p) => p.request.items.map((x) => [x.queueId, x.action, x.baseRevision]))).toEqual([[['me:1', 'update', 3]]]);
+    const again = h.answerPush(pushAnswer([conflicted(h.push!.request.items[0]!, serverState(4, { title: 'theirs again' }))]));
+    expect(pushesOf(again)).toEqual([]);
+    expect(h.queue()[0]).toMatchObject({ attempts: 4 });
+    // Backed off by the streak (1 conflict before it: one base), not by its 4 attempts.
+    expect(h.queue()[0]!.nextAttemptAt - h.now).toBe(BACKOFF.backoffBaseMs);
+  });
+});
