@@ -94,6 +94,15 @@ describe('a backoff ends when its cause ends', () => {
     expect(pushesOf(h.advance(1)).map((p) => p.request.items.map((x) => x.queueId))).toEqual([['me:1']]);
   });
 
+  it('after a restart, the first pull answered ok frees every waiting item once: why it waits was not kept', () => {
+    const h = oneInFlight();
+    h.answerPush(pushAnswer([failed(h.push!.request.items[0]!, 'unavailable', true)]));
+    h.restart();
+    const effects = h.answerPull(ok(pullPage([], h.pull!.query.cursor)));
+    expect(eventsOfType(effects, 'resumed').map((e) => e.queueId)).toEqual(['me:1']);
+    expect(pushesOf(effects).map((p) => p.request.items.map((x) => x.queueId))).toEqual([['me:1']]);
+  });
+
   it('a wait ended once is not ended again by the next pull', () => {
     const h = oneInFlight();
     h.answerPush(http(503));

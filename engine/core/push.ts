@@ -238,7 +238,7 @@ export function resumeHeld(ctx: Ctx, requestId: number, now: number): void {
   if (v.heldForServer.size === 0) return;
   for (const queueId of v.heldForServer) {
     const item = image.queue.get(queueId);
-    if (item === undefined || item.nextAttemptAt <= now) continue;
+    if (item === undefined || item.paused || item.nextAttemptAt <= now) continue;
     image.putItem({ ...item, nextAttemptAt: now });
     fx.event({ type: 'resumed', at: now, queueId, requestId });
   }

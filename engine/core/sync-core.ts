@@ -45,7 +45,7 @@ export class SyncCore {
       repair: null,
       upgradeRequired: null,
       contacted: false,
-      heldForServer: new Set(),
+      heldForServer: new Set(image.queue.keys()),
       conflictStreaks: new Map(),
       openedHlc: { wallMs: image.meta.hlcWallMs, counter: image.meta.hlcCounter },
     };
