@@ -103,6 +103,15 @@ describe('a backoff ends when its cause ends', () => {
     expect(pushesOf(effects).map((p) => p.request.items.map((x) => x.queueId))).toEqual([['me:1']]);
   });
 
+  it("but not one a 429 held: its Retry-After was lost with the process, and its stored wait covers it", () => {
+    const h = oneInFlight();
+    h.answerPush(http(429, 90_000));
+    h.restart();
+    const effects = h.answerPull(ok(pullPage([], h.pull!.query.cursor)));
+    expect(eventsOfType(effects, 'resumed')).toEqual([]);
+    expect(pushesOf(effects)).toEqual([]);
+  });
+
   it('a wait ended once is not ended again by the next pull', () => {
     const h = oneInFlight();
     h.answerPush(http(503));

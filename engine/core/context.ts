@@ -102,8 +102,9 @@ export interface Volatile {
    * Items waiting out a backoff because a whole request failed (no answer, 5xx, 429): the server
    * or the network was the trouble, not the item, so the next pull answered ok ends the wait
    * (resumeHeld, push.ts). A restarted engine cannot tell why an item waits, so it starts with
-   * every queued item: its first pull answered ok frees them all, once (default seed 7851: after
-   * a storage-failure restart an item waited out a backoff of hours, doubled through an outage).
+   * every queued item but those a 429 held (heldAtStart): its first pull answered ok frees them,
+   * once (default seed 7851: after a storage-failure restart an item waited out a backoff of
+   * hours, doubled through an outage).
    */
   readonly heldForServer: Set<string>;
   /** Conflicts in a row per item, answered since its last other answer (the conflict re-send's backoff, conflict.ts). */

@@ -233,6 +233,20 @@ function retryLater(ctx: Ctx, item: QueueItem, reason: string, retryAfterMs: num
  * reason is due now, recorded with the pull that freed it. Its attempts are kept, so a new
  * failure backs off further, and a 429's Retry-After still holds every push (pushNotBefore).
  */
+/**
+ * What a restarted engine holds for the server: it cannot tell why an item waits, so every
+ * queued item, but one a 429 asked to wait: the Retry-After died with the process that heard it
+ * (pushNotBefore), and the item's stored wait is at least that long (default seeds 9450, 5323).
+ */
+export function heldAtStart(queue: Iterable<QueueItem>): Set<string> {
+  const held = new Set<string>();
+  for (const item of queue) if (item.lastError !== TOO_MANY_REQUESTS_REASON) held.add(item.queueId);
+  return held;
+}
+
+/** The reason onPushResult gives an item retried after a 429. */
+const TOO_MANY_REQUESTS_REASON = 'http 429';
+
 export function resumeHeld(ctx: Ctx, requestId: number, now: number): void {
   const { v, image, fx } = ctx;
   if (v.heldForServer.size === 0) return;

@@ -14,7 +14,7 @@ import { CORRECT_VARIANT, type CoreVariant } from './variant.ts';
 import { Image } from './image.ts';
 import { CLOCK_STEP_TOLERANCE_MS, correctClockOffset, Effects, shiftClockReadings, type Ctx, type Volatile } from './context.ts';
 import { onResolveConflict, onWrite } from './writes.ts';
-import { maybePush, onPushResult } from './push.ts';
+import { heldAtStart, maybePush, onPushResult } from './push.ts';
 import { maybePull, onPullResult, resumeRepair } from './pull.ts';
 
 const ATTEMPT_BUCKETS = 8;
@@ -45,7 +45,7 @@ export class SyncCore {
       repair: null,
       upgradeRequired: null,
       contacted: false,
-      heldForServer: new Set(image.queue.keys()),
+      heldForServer: heldAtStart(image.queue.values()),
       conflictStreaks: new Map(),
       openedHlc: { wallMs: image.meta.hlcWallMs, counter: image.meta.hlcCounter },
     };
