@@ -3,7 +3,8 @@
 
 import type { History } from '../../sim/history.ts';
 import { indexHistory, type HistoryIndex } from './history-index.ts';
-import { checkAtMostOnce, checkEntityOrder, checkLocalDurability, checkNoLostAck, checkTombstones } from './safety.ts';
+import { checkAtMostOnce, checkEntityOrder, checkLocalDurability, checkNoLostAck } from './safety.ts';
+import { checkTombstones } from './tombstones.ts';
 import { checkConvergence, checkEventualDelivery } from './liveness.ts';
 import { checkCursorMonotonic, checkReadYourWrites } from './client-view.ts';
 import { checkConflictAccounting, checkErrorClassification, checkLwwRealTime } from './conflicts.ts';

@@ -1,5 +1,5 @@
-// Safety properties (DESIGN §4.1–4.4, 4.8): local durability, no lost acknowledged write,
-// at-most-once apply, per-entity order, tombstone safety. Pure functions of the history.
+// Safety properties (DESIGN §4.1–4.4): local durability, no lost acknowledged write,
+// at-most-once apply, per-entity order (tombstone safety, §4.8: tombstones.ts). Pure functions of the history.
 
 import type { History } from '../../sim/history.ts';
 import { entityOf, seqOf, type HistoryIndex, type ItemLife, type OpRecord } from './history-index.ts';
@@ -263,36 +263,4 @@ export function checkEntityOrder(history: History, index: HistoryIndex): CheckRe
     if (prior === undefined || seq > prior.seq) last.set(key, { seq, t: apply.t, index: apply.index, queueId: apply.queueId });
   }
   return verdict.result(`${index.applies.length} applies`);
-}
-
-/** 8. Once a delete is applied, nothing resurrects the entity (on the server or in a client's final state). */
-export function checkTombstones(history: History, index: HistoryIndex): CheckResult {
-  const verdict = new Verdict('tombstone-safety', 'once a delete is applied, no op resurrects the entity');
-  for (const [key, applies] of index.appliesByEntity) {
-    let deletedAt: { t: number; index: number; queueId: string } | null = null;
-    for (const apply of applies) {
-      if (deletedAt !== null && !apply.deleted && !index.rollbacks.some((t) => t > deletedAt!.t && t <= apply.t)) {
-        verdict.add({
-          rule: 'resurrected',
-          message: `${key} was deleted by ${deletedAt.queueId} at ${clockText(deletedAt.t)}, then ${apply.queueId} (${apply.action}) brought it back at ${clockText(apply.t)}`,
-          clients: [index.clientIdToIndex.get(apply.clientId) ?? -1],
-          queueIds: [deletedAt.queueId, apply.queueId],
-          t: apply.t,
-          slice: [deletedAt.index, apply.index],
-        });
-      }
-      if (apply.deleted) deletedAt = { t: apply.t, index: apply.index, queueId: apply.queueId };
-    }
-  }
-  const server = history.server;
-  if (server !== null && history.converged) {
-    for (const client of history.clients) {
-      const dead = new Set(server.tombstones[client.user] ?? []);
-      for (const id of Object.keys(client.entities)) {
-        if (!dead.has(id)) continue;
-        verdict.add({ rule: 'deleted-still-shown', message: `${client.clientId} still shows ${id} at the end, which the server deleted`, clients: [client.client], queueIds: [], t: history.endedAt, slice: [] });
-      }
-    }
-  }
-  return verdict.result(`${index.appliesByEntity.size} entities`);
 }

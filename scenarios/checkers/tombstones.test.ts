@@ -1,0 +1,84 @@
+// tombstone-safety's delete-undone rule over small hand-made histories: a delete that returned ok
+// and a later restore of an older snapshot holding the entity.
+
+import { describe, expect, it } from 'vitest';
+import type { History, OpAction, StoredEvent } from '../../sim/history.ts';
+import type { Action } from '../../engine/protocol.ts';
+import { historyOf, USER } from './hand-made.ts';
+import { indexHistory } from './history-index.ts';
+import { checkTombstones } from './tombstones.ts';
+
+function op(t: number, client: number, opId: number, action: OpAction, queueId: string | null): StoredEvent[] {
+  return [
+    { t, type: 'invoke', client, clientTime: t, opId, action, entityId: 'n1', fields: {} },
+    { t, type: 'complete', client, opId, outcome: 'ok', queueId, error: null },
+  ];
+}
+
+function applied(t: number, client: number, seq: number, action: Action): StoredEvent {
+  const change = { user: USER, queueId: `c${client}:${seq}`, clientId: `c${client}`, entityType: 'note', entityId: 'n1', action, revision: seq, seq, serverTime: t, deleted: action === 'delete' };
+  return { t, type: 'apply', user: USER, instance: 1, change };
+}
+
+/** A server-rollback fault: its snapshot is taken at `fromT`, restored at `atT`. */
+function rollbackWindow(fromT: number, atT: number): StoredEvent[] {
+  const fault = { atMs: fromT, kind: 'server-rollback' as const, durationMs: atT - fromT, client: -1, param: 0 };
+  return [
+    { t: fromT, type: 'fault', phase: 'start', index: 0, fault },
+    { t: atT, type: 'fault', phase: 'stop', index: 0, fault },
+    { t: atT, type: 'server', action: 'rollback', epoch: 'e2', instance: 2 },
+  ];
+}
+
+/** Ends with n1 alive on the server. */
+function endsAlive(events: StoredEvent[]): History {
+  const history = historyOf(events);
+  history.server = { ...history.server!, users: { [USER]: { n1: { title: 'x' } } } };
+  return history;
+}
+
+function rules(history: History): string[] {
+  return checkTombstones(history, indexHistory(history)).violations.map((v) => v.rule);
+}
+
+/**
+ * Default seed 68571 with a second rollback, in small: c0's create (c0:1) is applied at 50; a
+ * snapshot is taken at 60; c0 deletes n1 at 100, settled without a send (the create it met was an
+ * unsent re-upload: queueId null); the restore at 200 brings c0:1 back.
+ */
+const createdThenRestored = (): StoredEvent[] => [...op(40, 0, 1, 'create', 'c0:1'), applied(50, 0, 1, 'create'), ...op(100, 0, 2, 'delete', null)];
+
+describe('tombstone-safety: delete-undone', () => {
+  it('flags a delete that returned ok when a restore brings back the state it deleted (default seed 68571, nested)', () => {
+    const [create, createOk, apply, ...del] = createdThenRestored();
+    const history = endsAlive([create!, createOk!, apply!, rollbackWindow(60, 200)[0]!, ...del, ...rollbackWindow(60, 200).slice(1)]);
+    expect(rules(history)).toEqual(['delete-undone']);
+  });
+
+  it('holds when the server ends without the entity', () => {
+    const history = historyOf([...createdThenRestored(), ...rollbackWindow(60, 200).slice(1)]);
+    expect(rules(history)).toEqual([]);
+  });
+
+  it('holds when the user wrote the entity again after the delete', () => {
+    const history = endsAlive([...createdThenRestored(), ...op(150, 0, 3, 'create', 'c0:3'), applied(160, 0, 3, 'create')]);
+    expect(rules(history)).toEqual([]);
+  });
+
+  it('holds when the state the server ends with was written after the delete (by anyone)', () => {
+    const history = endsAlive([...createdThenRestored(), applied(150, 1, 1, 'create')]);
+    expect(rules(history)).toEqual([]);
+  });
+
+  it("holds when the state is another client's, written before the delete (the deleting client may never have known it)", () => {
+    const history = endsAlive([applied(20, 1, 1, 'create'), ...op(100, 0, 1, 'delete', null)]);
+    expect(rules(history)).toEqual([]);
+  });
+
+  it('holds when the delete was dead-lettered', () => {
+    const dead: StoredEvent = { t: 120, type: 'engine', client: 0, clientTime: 120, event: { type: 'dead-lettered', at: 120, queueId: 'c0:2', code: 'forbidden', message: 'no' } };
+    const enqueued: StoredEvent = { t: 100, type: 'engine', client: 0, clientTime: 100, event: { type: 'enqueued', at: 100, queueId: 'c0:2', entityType: 'note', entityId: 'n1', action: 'delete', payload: {} } };
+    const history = endsAlive([...op(40, 0, 1, 'create', 'c0:1'), applied(50, 0, 1, 'create'), enqueued, ...op(100, 0, 2, 'delete', 'c0:2'), dead]);
+    expect(rules(history)).toEqual([]);
+  });
+});
