@@ -75,6 +75,21 @@ describe('tombstone-safety: delete-undone', () => {
     expect(rules(history)).toEqual([]);
   });
 
+  // Default seed 7575: c0's acked delete (c0:2) was lost to a rollback; the repair re-sent it as
+  // c0:3, which the server refused for good (dead-lettered): the server's word, not an undoing.
+  it("holds when the delete's rollback re-upload was dead-lettered", () => {
+    const engine = (t: number, event: Extract<StoredEvent, { type: 'engine' }>['event']): StoredEvent => ({ t, type: 'engine', client: 0, clientTime: t, event });
+    const events = [
+      ...op(40, 0, 1, 'create', 'c0:1'), applied(50, 0, 1, 'create'), rollbackWindow(60, 200)[0]!,
+      engine(100, { type: 'enqueued', at: 100, queueId: 'c0:2', entityType: 'note', entityId: 'n1', action: 'delete', payload: {} }),
+      ...op(100, 0, 2, 'delete', 'c0:2'), applied(110, 0, 2, 'delete'), ...rollbackWindow(60, 200).slice(1),
+      engine(210, { type: 'repair-enqueued', at: 210, queueId: 'c0:3', entityType: 'note', entityId: 'n1', reuploads: 'c0:2' }),
+    ];
+    const dead = engine(220, { type: 'dead-lettered', at: 220, queueId: 'c0:3', code: 'forbidden', message: 'no' });
+    expect(rules(endsAlive(events))).toEqual(['delete-undone']);
+    expect(rules(endsAlive([...events, dead]))).toEqual([]);
+  });
+
   it('holds when the delete was dead-lettered', () => {
     const dead: StoredEvent = { t: 120, type: 'engine', client: 0, clientTime: 120, event: { type: 'dead-lettered', at: 120, queueId: 'c0:2', code: 'forbidden', message: 'no' } };
     const enqueued: StoredEvent = { t: 100, type: 'engine', client: 0, clientTime: 100, event: { type: 'enqueued', at: 100, queueId: 'c0:2', entityType: 'note', entityId: 'n1', action: 'delete', payload: {} } };

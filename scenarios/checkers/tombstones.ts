@@ -73,12 +73,26 @@ function checkDeletesKept(history: History, index: HistoryIndex, verdict: Verdic
   }
 }
 
-/** The server did not take the delete: dead-lettered, left in manual conflict, or lost a conflict to a live state. */
+/**
+ * The server did not take the delete: dead-lettered, left in manual conflict, or lost a conflict
+ * to a live state; so judged also for the items that carried it later (a rollback repair's
+ * re-upload of it, transitively), and for the unsent create it cancelled (a repair re-sends the
+ * delete as a re-upload of that create's key).
+ */
 function refused(index: HistoryIndex, op: OpRecord): boolean {
-  const item = op.queueId === null ? undefined : index.items.get(op.queueId);
-  if (item === undefined) return false;
-  if (item.deadLettered !== null) return true;
-  return index.conflicts.some((c) => c.queueId === item.queueId && (c.outcome === 'manual' || (c.outcome === 'server-wins' && !c.server.deleted)));
+  const carriers = new Set<string>(op.queueId === null ? [] : [op.queueId]);
+  for (const item of index.items.values()) {
+    const cancelled = item.coalescedAway !== null && op.completedAt !== null && item.coalescedAway >= op.invokedAt && item.coalescedAway <= op.completedAt;
+    if (cancelled && item.client === op.client && item.entityId === op.entityId) carriers.add(item.queueId);
+  }
+  // Repair items come after what they re-upload, in enqueue order: one pass takes the chain.
+  for (const item of [...index.items.values()].sort((a, b) => a.enqueuedAt - b.enqueuedAt)) {
+    if (item.repairOf !== null && carriers.has(item.repairOf)) carriers.add(item.queueId);
+  }
+  for (const queueId of carriers) {
+    if (index.items.get(queueId)?.deadLettered != null) return true;
+  }
+  return index.conflicts.some((c) => carriers.has(c.queueId) && (c.outcome === 'manual' || (c.outcome === 'server-wins' && !c.server.deleted)));
 }
 
 /** The apply whose state the server holds at the end: the last one still alive then. */
