@@ -169,10 +169,10 @@ function finishRepair(ctx: Ctx, now: number): void {
     // Revisions of different epochs are not comparable: our write is lost unless the restored
     // state is exactly the change we made (a later write by someone else is settled by a conflict).
     const lost = entity.server !== null && entity.serverOrigin?.clientId === me && change?.origin.queueId !== entity.serverOrigin.queueId;
-    if (lost) reupload(ctx, key, entity, change, now);
-    else forgetBase(ctx, key);
+    const carrier = lost ? reupload(ctx, key, entity, change, now) : null;
+    if (!lost) forgetBase(ctx, key);
     if (change !== undefined) refreshEntity(ctx, entity.entityType, entity.entityId, now, serverStateOf(change), change.origin);
-    else if (lost && entity.server!.deleted) keepLostDelete(ctx, entity, now);
+    else if (lost) keepLost(ctx, entity, carrier, now);
     else if (entity.server !== null) refreshEntity(ctx, entity.entityType, entity.entityId, now, null, null);
   }
   for (const [key, change] of restored) if (!image.entities.has(key)) applyPulled(ctx, change, now);
@@ -182,14 +182,26 @@ function finishRepair(ctx: Ctx, now: number): void {
 }
 
 /**
- * Our acked delete is missing from a restored server that has no such entity either. Sending it
- * again is moot (nothing to delete), but the server's log has lost it: a later restore from an
- * older snapshot may bring back the entity we deleted. Keep the confirmed tombstone as ours so
- * the next repair sees the loss and deletes again; at revision 0, as the restored server knows
- * nothing of it, so any change pulled from this epoch on is newer and taken.
+ * Our write is lost and the restored server has no such entity at all: its log has lost our last
+ * word on it, so a later restore from an older snapshot may bring back a state we replaced or
+ * deleted. Keep, as our confirmed state, a tombstone of ours at revision 0 (the restored server
+ * knows nothing of the entity: any change pulled from this epoch on is newer and taken), so the
+ * next repair sees the loss and sends our word again. Its origin is the op that now carries that
+ * word (the re-upload, or the delete the repair found moot), never the lost write itself, which a
+ * restore may bring back: that is a loss, not a match. With no carrier, our acked delete found
+ * nothing to delete and stays as it was (default seed 1957). While a re-upload is pending the
+ * local view is that re-upload; a delete that then cancels it unsent leaves this tombstone as
+ * its only trace (writes.ts keepDeleteTrace; default seed 68571 with a second rollback).
  */
-function keepLostDelete(ctx: Ctx, entity: EntityRecord, now: number): void {
-  refreshEntity(ctx, entity.entityType, entity.entityId, now, { ...entity.server!, revision: 0 }, entity.serverOrigin);
+function keepLost(ctx: Ctx, entity: EntityRecord, carrier: QueueItem | null, now: number): void {
+  const server = entity.server!;
+  if (carrier === null) {
+    refreshEntity(ctx, entity.entityType, entity.entityId, now, { ...server, revision: 0 }, entity.serverOrigin);
+    return;
+  }
+  const stamp = carrier.stamp === null ? {} : { stamp: carrier.stamp };
+  const tombstone: ServerEntityState = { revision: 0, deleted: true, fields: {}, updatedAt: carrier.createdAt, ...stamp };
+  refreshEntity(ctx, entity.entityType, entity.entityId, now, tombstone, { clientId: ctx.image.meta.clientId, queueId: carrier.queueId });
 }
 
 /**

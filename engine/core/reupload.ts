@@ -10,9 +10,10 @@ import type { Ctx } from './context.ts';
  * Our confirmed write is missing from the restored server: send the state we had confirmed
  * again, ahead of any pending op of the entity (the first pending op carries it, so per-entity
  * order holds across restarts), based on the restored revision; behind them when the first is
- * already on its way (carryBehind).
+ * already on its way (carryBehind). Returns the op that now carries our word on the entity (the
+ * item enqueued, or a pending delete found moot), or null when nothing needs sending.
  */
-export function reupload(ctx: Ctx, key: string, entity: EntityRecord, restored: Change | undefined, now: number): void {
+export function reupload(ctx: Ctx, key: string, entity: EntityRecord, restored: Change | undefined, now: number): QueueItem | null {
   const { image, fx } = ctx;
   const confirmed = entity.server!;
   const origin = entity.serverOrigin;
@@ -46,15 +47,17 @@ export function reupload(ctx: Ctx, key: string, entity: EntityRecord, restored: 
         type: 'conflict', at: now, queueId: head.queueId, entityType: head.entityType, entityId: head.entityId, policy: ctx.options.conflictPolicy, outcome: 'server-wins',
         local: { payload: head.payload, clientTime: head.createdAt, stamp: head.stamp }, server: { revision: 0, deleted: true, fields: {}, updatedAt: 0 },
       });
+      return head;
     }
   } else {
-    if (confirmed.deleted && !exists) return;
+    if (confirmed.deleted && !exists) return null;
     const action = confirmed.deleted ? 'delete' : exists ? 'update' : 'create';
     item = repairItem(ctx, entity, action, confirmed.deleted ? {} : confirmed.fields, action === 'create' ? null : baseRevision, restored, now);
   }
-  if (item === null) return;
+  if (item === null) return null;
   image.putItem(item);
   fx.event({ type: 'repair-enqueued', at: now, queueId: item.queueId, entityType: item.entityType, entityId: item.entityId, reuploads: origin.queueId });
+  return item;
 }
 
 /**

@@ -68,6 +68,7 @@ export function onWrite(ctx: Ctx, input: WriteInput): void {
   } else if (merged.kind === 'remove') {
     image.removeItem(last!.queueId);
     queueId = null;
+    keepDeleteTrace(ctx, key, op);
     fx.event({ type: 'coalesced', at: now, queueId: last!.queueId, into: null });
   } else {
     const meta = image.meta;
@@ -106,6 +107,20 @@ export function onWrite(ctx: Ctx, input: WriteInput): void {
   if (ctx.variant.replyBeforeCommit) fx.reply(input.opId, { ok: true, queueId });
   fx.commit();
   if (!ctx.variant.replyBeforeCommit) fx.reply(input.opId, { ok: true, queueId });
+}
+
+/**
+ * A delete cancelled a create never sent. Usually no server ever had the entity: nothing to keep.
+ * But when our confirmed state is a tombstone at revision 0 (pull.ts keepLost: a rollback lost our
+ * write and that create was its re-upload), an older snapshot may still bring the entity back, and
+ * the tombstone stays as this delete's only trace: it takes the delete's time and stamp, so the
+ * next repair that finds the entity restored deletes it as this delete (LWW compares its stamp).
+ */
+function keepDeleteTrace(ctx: Ctx, key: string, op: { readonly createdAt: number; readonly stamp: string | null }): void {
+  const record = ctx.image.entities.get(key);
+  const server = record?.server;
+  if (record === undefined || server == null || server.revision !== 0 || !server.deleted) return;
+  ctx.image.putEntity({ ...record, server: { ...server, updatedAt: op.createdAt, ...(op.stamp === null ? {} : { stamp: op.stamp }) } });
 }
 
 function refreshEntityForWrite(ctx: Ctx, input: WriteInput, now: number): void {

@@ -1,0 +1,72 @@
+// A delete the rollback repair leaves nothing to send for: our acked create was lost, and the
+// user's delete then settles without a send (it cancels the unsent re-upload, or the repair finds
+// it moot). The server's log has lost our last word on the entity, so a later restore of an older
+// snapshot that holds the create must still get it deleted (default seed 68571, nested).
+
+import { describe, expect, it } from 'vitest';
+import { CoreHarness, ackAll, change, eventsOfType, http, ok, pullPage } from '../testing/core-harness.ts';
+
+const ours = (queueId: string) => ({ origin: { clientId: 'me', queueId } });
+
+/** 'a' created and acked at revision 1 (me:1) in E1, the pull after it answered. */
+function createdAndAcked(): CoreHarness {
+  const h = CoreHarness.started({ jitter: 'none', conflictPolicy: 'lww-hlc' });
+  h.answerPullEmpty();
+  h.write('create', 'a', { x: 1 });
+  h.answerPush(ackAll(h.push!.request));
+  return h;
+}
+
+/** A sync meets epoch `epoch`, restored with `changes` (one page). */
+function restored(h: CoreHarness, epoch: string, changes: Parameters<typeof pullPage>[0]) {
+  h.step({ type: 'sync' });
+  h.answerPull(ok(pullPage([], 1, { epoch })));
+  return h.answerPull(ok(pullPage(changes, changes.length, { epoch })));
+}
+
+/** E3: an older snapshot that still holds our create me:1 of 'a'; the repair must delete it again. */
+function expectDeletedAgain(h: CoreHarness): void {
+  const effects = restored(h, 'E3', [change('a', 1, { x: 1 }, ours('me:1'))]);
+  expect(eventsOfType(effects, 'repair-enqueued')).toMatchObject([{ entityId: 'a' }]);
+  expect(h.push?.request.items).toMatchObject([{ entityId: 'a', action: 'delete', baseRevision: 1 }]);
+  expect(h.core.get('todo', 'a')).toMatchObject({ deleted: true });
+}
+
+describe('a delete settled without a send after a rollback lost our create', () => {
+  it('cancelling the unsent re-upload keeps a tombstone of ours: a later restore of the create gets it deleted again', () => {
+    const h = createdAndAcked();
+    h.step({ type: 'sync' });
+    h.answerPull(ok(pullPage([], 1, { epoch: 'E2' })));
+    h.step({ type: 'connectivity', online: false }); // the re-upload will wait (in the seed: a 429)
+    h.answerPull(ok(pullPage([], 0, { epoch: 'E2' })));
+    expect(h.queue()).toMatchObject([{ queueId: 'me:2', entityId: 'a', action: 'create', sent: false }]);
+    const deleted = h.write('delete', 'a');
+    expect(CoreHarness.reply(deleted)).toEqual({ ok: true, queueId: null });
+    expect(h.queue()).toEqual([]);
+    expect(h.core.get('todo', 'a')).toMatchObject({ deleted: true, server: { revision: 0, deleted: true } });
+    h.step({ type: 'connectivity', online: true });
+    h.answerPullEmpty('E2');
+    expectDeletedAgain(h);
+  });
+
+  it('a pending delete the repair finds moot (the restored server lacks the entity) is kept the same way', () => {
+    const h = createdAndAcked();
+    h.write('delete', 'a');
+    h.answerPush(http(503)); // me:2 waits in backoff
+    const effects = restored(h, 'E2', []);
+    expect(eventsOfType(effects, 'conflict')).toMatchObject([{ queueId: 'me:2', outcome: 'server-wins' }]);
+    expect(h.queue()).toEqual([]);
+    expect(h.core.get('todo', 'a')).toMatchObject({ deleted: true, server: { revision: 0, deleted: true } });
+    expectDeletedAgain(h);
+  });
+
+  it('a re-upload that is sent and acked replaces the tombstone: nothing is deleted later', () => {
+    const h = createdAndAcked();
+    restored(h, 'E2', []);
+    expect(h.push?.request.items).toMatchObject([{ queueId: 'me:2', action: 'create' }]);
+    h.answerPush(ackAll(h.push!.request, () => 1, 'E2'));
+    expect(h.core.get('todo', 'a')).toMatchObject({ deleted: false, fields: { x: 1 }, server: { revision: 1, deleted: false } });
+    const effects = restored(h, 'E3', [change('a', 1, { x: 1 }, ours('me:2'))]);
+    expect(eventsOfType(effects, 'repair-enqueued')).toEqual([]);
+  });
+});
