@@ -78,9 +78,22 @@ export function onConflict(ctx: Ctx, item: QueueItem, server: ServerEntityState,
     answerIsNewer: known !== null && current !== null && known.revision > current.revision,
   };
   const outcome = confirmedRefreshOf(facts).outcome;
-  if (outcome === 'forget') refreshEntity(ctx, item.entityType, item.entityId, now, null, null);
+  if (outcome === 'forget' && item.action === 'delete' && current !== null) keepMootDelete(ctx, item, now);
+  else if (outcome === 'forget') refreshEntity(ctx, item.entityType, item.entityId, now, null, null);
   else if (outcome === 'adopt') refreshEntity(ctx, item.entityType, item.entityId, now, known, null); // a conflict does not say who wrote it
   else refreshEntity(ctx, item.entityType, item.entityId, now);
+}
+
+/**
+ * Our delete met a server with no such entity: moot, so dropped. Yet we knew a state of it, so a
+ * server had it: a rollback lost it, and a restore from an older snapshot may bring it back while
+ * nothing of this delete is left to send. Keep its trace as a rollback repair does (pull.ts
+ * keepLost): a tombstone of ours at revision 0, this delete's, so the next repair that finds the
+ * entity restored deletes it again (default seed 610: the delete met the restored epoch first).
+ */
+function keepMootDelete(ctx: Ctx, item: QueueItem, now: number): void {
+  const tombstone: ServerEntityState = { revision: 0, deleted: true, fields: {}, updatedAt: item.createdAt, ...(item.stamp === null ? {} : { stamp: item.stamp }) };
+  refreshEntity(ctx, item.entityType, item.entityId, now, tombstone, { clientId: ctx.image.meta.clientId, queueId: item.queueId });
 }
 
 /**
@@ -134,12 +147,13 @@ export const CONFIRMED_REFRESH_TABLE: readonly ConfirmedRefreshRow[] = [
     seed: 'default-seed-4969',
   },
   // Otherwise the server has none: forget ours (of an older epoch, or a lost delete kept at revision 0).
+  // A delete of ours answered so keeps its own tombstone instead (onConflict, keepMootDelete).
   {
     id: 'no-such-entity',
     when: { answerHasNoEntity: true },
     outcome: 'forget',
     why: 'the server has no such entity: ours is of an older epoch, and the repair that follows decides what was lost',
-    seed: 'commit 219df88; no regression file fails without it (conflicts.test.ts: forgets a state of an older epoch)',
+    seed: 'commit 219df88; no regression file fails without it (conflicts.test.ts: an answer that the server has no such entity)',
   },
   // An answer from another epoch than ours (or while a repair gathers) comes before that epoch's
   // repair, which compares our confirmed write with the restored state to learn whether the

@@ -167,11 +167,26 @@ describe('conflicts at the core', () => {
       expect(h.core.get('todo', 'a')).toMatchObject({ deleted: false, fields: { title: 'again' }, server: { revision: 1 } });
     });
 
-    it('forgets a state of an older epoch (the repair that follows decides what is lost)', () => {
+    it('a delete that meets no such entity from another epoch keeps a tombstone of ours, not the old state (the repair that follows decides what is lost)', () => {
       const h = deleteInFlight();
       const effects = answerConflict(h, MISSING, 'E2');
       expect(eventsOfType(effects, 'epoch-changed')).toMatchObject([{ from: 'E1', to: 'E2' }]);
-      expect(h.core.get('todo', 'a')?.server ?? null).toBeNull();
+      // Our delete is moot, but not forgotten: its tombstone (ours, revision 0) stays for the repair.
+      expect(h.core.get('todo', 'a')).toMatchObject({ deleted: true, server: { revision: 0, deleted: true }, serverOrigin: { queueId: 'me:1' } });
+    });
+
+    // Default seed 610: a restore from an older snapshot that still holds 'a' would bring back
+    // what the user deleted, had the moot delete left no trace.
+    it('a delete found moot leaves a trace: a later restore that brings the entity back gets it deleted again', () => {
+      const h = deleteInFlight();
+      answerConflict(h, MISSING, 'E2');
+      h.answerPull(ok(pullPage([], 0, { epoch: 'E2' }))); // the repair: E2 has no 'a'
+      expect(h.core.queueLength()).toBe(0);
+      h.step({ type: 'sync' });
+      h.answerPull(ok(pullPage([], 1, { epoch: 'E3' })));
+      const effects = h.answerPull(ok(pullPage([change('a', 1, { title: 'theirs' })], 1, { epoch: 'E3' })));
+      expect(eventsOfType(effects, 'repair-enqueued')).toMatchObject([{ entityId: 'a' }]);
+      expect(h.push?.request.items).toMatchObject([{ entityId: 'a', action: 'delete', baseRevision: 1 }]);
     });
   });
 });
