@@ -90,6 +90,27 @@ describe('tombstone-safety: delete-undone', () => {
     expect(rules(endsAlive([...events, dead]))).toEqual([]);
   });
 
+  // Default seed 18627: c1's delete of n1 met c0's delete, applied first (a tombstone: dropped);
+  // a rollback lost c0's delete, whose re-upload the server then refused for good. c1's delete
+  // stands or falls with it: the restored n1 (c1's own earlier write) stays by the server's word.
+  it('holds when the delete met a tombstone whose delete was re-uploaded and dead-lettered', () => {
+    const engine = (t: number, client: number, event: Extract<StoredEvent, { type: 'engine' }>['event']): StoredEvent => ({ t, type: 'engine', client, clientTime: t, event });
+    const tombstone = { revision: 2, deleted: true, fields: {}, updatedAt: 90 };
+    const events = [
+      ...op(40, 1, 1, 'create', 'c1:1'), applied(50, 1, 1, 'create'), rollbackWindow(60, 200)[0]!,
+      engine(90, 0, { type: 'enqueued', at: 90, queueId: 'c0:1', entityType: 'note', entityId: 'n1', action: 'delete', payload: {} }),
+      applied(95, 0, 1, 'delete'),
+      engine(100, 1, { type: 'enqueued', at: 100, queueId: 'c1:2', entityType: 'note', entityId: 'n1', action: 'delete', payload: {} }),
+      ...op(100, 1, 2, 'delete', 'c1:2'),
+      engine(110, 1, { type: 'conflict', at: 110, queueId: 'c1:2', entityType: 'note', entityId: 'n1', policy: 'lww-hlc', local: { payload: {}, clientTime: 100, stamp: null }, server: tombstone, outcome: 'server-wins' }),
+      ...rollbackWindow(60, 200).slice(1),
+      engine(210, 0, { type: 'repair-enqueued', at: 210, queueId: 'c0:2', entityType: 'note', entityId: 'n1', reuploads: 'c0:1' }),
+    ];
+    const dead = engine(220, 0, { type: 'dead-lettered', at: 220, queueId: 'c0:2', code: 'forbidden', message: 'no' });
+    expect(rules(endsAlive(events))).toEqual(['delete-undone']);
+    expect(rules(endsAlive([...events, dead]))).toEqual([]);
+  });
+
   it('holds when the delete was dead-lettered', () => {
     const dead: StoredEvent = { t: 120, type: 'engine', client: 0, clientTime: 120, event: { type: 'dead-lettered', at: 120, queueId: 'c0:2', code: 'forbidden', message: 'no' } };
     const enqueued: StoredEvent = { t: 100, type: 'engine', client: 0, clientTime: 100, event: { type: 'enqueued', at: 100, queueId: 'c0:2', entityType: 'note', entityId: 'n1', action: 'delete', payload: {} } };

@@ -76,14 +76,23 @@ function checkDeletesKept(history: History, index: HistoryIndex, verdict: Verdic
 /**
  * The server did not take the delete: dead-lettered, left in manual conflict, or lost a conflict
  * to a live state; so judged also for the items that carried it later (a rollback repair's
- * re-upload of it, transitively), and for the unsent create it cancelled (a repair re-sends the
- * delete as a re-upload of that create's key).
+ * re-upload of it, transitively), for the unsent create it cancelled (a repair re-sends the
+ * delete as a re-upload of that create's key), and, when it met a tombstone (another delete got
+ * there first and its own was dropped), for the user's other deletes of the entity: it stands or
+ * falls with them (default seed 18627: the delete it met was re-uploaded after a rollback and
+ * dead-lettered).
  */
 function refused(index: HistoryIndex, op: OpRecord): boolean {
+  const user = index.userOfClient.get(op.client);
   const carriers = new Set<string>(op.queueId === null ? [] : [op.queueId]);
   for (const item of index.items.values()) {
     const cancelled = item.coalescedAway !== null && op.completedAt !== null && item.coalescedAway >= op.invokedAt && item.coalescedAway <= op.completedAt;
     if (cancelled && item.client === op.client && item.entityId === op.entityId) carriers.add(item.queueId);
+  }
+  if (index.conflicts.some((c) => carriers.has(c.queueId) && c.server.deleted && c.server.revision > 0)) {
+    for (const item of index.items.values()) {
+      if (item.action === 'delete' && item.entityId === op.entityId && index.userOfClient.get(item.client) === user) carriers.add(item.queueId);
+    }
   }
   // Repair items come after what they re-upload, in enqueue order: one pass takes the chain.
   for (const item of [...index.items.values()].sort((a, b) => a.enqueuedAt - b.enqueuedAt)) {
