@@ -112,6 +112,17 @@ describe('a backoff ends when its cause ends', () => {
     expect(pushesOf(effects)).toEqual([]);
   });
 
+  it("a resumed item keeps a 429's Retry-After across a restart", () => {
+    const h = oneInFlight();
+    h.answerPush(http(429, 90_000));
+    const askedAt = h.now;
+    pullAnsweredOk(h);
+    h.restart();
+    expect(pushesOf(h.answerPull(ok(pullPage([], h.pull!.query.cursor))))).toEqual([]);
+    expect(pushesOf(h.advance(90_000 - 1 - (h.now - askedAt)))).toEqual([]);
+    expect(pushesOf(h.advance(1)).map((p) => p.request.items.map((x) => x.queueId))).toEqual([['me:1']]);
+  });
+
   it('a wait ended once is not ended again by the next pull', () => {
     const h = oneInFlight();
     h.answerPush(http(503));

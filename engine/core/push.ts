@@ -231,7 +231,8 @@ function retryLater(ctx: Ctx, item: QueueItem, reason: string, retryAfterMs: num
  * requests protects a server in trouble; waiting it out now (up to the 24 h cap, after an outage
  * long enough to double it many times) would only stall the queue. So every item held for that
  * reason is due now, recorded with the pull that freed it. Its attempts are kept, so a new
- * failure backs off further, and a 429's Retry-After still holds every push (pushNotBefore).
+ * failure backs off further, and a 429's Retry-After still holds every push (pushNotBefore), and
+ * the item, even across a restart.
  */
 /**
  * What a restarted engine holds for the server: it cannot tell why an item waits, so every
@@ -253,7 +254,8 @@ export function resumeHeld(ctx: Ctx, requestId: number, now: number): void {
   for (const queueId of v.heldForServer) {
     const item = image.queue.get(queueId);
     if (item === undefined || item.paused || item.nextAttemptAt <= now) continue;
-    image.putItem({ ...item, nextAttemptAt: now });
+    // Not before a 429's Retry-After: stored, it outlives this process (default seed 29973).
+    image.putItem({ ...item, nextAttemptAt: Math.min(item.nextAttemptAt, Math.max(now, v.pushNotBefore)) });
     fx.event({ type: 'resumed', at: now, queueId, requestId });
   }
   v.heldForServer.clear();
