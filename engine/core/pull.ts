@@ -6,7 +6,8 @@ import { entityKey } from '../protocol.ts';
 import type { EntityRecord, QueueItem } from '../model.ts';
 import type { TransportOutcome } from '../ports.ts';
 import { nextRequestId, observeServerTime, observeStamp, refreshEntity, type Ctx } from './context.ts';
-import { maybePush, resumeHeld } from './push.ts';
+import { maybePush } from './push.ts';
+import { resumeHeld } from './resume.ts';
 import { reupload } from './reupload.ts';
 import { stopForUpgrade, versionRefusal } from './version.ts';
 

@@ -10,6 +10,7 @@ import { backoffCeilingMs } from '../policy/backoff.ts';
 import { nextRequestId, observeServerTime, refreshEntity, type Ctx } from './context.ts';
 import { onConflict, rebaseNext } from './conflict.ts';
 import { gatherAck, startRepair } from './pull.ts';
+import { httpFailureReason } from './resume.ts';
 import { stopForUpgrade, versionRefusal } from './version.ts';
 
 /** Payload → its JSON size. Keyed by the payload, which every version of an item shares until its payload changes. */
@@ -113,7 +114,7 @@ export function onPushResult(ctx: Ctx, requestId: number, outcome: TransportOutc
   } else {
     v.failures++;
     const status = outcome.kind === 'http' ? outcome.status : null;
-    const reason = outcome.kind === 'http' ? `http ${outcome.status}` : `${outcome.kind}: ${outcome.reason}`;
+    const reason = outcome.kind === 'http' ? httpFailureReason(outcome.status) : `${outcome.kind}: ${outcome.reason}`;
     fx.event({ type: 'request-failed', at: now, requestId, kind: 'push', outcome: outcome.kind, status, delayMs: outcome.kind === 'http' ? (outcome.retryAfterMs ?? 0) : 0 });
     if (status === 401) {
       v.tokenRefreshing = true;
@@ -224,42 +225,6 @@ function retryLater(ctx: Ctx, item: QueueItem, reason: string, retryAfterMs: num
   ctx.image.putItem(retried);
   if (requestFailed) ctx.v.heldForServer.add(queueId);
   ctx.fx.event({ type: 'retried', at: now, queueId, attempts, delayMs, reason });
-}
-
-/**
- * The pull `requestId` was answered ok: the server is reachable again. A backoff after failed
- * requests protects a server in trouble; waiting it out now (up to the 24 h cap, after an outage
- * long enough to double it many times) would only stall the queue. So every item held for that
- * reason is due now, recorded with the pull that freed it. Its attempts are kept, so a new
- * failure backs off further, and a 429's Retry-After still holds every push (pushNotBefore), and
- * the item, even across a restart.
- */
-/**
- * What a restarted engine holds for the server: it cannot tell why an item waits, so every
- * queued item, but one a 429 asked to wait: the Retry-After died with the process that heard it
- * (pushNotBefore), and the item's stored wait is at least that long (default seeds 9450, 5323).
- */
-export function heldAtStart(queue: Iterable<QueueItem>): Set<string> {
-  const held = new Set<string>();
-  for (const item of queue) if (item.lastError !== TOO_MANY_REQUESTS_REASON) held.add(item.queueId);
-  return held;
-}
-
-/** The reason onPushResult gives an item retried after a 429. */
-const TOO_MANY_REQUESTS_REASON = 'http 429';
-
-export function resumeHeld(ctx: Ctx, requestId: number, now: number): void {
-  const { v, image, fx } = ctx;
-  if (v.heldForServer.size === 0) return;
-  for (const queueId of v.heldForServer) {
-    const item = image.queue.get(queueId);
-    if (item === undefined || item.paused || item.nextAttemptAt <= now) continue;
-    // Not before a 429's Retry-After: stored, it outlives this process (default seed 29973).
-    image.putItem({ ...item, nextAttemptAt: Math.min(item.nextAttemptAt, Math.max(now, v.pushNotBefore)) });
-    fx.event({ type: 'resumed', at: now, queueId, requestId });
-  }
-  v.heldForServer.clear();
-  v.retryArmedAt = null; // the retry timer was armed for a wait that is over
 }
 
 function deadLetter(ctx: Ctx, item: QueueItem, code: string, message: string, now: number): void {

@@ -14,7 +14,8 @@ import { CORRECT_VARIANT, type CoreVariant } from './variant.ts';
 import { Image } from './image.ts';
 import { CLOCK_STEP_TOLERANCE_MS, correctClockOffset, Effects, shiftClockReadings, type Ctx, type Volatile } from './context.ts';
 import { onResolveConflict, onWrite } from './writes.ts';
-import { heldAtStart, maybePush, onPushResult } from './push.ts';
+import { maybePush, onPushResult } from './push.ts';
+import { heldAtStart } from './resume.ts';
 import { maybePull, onPullResult, resumeRepair } from './pull.ts';
 
 const ATTEMPT_BUCKETS = 8;
