@@ -37,11 +37,29 @@ function oneInFlight(options: Parameters<typeof CoreHarness.started>[0] = {}): C
   return h;
 }
 
-/** Ask for a sync and answer its pull ok; the effects of that answer. */
-function pullAnsweredOk(h: CoreHarness): ReturnType<CoreHarness['answerPull']> {
-  h.step({ type: 'sync' });
-  assert.ok(h.pull !== null, 'no pull went out');
+type Effects = ReturnType<CoreHarness['answerPull']>;
+
+/** Answer the pull in flight ok, with nothing new; the effects of that answer. */
+function answerPullOk(h: CoreHarness): Effects {
+  assert.ok(h.pull !== null, 'no pull in flight');
   return h.answerPull(ok(pullPage([], h.pull.query.cursor)));
+}
+
+/** Ask for a sync and answer its pull ok. */
+function pullAnsweredOk(h: CoreHarness): Effects {
+  h.step({ type: 'sync' });
+  return answerPullOk(h);
+}
+
+/** The queueIds of each push among `effects`. */
+function sentIds(effects: Effects): string[][] {
+  return pushesOf(effects).map((p) => p.request.items.map((x) => x.queueId));
+}
+
+/** Nothing is pushed before `waitMs` after `since`, and 'me:1' is pushed right then. */
+function expectFirstPushAfter(h: CoreHarness, since: number, waitMs: number): void {
+  expect(sentIds(h.advance(since + waitMs - 1 - h.now))).toEqual([]);
+  expect(sentIds(h.advance(1))).toEqual([['me:1']]);
 }
 
 describe('a backoff ends when its cause ends', () => {
@@ -55,10 +73,11 @@ describe('a backoff ends when its cause ends', () => {
           assert.ok(item.nextAttemptAt > h.now + waitedMs, `backoff ${item.nextAttemptAt - h.now} ms too short for the test`);
           h.advance(waitedMs);
           assert.equal(h.push, null, 'sent before its backoff ended');
-          const pullId = (h.step({ type: 'sync' }), h.pull!.requestId);
-          const effects = h.answerPull(ok(pullPage([], h.pull!.query.cursor)));
+          h.step({ type: 'sync' });
+          const pullId = h.pull!.requestId;
+          const effects = answerPullOk(h);
           assert.deepEqual(eventsOfType(effects, 'resumed').map((e) => [e.queueId, e.requestId]), [['me:1', pullId]]);
-          assert.deepEqual(pushesOf(effects).map((p) => p.request.items.map((x) => x.queueId)), [['me:1']]);
+          assert.deepEqual(sentIds(effects), [['me:1']]);
         }
         assert.equal(h.queue()[0]!.attempts, failures.length);
       }),
@@ -80,36 +99,35 @@ describe('a backoff ends when its cause ends', () => {
     h.answerPush(pushAnswer([failed(h.push!.request.items[0]!, 'unavailable', true)]));
     const effects = pullAnsweredOk(h);
     expect(eventsOfType(effects, 'resumed')).toEqual([]);
-    expect(pushesOf(effects)).toEqual([]);
+    expect(sentIds(effects)).toEqual([]);
   });
 
   it("a 429's Retry-After still holds every push after the resume", () => {
     const h = oneInFlight();
     h.answerPush(http(429, 90_000));
-    const resumedAt = h.now;
+    const askedAt = h.now;
     const effects = pullAnsweredOk(h);
     expect(eventsOfType(effects, 'resumed')).toHaveLength(1);
-    expect(pushesOf(effects)).toEqual([]);
-    expect(pushesOf(h.advance(90_000 - 1 - (h.now - resumedAt)))).toEqual([]);
-    expect(pushesOf(h.advance(1)).map((p) => p.request.items.map((x) => x.queueId))).toEqual([['me:1']]);
+    expect(sentIds(effects)).toEqual([]);
+    expectFirstPushAfter(h, askedAt, 90_000);
   });
 
   it('after a restart, the first pull answered ok frees every waiting item once: why it waits was not kept', () => {
     const h = oneInFlight();
     h.answerPush(pushAnswer([failed(h.push!.request.items[0]!, 'unavailable', true)]));
     h.restart();
-    const effects = h.answerPull(ok(pullPage([], h.pull!.query.cursor)));
+    const effects = answerPullOk(h);
     expect(eventsOfType(effects, 'resumed').map((e) => e.queueId)).toEqual(['me:1']);
-    expect(pushesOf(effects).map((p) => p.request.items.map((x) => x.queueId))).toEqual([['me:1']]);
+    expect(sentIds(effects)).toEqual([['me:1']]);
   });
 
   it("but not one a 429 held: its Retry-After was lost with the process, and its stored wait covers it", () => {
     const h = oneInFlight();
     h.answerPush(http(429, 90_000));
     h.restart();
-    const effects = h.answerPull(ok(pullPage([], h.pull!.query.cursor)));
+    const effects = answerPullOk(h);
     expect(eventsOfType(effects, 'resumed')).toEqual([]);
-    expect(pushesOf(effects)).toEqual([]);
+    expect(sentIds(effects)).toEqual([]);
   });
 
   it("a resumed item keeps a 429's Retry-After across a restart", () => {
@@ -118,9 +136,8 @@ describe('a backoff ends when its cause ends', () => {
     const askedAt = h.now;
     pullAnsweredOk(h);
     h.restart();
-    expect(pushesOf(h.answerPull(ok(pullPage([], h.pull!.query.cursor))))).toEqual([]);
-    expect(pushesOf(h.advance(90_000 - 1 - (h.now - askedAt)))).toEqual([]);
-    expect(pushesOf(h.advance(1)).map((p) => p.request.items.map((x) => x.queueId))).toEqual([['me:1']]);
+    expect(sentIds(answerPullOk(h))).toEqual([]);
+    expectFirstPushAfter(h, askedAt, 90_000);
   });
 
   it('a wait ended once is not ended again by the next pull', () => {
