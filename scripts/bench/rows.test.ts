@@ -41,6 +41,8 @@ describe('bench verdicts', () => {
     expect(rows.map((r) => r.pass)).toEqual(rows.map(() => null));
     expect(rows.find((r) => r.figure === 'time compression')?.value).toMatch(/^3,600× with checkers \(simulation alone 4,000×\)/);
     expect(rows[0]!.subject).toMatch(/^size: 100 clients × 60 min/);
+    expect(rows.find((r) => r.figure === 'converged after the heal')?.value).toBe('600.0 s simulated');
+    expect(sizeRows(entry({ ...sim(100, HOUR_MS, 900), converged: false })).find((r) => r.figure === 'converged after the heal')?.value).toBe('not within the budget (10 min)');
     expect(sizeRows({ ...entry(sim(100, HOUR_MS, 900)), runs: [], median: null, error: 'boom' })).toEqual([{ subject: expect.stringMatching(/100 clients/), figure: 'failed', value: 'boom', target: null, pass: null }]);
   });
 

@@ -57,6 +57,8 @@ function simRunRows(row: RowOf, m: SimMeasurement, runs: readonly SimMeasurement
     row('events processed', `${int(m.eventsProcessed)} (${int(perSecond(m.eventsProcessed, m.wallMs))}/s)`),
     row('client-ops/s', `${int(perSecond(m.opsInvoked, m.wallMs))} (${int(m.opsInvoked)} invoked of ${int(m.opsPlanned)} planned)`),
     row('checkers', `${seconds(m.checkMs)} (${m.checksFailed.length === 0 ? 'all valid' : `failed: ${m.checksFailed.join(', ')}`}), ${int(m.historyEvents)} history events`),
+    // How long the engines took to converge once every fault healed: simulated time, a property of the protocol.
+    row('converged after the heal', m.converged ? `${((m.simulatedMs - m.durationMs) / 1000).toFixed(1)} s simulated` : `not within the budget (${formatMinutes(m.simulatedMs - m.durationMs)})`),
     row('peak RSS', `${bytes(m.peakRssBytes)}${runs.length > 1 ? ' (median run)' : ''}`),
   ];
 }
