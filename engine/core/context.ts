@@ -1,11 +1,11 @@
 // What the core's handlers share: options, the image, the effect buffer, volatile state
 // (lost on a crash by design) and the variant hooks. Also the helpers every handler uses.
 
-import type { Change, ProtocolVersionRange, ServerEntityState } from '../protocol.ts';
+import type { Change, Fields, ProtocolVersionRange, ServerEntityState } from '../protocol.ts';
 import { entityKey } from '../protocol.ts';
 import type { EngineOptions } from '../options.ts';
 import type { RandomPort } from '../ports.ts';
-import type { EntityRecord } from '../model.ts';
+import type { EntityRecord, QueueItem } from '../model.ts';
 import type { SyncEvent } from '../events.ts';
 import { perTimer, TIMER_NAMES, type CoreEffect, type OpReply, type PerTimer, type TimerName } from './types.ts';
 import type { CoreVariant } from './variant.ts';
@@ -90,8 +90,11 @@ export interface Volatile {
   failures: number;
   conflicts: number;
   lastSyncAt: number | null;
-  /** While repairing after a rollback: the restored server's state, gathered page by page. */
-  repair: { cursor: number; changes: Map<string, Change> } | null;
+  /**
+   * While repairing after a rollback: the restored server's state, gathered page by page, and the
+   * acks answered meanwhile whose base must be checked against it (pull.ts deferAck).
+   */
+  repair: { cursor: number; changes: Map<string, Change>; unverifiedAcks: Map<string, UnverifiedAck> } | null;
   /**
    * A pull has answered since this process started. Until then the stored skew estimate is
    * unchecked: a clock stepped while the app was closed reads like time spent down (no monotonic
@@ -113,6 +116,14 @@ export interface Volatile {
   readonly openedHlc: { readonly wallMs: number; readonly counter: number };
   /** Set when the server refused our protocol version: no push or pull until a restart (version.ts). */
   upgradeRequired: { readonly at: number; readonly accepted: ProtocolVersionRange | null; readonly message: string } | null;
+}
+
+/** An update acked while a repair gathers, on a base revision read in the old epoch. */
+export interface UnverifiedAck {
+  readonly item: QueueItem;
+  readonly baseFields: Fields;
+  /** What the ack confirms if the restored state at the base revision is that base. */
+  readonly confirmed: ServerEntityState;
 }
 
 export interface Ctx {

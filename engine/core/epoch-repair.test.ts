@@ -182,6 +182,28 @@ describe('epoch repair', () => {
     expect(h.core.get('todo', 'a')).toMatchObject({ fields: { x: 2 }, server: { revision: 2 } });
   });
 
+  // Default seed 67156: the same, but the restored revision 1 is another client's, with other
+  // content (ABA). The server applied our update on it; taken for exact on our old base, the ack put
+  // our old epoch's y into the restored state, and the true revision 2 was then skipped as not newer.
+  it('but not when the restored state at its base revision is other content: then the next pull brings the truth', () => {
+    const h = CoreHarness.started({ conflictPolicy: 'lww-hlc' });
+    h.answerPullEmpty();
+    h.write('create', 'a', { x: 1, y: 1 });
+    h.answerPush(ackAll(h.push!.request));
+    h.write('update', 'a', { x: 2 });
+    const update = h.push!.request.items[0]!;
+    h.step({ type: 'sync' });
+    h.answerPull(ok(pullPage([], 1, { epoch: E2 })));
+    h.answerPush(pushAnswer([acked(update, 2)], E2));
+    restore(h, [change('a', 1, { x: 1, y: 9 }, { origin: { clientId: 'other', queueId: 'other:1' } })]);
+    expect(h.core.get('todo', 'a')?.server).toMatchObject({ revision: 1, fields: { x: 1, y: 9 } });
+    // Nothing of ours is lost: our update is in E2's log (acked there), on top of their create.
+    expect(h.core.queueLength()).toBe(0);
+    h.step({ type: 'sync' });
+    h.answerPull(ok(pullPage([change('a', 2, { x: 2, y: 9 }, ours('me:2'))], 2, { epoch: E2 })));
+    expect(h.core.get('todo', 'a')).toMatchObject({ fields: { x: 2, y: 9 }, server: { revision: 2 } });
+  });
+
   // Default seed 5245: our create was applied but its ack lost, and we pulled its apply. A restore
   // (E2) from before it lost it; meanwhile another client re-uploaded a newer write of 'a' in E2.
   // Our repair re-sent the create as an update on that revision: the older write overwrote the

@@ -1,10 +1,11 @@
 // Pulling other clients' changes: cursor-based pages applied atomically with the cursor,
 // pending local ops rebased on top; and rollback repair when the server's epoch changes.
 
-import type { Change, PullResponse, ServerEntityState } from '../protocol.ts';
+import type { Change, Fields, PullResponse, ServerEntityState } from '../protocol.ts';
 import { entityKey } from '../protocol.ts';
 import type { EntityRecord, QueueItem } from '../model.ts';
 import type { TransportOutcome } from '../ports.ts';
+import { fieldsEqual } from '../policy/fields.ts';
 import { nextRequestId, observeServerTime, observeStamp, refreshEntity, type Ctx } from './context.ts';
 import { maybePush } from './push.ts';
 import { resumeHeld } from './resume.ts';
@@ -126,7 +127,7 @@ export function startRepair(ctx: Ctx, epoch: string, now: number): void {
   fx.event({ type: 'epoch-changed', at: now, from: image.meta.epoch ?? '', to: epoch });
   image.putMeta({ ...image.meta, epoch, cursor: 0, repairing: true });
   fx.commit();
-  v.repair = { cursor: 0, changes: new Map() };
+  v.repair = { cursor: 0, changes: new Map(), unverifiedAcks: new Map() };
   // A pull already in flight was asked with the old epoch's cursor: its page is not part of
   // the restored state, so forget it and ask again from the start.
   if (v.pullRequestId !== null) {
@@ -156,13 +157,46 @@ export function gatherAck(ctx: Ctx, item: QueueItem, confirmed: ServerEntityStat
   gather(ctx.v.repair.changes, { entityType: item.entityType, entityId: item.entityId, ...confirmed, origin });
 }
 
+/**
+ * An update acked while the repair gathers, applied on its base revision: a number read in the old
+ * epoch, which the restored server may hold with other content (ABA). Its fields are known only if
+ * the restored state at that revision is the base we knew, which the pages tell: checked when the
+ * repair finishes (verifyAcks). Meanwhile the entity records it as ours (durable, as any ack), so a
+ * later rollback, even one that cuts this repair short, still sees its loss (default seed 1079).
+ * Default seed 67156: gathered at once, the ack put the old epoch's title into the restored state,
+ * and the true revision was later skipped as not newer.
+ */
+export function deferAck(ctx: Ctx, item: QueueItem, baseFields: Fields, confirmed: ServerEntityState): void {
+  ctx.v.repair!.unverifiedAcks.set(entityKey(item.entityType, item.entityId), { item, baseFields, confirmed });
+}
+
+/**
+ * Before the repair compares, for each unverified ack whose apply the pages were read too early to
+ * hold: applied on a restored state equal to its base, it is exact (the seed-9866 case) and counts
+ * as restored, newer than the pages; applied on other content, its fields are unknown, so the entity
+ * takes the page as it is, with no claim of ours, and the next pull brings our apply.
+ */
+function verifyAcks(ctx: Ctx, now: number): void {
+  const { changes, unverifiedAcks } = ctx.v.repair!;
+  for (const [key, { item, baseFields, confirmed }] of unverifiedAcks) {
+    const page = changes.get(key);
+    if (page === undefined || page.revision >= confirmed.revision) continue; // the pages decide, as for any ack
+    if (page.revision === item.baseRevision && !page.deleted && fieldsEqual(page.fields, baseFields)) {
+      gather(changes, { entityType: item.entityType, entityId: item.entityId, ...confirmed, origin: { clientId: ctx.image.meta.clientId, queueId: item.queueId } });
+    } else {
+      refreshEntity(ctx, item.entityType, item.entityId, now, serverStateOf(page), null);
+    }
+  }
+}
+
 /** Restart after a crash mid-repair: the gathered state was volatile, so gather it again. */
 export function resumeRepair(ctx: Ctx): void {
-  if (ctx.image.meta.repairing) ctx.v.repair = { cursor: 0, changes: new Map() };
+  if (ctx.image.meta.repairing) ctx.v.repair = { cursor: 0, changes: new Map(), unverifiedAcks: new Map() };
 }
 
 function finishRepair(ctx: Ctx, now: number): void {
   const { image, fx, v } = ctx;
+  verifyAcks(ctx, now);
   const restored = v.repair!.changes;
   const me = image.meta.clientId;
   for (const [key, entity] of [...image.entities]) {

@@ -9,7 +9,7 @@ import { applyDelta, jsonBytes } from '../policy/fields.ts';
 import { backoffCeilingMs } from '../policy/backoff.ts';
 import { nextRequestId, observeServerTime, refreshEntity, type Ctx } from './context.ts';
 import { onConflict, rebaseNext } from './conflict.ts';
-import { gatherAck, startRepair } from './pull.ts';
+import { deferAck, gatherAck, startRepair } from './pull.ts';
 import { httpFailureReason } from './resume.ts';
 import { stopForUpgrade, versionRefusal } from './version.ts';
 
@@ -145,6 +145,7 @@ function applyResults(ctx: Ctx, items: readonly QueueItem[], body: PushResponse,
   // Within one epoch an entity never vanishes (a delete leaves a tombstone), so a conflict there
   // saying "no such entity" is older than any state of that epoch we learned since (onConflict).
   const answeredInOurEpoch = image.meta.epoch === body.epoch && !image.meta.repairing;
+  const answeredInGathering = v.repair !== null && image.meta.epoch === body.epoch;
   const byQueueId = new Map<string, PushItemResult>();
   for (const result of body.results) {
     byQueueId.set(result.queueId, result);
@@ -153,7 +154,7 @@ function applyResults(ctx: Ctx, items: readonly QueueItem[], body: PushResponse,
   for (const item of items) {
     const result = byQueueId.get(item.queueId);
     if (result === undefined) retryLater(ctx, item, 'no result for item', null, now, false);
-    else if (result.status === 'ok') gatherAck(ctx, item, ack(ctx, item, result.revision, result.replayed === true, answeredInOurEpoch, now), body.epoch);
+    else if (result.status === 'ok') gatherAck(ctx, item, ack(ctx, item, result.revision, result.replayed === true, answeredInOurEpoch, answeredInGathering, now), body.epoch);
     else if (result.status === 'conflict') onConflict(ctx, item, result.server, answeredInOurEpoch, now);
     else if (result.retryable ? ctx.variant.deadLetterTransient : !ctx.variant.retryPermanent) deadLetter(ctx, item, result.code, result.message, now);
     else retryLater(ctx, item, `${result.code}: ${result.message}`, null, now, false);
@@ -167,7 +168,7 @@ function applyResults(ctx: Ctx, items: readonly QueueItem[], body: PushResponse,
 }
 
 /** Returns the server state the ack confirms, when known exactly. */
-function ack(ctx: Ctx, item: QueueItem, revision: number, replayed: boolean, answeredInOurEpoch: boolean, now: number): ServerEntityState | null {
+function ack(ctx: Ctx, item: QueueItem, revision: number, replayed: boolean, answeredInOurEpoch: boolean, answeredInGathering: boolean, now: number): ServerEntityState | null {
   const { image, fx, v } = ctx;
   const key = entityKey(item.entityType, item.entityId);
   const entity = image.entities.get(key);
@@ -190,6 +191,11 @@ function ack(ctx: Ctx, item: QueueItem, revision: number, replayed: boolean, ans
   else refreshEntity(ctx, item.entityType, item.entityId, now);
   v.successes++;
   fx.event({ type: 'acked', at: now, queueId: item.queueId, revision, replayed, attempts: item.attempts + 1 });
+  // While a repair gathers, an update's base is of the old epoch: the pages must vouch for it before it counts as restored.
+  if (exact && item.action === 'update' && answeredInGathering) {
+    deferAck(ctx, item, base, confirmed);
+    return null;
+  }
   return exact ? confirmed : null;
 }
 
