@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { CoreHarness, ackAll, acked, change, conflicted, eventsOfType, http, ok, pullPage, pullsOf, pushAnswer, pushesOf, serverState } from '../testing/core-harness.ts';
-import type { Change } from '../protocol.ts';
+import type { Change, Fields } from '../protocol.ts';
 import type { CoreEffect } from './types.ts';
 
 const E2 = 'E2';
@@ -166,16 +166,22 @@ describe('epoch repair', () => {
   // Default seed 9866: our update was sent before we saw the new epoch; its ack (from E2) came while
   // the repair gathered E2, after the page read before it applied. Taken for lost, it was re-uploaded
   // onto itself, and that conflict made us forget the write was ours: the next rollback lost it.
-  it('an ack answered in the epoch being gathered counts as restored, newer than the pages read before it', () => {
+  /** 'a' created (me:1) at revision 1 in E1; its update {x: 2} (me:2) leaves, a pull meets E2, and the update is acked at revision 2 from E2 while the repair gathers. */
+  function updateAckedWhileGathering(created: Fields): CoreHarness {
     const h = CoreHarness.started({ conflictPolicy: 'lww-hlc' });
     h.answerPullEmpty();
-    h.write('create', 'a', { x: 1 });
+    h.write('create', 'a', created);
     h.answerPush(ackAll(h.push!.request));
     h.write('update', 'a', { x: 2 });
     const update = h.push!.request.items[0]!;
     h.step({ type: 'sync' });
     h.answerPull(ok(pullPage([], 1, { epoch: E2 })));
     h.answerPush(pushAnswer([acked(update, 2)], E2));
+    return h;
+  }
+
+  it('an ack answered in the epoch being gathered counts as restored, newer than the pages read before it', () => {
+    const h = updateAckedWhileGathering({ x: 1 });
     const effects = restore(h, [change('a', 1, { x: 1 }, ours('me:1'))]);
     expect(eventsOfType(effects, 'repair-enqueued')).toEqual([]);
     expect(h.core.queueLength()).toBe(0);
@@ -186,15 +192,7 @@ describe('epoch repair', () => {
   // content (ABA). The server applied our update on it; taken for exact on our old base, the ack put
   // our old epoch's y into the restored state, and the true revision 2 was then skipped as not newer.
   it('but not when the restored state at its base revision is other content: then the next pull brings the truth', () => {
-    const h = CoreHarness.started({ conflictPolicy: 'lww-hlc' });
-    h.answerPullEmpty();
-    h.write('create', 'a', { x: 1, y: 1 });
-    h.answerPush(ackAll(h.push!.request));
-    h.write('update', 'a', { x: 2 });
-    const update = h.push!.request.items[0]!;
-    h.step({ type: 'sync' });
-    h.answerPull(ok(pullPage([], 1, { epoch: E2 })));
-    h.answerPush(pushAnswer([acked(update, 2)], E2));
+    const h = updateAckedWhileGathering({ x: 1, y: 1 });
     restore(h, [change('a', 1, { x: 1, y: 9 }, { origin: { clientId: 'other', queueId: 'other:1' } })]);
     expect(h.core.get('todo', 'a')?.server).toMatchObject({ revision: 1, fields: { x: 1, y: 9 } });
     // Nothing of ours is lost: our update is in E2's log (acked there), on top of their create.
