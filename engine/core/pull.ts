@@ -127,7 +127,7 @@ export function startRepair(ctx: Ctx, epoch: string, now: number): void {
   fx.event({ type: 'epoch-changed', at: now, from: image.meta.epoch ?? '', to: epoch });
   image.putMeta({ ...image.meta, epoch, cursor: 0, repairing: true });
   fx.commit();
-  v.repair = { cursor: 0, changes: new Map(), unverifiedAcks: new Map() };
+  v.repair = freshRepair();
   // A pull already in flight was asked with the old epoch's cursor: its page is not part of
   // the restored state, so forget it and ask again from the start.
   if (v.pullRequestId !== null) {
@@ -182,16 +182,20 @@ function verifyAcks(ctx: Ctx, now: number): void {
     const page = changes.get(key);
     if (page === undefined || page.revision >= confirmed.revision) continue; // the pages decide, as for any ack
     if (page.revision === item.baseRevision && !page.deleted && fieldsEqual(page.fields, baseFields)) {
-      gather(changes, { entityType: item.entityType, entityId: item.entityId, ...confirmed, origin: { clientId: ctx.image.meta.clientId, queueId: item.queueId } });
+      gatherAck(ctx, item, confirmed, ctx.image.meta.epoch!);
     } else {
       refreshEntity(ctx, item.entityType, item.entityId, now, serverStateOf(page), null);
     }
   }
 }
 
+function freshRepair(): NonNullable<Ctx['v']['repair']> {
+  return { cursor: 0, changes: new Map(), unverifiedAcks: new Map() };
+}
+
 /** Restart after a crash mid-repair: the gathered state was volatile, so gather it again. */
 export function resumeRepair(ctx: Ctx): void {
-  if (ctx.image.meta.repairing) ctx.v.repair = { cursor: 0, changes: new Map(), unverifiedAcks: new Map() };
+  if (ctx.image.meta.repairing) ctx.v.repair = freshRepair();
 }
 
 function finishRepair(ctx: Ctx, now: number): void {
