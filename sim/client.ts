@@ -6,7 +6,7 @@
 import { SyncCore } from '../engine/core/sync-core.ts';
 import { perTimer, TIMER_NAMES, type CoreEffect, type CoreInput, type PerTimer, type TimerName } from '../engine/core/types.ts';
 import type { CoreVariant } from '../engine/core/variant.ts';
-import type { EngineOptions } from '../engine/options.ts';
+import { buildEngineOptions, type EngineOptions } from '../engine/options.ts';
 import { decodeSnapshot, encodeWriteOps, LATEST_SCHEMA_VERSION, nextMigrationStep, SchemaError, type Migration } from '../engine/schema/index.ts';
 import type { PullQuery, PushRequest } from '../engine/protocol.ts';
 import type { RandomPort } from '../engine/ports.ts';
@@ -141,7 +141,7 @@ export class VirtualClient {
   upgradeTo(release: ClientRelease, crashBeforeMigrationStep: number): void {
     this.crashNow(`closed to upgrade from ${this.release.name} to ${release.name}`);
     this.release = release;
-    this.options = { ...this.options, protocolVersion: release.protocolVersion };
+    this.options = buildEngineOptions({ ...this.options, protocolVersion: release.protocolVersion });
     this.crashBeforeMigrationStep = crashBeforeMigrationStep;
   }
 

@@ -172,7 +172,7 @@ export function nextStamp(ctx: Ctx, now: number): string | null {
   if (ctx.options.conflictPolicy !== 'lww-hlc') return null;
   const meta = ctx.image.meta;
   const hlc = hlcTick({ wallMs: meta.hlcWallMs, counter: meta.hlcCounter }, now + meta.clockOffsetMs);
-  ctx.image.putMeta({ ...meta, hlcWallMs: hlc.wallMs, hlcCounter: hlc.counter });
+  ctx.image.updateMeta({ hlcWallMs: hlc.wallMs, hlcCounter: hlc.counter });
   return encodeStamp(hlc, meta.clientId);
 }
 
@@ -192,7 +192,7 @@ export function observeStamp(ctx: Ctx, stamp: string | undefined, now: number): 
   const physical = now + meta.clockOffsetMs;
   if (remote.wallMs > physical + HLC_MAX_OFFSET_MS) return;
   const hlc = hlcReceive({ wallMs: meta.hlcWallMs, counter: meta.hlcCounter }, remote, physical);
-  if (hlc.wallMs !== meta.hlcWallMs || hlc.counter !== meta.hlcCounter) ctx.image.putMeta({ ...meta, hlcWallMs: hlc.wallMs, hlcCounter: hlc.counter });
+  if (hlc.wallMs !== meta.hlcWallMs || hlc.counter !== meta.hlcCounter) ctx.image.updateMeta({ hlcWallMs: hlc.wallMs, hlcCounter: hlc.counter });
 }
 
 /**
@@ -252,7 +252,7 @@ function restampBeforeContact(ctx: Ctx, offsetMs: number): void {
   }
   const shifted = since ?? { wallMs: meta.hlcWallMs > 0 ? meta.hlcWallMs + deltaMs : 0, counter: meta.hlcCounter };
   const next = hlc.wallMs > shifted.wallMs || (hlc.wallMs === shifted.wallMs && hlc.counter > shifted.counter) ? hlc : shifted;
-  image.putMeta({ ...meta, hlcWallMs: Math.max(0, next.wallMs), hlcCounter: next.counter });
+  image.updateMeta({ hlcWallMs: Math.max(0, next.wallMs), hlcCounter: next.counter });
 }
 
 /** Skew estimates closer than this to the current one are noise, not news. */
@@ -268,7 +268,7 @@ export function correctClockOffset(ctx: Ctx, offsetMs: number, now: number): voi
   if (offsetMs === meta.clockOffsetMs) return;
   const physical = now + offsetMs;
   const pullBack = meta.hlcWallMs > physical + HLC_MAX_OFFSET_MS;
-  ctx.image.putMeta({ ...meta, clockOffsetMs: offsetMs, ...(pullBack ? { hlcWallMs: physical, hlcCounter: 0 } : {}) });
+  ctx.image.updateMeta(pullBack ? { clockOffsetMs: offsetMs, hlcWallMs: physical, hlcCounter: 0 } : { clockOffsetMs: offsetMs });
 }
 
 /**

@@ -51,12 +51,12 @@ export function onPullResult(ctx: Ctx, requestId: number, outcome: TransportOutc
     const moved = body.changes.length > 0 || body.cursor > image.meta.cursor || body.epoch !== image.meta.epoch;
     const cursor = Math.max(image.meta.cursor, body.cursor);
     if (moved && ctx.variant.cursorBeforeApply) {
-      image.putMeta({ ...image.meta, epoch: body.epoch, cursor });
+      image.updateMeta({ epoch: body.epoch, cursor });
       fx.commit();
     }
     for (const change of body.changes) applyPulled(ctx, change, now);
     // Built after the applies: they may have moved the HLC (observeStamp), which must be kept.
-    if (moved) image.putMeta({ ...image.meta, epoch: body.epoch, cursor });
+    if (moved) image.updateMeta({ epoch: body.epoch, cursor });
     fx.commit();
   }
   v.lastSyncAt = now;
@@ -125,7 +125,7 @@ function serverStateOf(change: Change): ServerEntityState {
 export function startRepair(ctx: Ctx, epoch: string, now: number): void {
   const { image, fx, v } = ctx;
   fx.event({ type: 'epoch-changed', at: now, from: image.meta.epoch ?? '', to: epoch });
-  image.putMeta({ ...image.meta, epoch, cursor: 0, repairing: true });
+  image.updateMeta({ epoch, cursor: 0, repairing: true });
   fx.commit();
   v.repair = freshRepair();
   // A pull already in flight was asked with the old epoch's cursor: its page is not part of
@@ -215,7 +215,7 @@ function finishRepair(ctx: Ctx, now: number): void {
     else if (entity.server !== null) refreshEntity(ctx, entity.entityType, entity.entityId, now, null, null);
   }
   for (const [key, change] of restored) if (!image.entities.has(key)) applyPulled(ctx, change, now);
-  image.putMeta({ ...image.meta, cursor: v.repair!.cursor, repairing: false });
+  image.updateMeta({ cursor: v.repair!.cursor, repairing: false });
   v.repair = null;
   fx.commit();
 }

@@ -55,18 +55,13 @@ export function selectBatch(ctx: Ctx, now: number): Batch {
   return { items, bytes, wakeAt };
 }
 
+/** Two literals, not a spread for the stamp: push items keep two hidden classes, so the server's reads of them stay fast. */
 function toWire(item: QueueItem): PushItem {
-  const wire: PushItem = {
-    queueId: item.queueId,
-    seq: item.seq,
-    entityType: item.entityType,
-    entityId: item.entityId,
-    action: item.action,
-    baseRevision: item.action === 'create' ? null : item.baseRevision,
-    payload: item.payload,
-    clientTime: item.createdAt,
-  };
-  return item.stamp === null ? wire : { ...wire, stamp: item.stamp };
+  const baseRevision = item.action === 'create' ? null : item.baseRevision;
+  if (item.stamp === null) {
+    return { queueId: item.queueId, seq: item.seq, entityType: item.entityType, entityId: item.entityId, action: item.action, baseRevision, payload: item.payload, clientTime: item.createdAt };
+  }
+  return { queueId: item.queueId, seq: item.seq, entityType: item.entityType, entityId: item.entityId, action: item.action, baseRevision, payload: item.payload, clientTime: item.createdAt, stamp: item.stamp };
 }
 
 export function maybePush(ctx: Ctx, now: number): void {
@@ -162,7 +157,7 @@ function applyResults(ctx: Ctx, items: readonly QueueItem[], body: PushResponse,
   v.batchItemsCap = Math.min(ctx.options.batchItemsMax, v.batchItemsCap * 2);
   v.lastSyncAt = now;
   const epochChanged = image.meta.epoch !== null && image.meta.epoch !== body.epoch;
-  if (image.meta.epoch === null) image.putMeta({ ...image.meta, epoch: body.epoch });
+  if (image.meta.epoch === null) image.updateMeta({ epoch: body.epoch });
   fx.commit();
   if (epochChanged) startRepair(ctx, body.epoch, now);
 }

@@ -87,7 +87,7 @@ function repairItem(ctx: Ctx, entity: EntityRecord, action: Action, payload: Fie
   const { image } = ctx;
   const meta = image.meta;
   const confirmed = entity.server!;
-  image.putMeta({ ...meta, seqNext: meta.seqNext + 1 });
+  image.updateMeta({ seqNext: meta.seqNext + 1 });
   return {
     queueId: `${meta.clientId}:${meta.seqNext}`,
     seq: meta.seqNext,

@@ -91,7 +91,7 @@ export function onWrite(ctx: Ctx, input: WriteInput): void {
       sent: false,
       lastError: null,
     };
-    image.putMeta({ ...meta, seqNext: meta.seqNext + 1 });
+    image.updateMeta({ seqNext: meta.seqNext + 1 });
     if (ctx.variant.splitWriteAndEnqueue) {
       // The broken variant: the new value lands in one transaction, its queue item in the next.
       const prior = image.entities.get(key);
