@@ -124,11 +124,17 @@ function truncatedExponential(spreadMs: number, u: number): number {
 const PARETO_ALPHA = 1.16;
 const PARETO_SCALE_DIVISOR = 32;
 
+/** The tail mass of the last spread sampled: links share a few spreads, and Math.pow is a libm call per message. */
+let tailMassSpreadMs = -1;
+let tailMassOfSpread = 0;
+
 /** Inverse CDF of a Pareto bounded to [scale, scale + spread], minus scale: in [0, spread]. */
 function boundedParetoExcess(spreadMs: number, u: number): number {
   if (spreadMs === 0) return 0;
   const low = Math.max(1, spreadMs / PARETO_SCALE_DIVISOR);
-  const high = low + spreadMs;
-  const tailMass = 1 - Math.pow(low / high, PARETO_ALPHA);
-  return low * Math.pow(1 - u * tailMass, -1 / PARETO_ALPHA) - low;
+  if (spreadMs !== tailMassSpreadMs) {
+    tailMassOfSpread = 1 - Math.pow(low / (low + spreadMs), PARETO_ALPHA);
+    tailMassSpreadMs = spreadMs;
+  }
+  return low * Math.pow(1 - u * tailMassOfSpread, -1 / PARETO_ALPHA) - low;
 }

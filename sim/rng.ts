@@ -83,11 +83,15 @@ export class Rng {
     if (!Number.isSafeInteger(minIncl) || !Number.isSafeInteger(maxIncl) || range < 1 || range > TWO_POW_32) {
       throw new Error(`int: bounds should be integers with min ≤ max spanning ≤ 2^32 values, got [${minIncl}, ${maxIncl}]`);
     }
+    if (range === TWO_POW_32) return minIncl + this.uint32();
     // Rejection keeps it exactly uniform; a redraw happens with probability < range / 2^32.
-    const limit = TWO_POW_32 - (TWO_POW_32 % range);
+    // Both remainders are taken on uint32s (2^32 mod r as ((2^32 - 1) mod r + 1) mod r), so
+    // the JIT does them in integer registers: a float remainder is a libm call.
+    const r = range >>> 0;
+    const limit = TWO_POW_32 - (((0xffff_ffff % r) + 1) % r);
     let x = this.uint32();
     while (x >= limit) x = this.uint32();
-    return minIncl + (x % range);
+    return minIncl + (x % r);
   }
 
   /** True with probability perMille/1000. Always consumes one draw, whatever perMille is. */

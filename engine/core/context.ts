@@ -137,7 +137,7 @@ export interface Ctx {
 
 /**
  * Re-derive an entity's local view from a (new) server state and its pending ops, and store it.
- * `server` undefined keeps the known server state.
+ * `server` undefined keeps the known server state. `key` is the entity's key, when the caller has it.
  */
 export function refreshEntity(
   ctx: Ctx,
@@ -146,8 +146,8 @@ export function refreshEntity(
   now: number,
   server?: ServerEntityState | null,
   serverOrigin?: EntityRecord['serverOrigin'],
+  key = entityKey(entityType, entityId),
 ): void {
-  const key = entityKey(entityType, entityId);
   const prior = ctx.image.entities.get(key);
   const known = server === undefined ? (prior?.server ?? null) : server;
   const view = viewOf(known, ctx.image.itemsOf(key));
@@ -164,7 +164,7 @@ export function refreshEntity(
     serverOrigin: serverOrigin === undefined ? (prior?.serverOrigin ?? null) : serverOrigin,
     updatedAt: prior?.updatedAt ?? now,
   };
-  ctx.image.putEntity(record);
+  ctx.image.putEntityAt(key, record);
 }
 
 /** A fresh HLC stamp for a local write (lww-hlc only; null otherwise). */

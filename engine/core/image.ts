@@ -52,7 +52,11 @@ export class Image {
   }
 
   putEntity(record: EntityRecord): void {
-    const key = entityKey(record.entityType, record.entityId);
+    this.putEntityAt(entityKey(record.entityType, record.entityId), record);
+  }
+
+  /** putEntity when the caller has the key (entityKey of the record's type and id) at hand. */
+  putEntityAt(key: string, record: EntityRecord): void {
     this.entities.set(key, record);
     this.tx.push({ box: 'entities', key, value: record });
   }

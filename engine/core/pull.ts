@@ -108,7 +108,7 @@ export function applyPulled(ctx: Ctx, change: Change, now: number): void {
       updatedAt: prior?.updatedAt ?? now,
     });
   } else {
-    refreshEntity(ctx, change.entityType, change.entityId, now, server, change.origin);
+    refreshEntity(ctx, change.entityType, change.entityId, now, server, change.origin, key);
   }
   ctx.fx.event({ type: 'applied', at: now, entityType: change.entityType, entityId: change.entityId, revision: change.revision, deleted: change.deleted, originClientId: change.origin.clientId });
 }

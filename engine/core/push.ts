@@ -182,8 +182,8 @@ function ack(ctx: Ctx, item: QueueItem, revision: number, replayed: boolean, ans
     ...(item.stamp === null ? {} : { stamp: item.stamp }),
   };
   rebaseNext(ctx, key, revision, exact ? confirmed.fields : null);
-  if (exact && (prior === null || revision > prior.revision)) refreshEntity(ctx, item.entityType, item.entityId, now, confirmed, { clientId: image.meta.clientId, queueId: item.queueId });
-  else refreshEntity(ctx, item.entityType, item.entityId, now);
+  if (exact && (prior === null || revision > prior.revision)) refreshEntity(ctx, item.entityType, item.entityId, now, confirmed, { clientId: image.meta.clientId, queueId: item.queueId }, key);
+  else refreshEntity(ctx, item.entityType, item.entityId, now, undefined, undefined, key);
   v.successes++;
   fx.event({ type: 'acked', at: now, queueId: item.queueId, revision, replayed, attempts: item.attempts + 1 });
   // While a repair gathers, an update's base is of the old epoch: the pages must vouch for it before it counts as restored.

@@ -103,7 +103,7 @@ export function onWrite(ctx: Ctx, input: WriteInput): void {
     queueId = item.queueId;
     fx.event({ type: 'enqueued', at: now, queueId, entityType: item.entityType, entityId: item.entityId, action: item.action, payload });
   }
-  refreshEntityForWrite(ctx, input, now);
+  refreshEntityForWrite(ctx, input, now, key);
   if (ctx.variant.replyBeforeCommit) fx.reply(input.opId, { ok: true, queueId });
   fx.commit();
   if (!ctx.variant.replyBeforeCommit) fx.reply(input.opId, { ok: true, queueId });
@@ -123,11 +123,10 @@ function keepDeleteTrace(ctx: Ctx, key: string, op: { readonly createdAt: number
   ctx.image.putEntity({ ...record, server: { ...server, updatedAt: op.createdAt, ...(op.stamp === null ? {} : { stamp: op.stamp }) } });
 }
 
-function refreshEntityForWrite(ctx: Ctx, input: WriteInput, now: number): void {
-  refreshEntity(ctx, input.entityType, input.entityId, now);
-  const key = entityKey(input.entityType, input.entityId);
+function refreshEntityForWrite(ctx: Ctx, input: WriteInput, now: number, key: string): void {
+  refreshEntity(ctx, input.entityType, input.entityId, now, undefined, undefined, key);
   const record = ctx.image.entities.get(key);
-  if (record !== undefined && record.updatedAt !== now) ctx.image.putEntity({ ...record, updatedAt: now });
+  if (record !== undefined && record.updatedAt !== now) ctx.image.putEntityAt(key, { ...record, updatedAt: now });
 }
 
 export function onResolveConflict(ctx: Ctx, input: ResolveInput): void {
