@@ -92,6 +92,62 @@ export interface SyncMetadata {
   readonly repairing: boolean;
 }
 
+// Record builders. Each writes every field, in the interface's order, so all records of a kind
+// share one hidden class in V8. A spread (`{ ...item, sent: true }`) copies its source's shape.
+// Once records of many shapes meet at one site, V8 stops cloning by shape and gives every copy
+// a hidden class of its own. Every read and store of them then misses the megamorphic stub
+// cache; there were about three such misses per simulated event before these builders.
+// An undefined change keeps the field (undefined is no field's value).
+
+/** `item` with `changes` applied. */
+export function itemWith(item: QueueItem, changes: Partial<QueueItem>): QueueItem {
+  return {
+    queueId: changes.queueId !== undefined ? changes.queueId : item.queueId,
+    seq: changes.seq !== undefined ? changes.seq : item.seq,
+    entityType: changes.entityType !== undefined ? changes.entityType : item.entityType,
+    entityId: changes.entityId !== undefined ? changes.entityId : item.entityId,
+    action: changes.action !== undefined ? changes.action : item.action,
+    payload: changes.payload !== undefined ? changes.payload : item.payload,
+    baseRevision: changes.baseRevision !== undefined ? changes.baseRevision : item.baseRevision,
+    baseFields: changes.baseFields !== undefined ? changes.baseFields : item.baseFields,
+    createdAt: changes.createdAt !== undefined ? changes.createdAt : item.createdAt,
+    stamp: changes.stamp !== undefined ? changes.stamp : item.stamp,
+    attempts: changes.attempts !== undefined ? changes.attempts : item.attempts,
+    nextAttemptAt: changes.nextAttemptAt !== undefined ? changes.nextAttemptAt : item.nextAttemptAt,
+    priority: changes.priority !== undefined ? changes.priority : item.priority,
+    paused: changes.paused !== undefined ? changes.paused : item.paused,
+    sent: changes.sent !== undefined ? changes.sent : item.sent,
+    lastError: changes.lastError !== undefined ? changes.lastError : item.lastError,
+  };
+}
+
+/** `record` with `changes` applied. */
+export function entityWith(record: EntityRecord, changes: Partial<EntityRecord>): EntityRecord {
+  return {
+    entityType: changes.entityType !== undefined ? changes.entityType : record.entityType,
+    entityId: changes.entityId !== undefined ? changes.entityId : record.entityId,
+    fields: changes.fields !== undefined ? changes.fields : record.fields,
+    deleted: changes.deleted !== undefined ? changes.deleted : record.deleted,
+    server: changes.server !== undefined ? changes.server : record.server,
+    serverOrigin: changes.serverOrigin !== undefined ? changes.serverOrigin : record.serverOrigin,
+    updatedAt: changes.updatedAt !== undefined ? changes.updatedAt : record.updatedAt,
+  };
+}
+
+/** `meta` with `changes` applied. */
+export function metaWith(meta: SyncMetadata, changes: Partial<SyncMetadata>): SyncMetadata {
+  return {
+    clientId: changes.clientId !== undefined ? changes.clientId : meta.clientId,
+    seqNext: changes.seqNext !== undefined ? changes.seqNext : meta.seqNext,
+    cursor: changes.cursor !== undefined ? changes.cursor : meta.cursor,
+    epoch: changes.epoch !== undefined ? changes.epoch : meta.epoch,
+    hlcWallMs: changes.hlcWallMs !== undefined ? changes.hlcWallMs : meta.hlcWallMs,
+    hlcCounter: changes.hlcCounter !== undefined ? changes.hlcCounter : meta.hlcCounter,
+    clockOffsetMs: changes.clockOffsetMs !== undefined ? changes.clockOffsetMs : meta.clockOffsetMs,
+    repairing: changes.repairing !== undefined ? changes.repairing : meta.repairing,
+  };
+}
+
 export const METADATA_KEY = 'sync';
 
 export interface BoxValueTypes {

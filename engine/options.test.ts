@@ -3,7 +3,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { buildEngineOptions, DEFAULT_ENGINE_OPTIONS, OptionsError, type EngineOptions } from './options.ts';
-import { freshMetadata, metaWith } from './core/image.ts';
+import { freshMetadata } from './core/image.ts';
+import { metaWith } from './model.ts';
 
 const FIELDS: readonly (keyof EngineOptions)[] = ['clientId', ...(Object.keys(DEFAULT_ENGINE_OPTIONS) as (keyof EngineOptions)[])];
 

@@ -3,7 +3,7 @@
 
 import type { Fields, ServerEntityState } from '../protocol.ts';
 import { entityKey } from '../protocol.ts';
-import type { QueueItem } from '../model.ts';
+import { itemWith, type QueueItem } from '../model.ts';
 import { AssertionError } from '../assert.ts';
 import { observeStamp, refreshEntity, type Ctx } from './context.ts';
 
@@ -11,7 +11,7 @@ import { observeStamp, refreshEntity, type Ctx } from './context.ts';
 export function rebaseNext(ctx: Ctx, key: string, revision: number | null, fields: Fields | null): void {
   const next = ctx.image.headOf(key);
   if (next === undefined) return;
-  ctx.image.putItem({ ...next, baseRevision: revision, baseFields: fields });
+  ctx.image.putItem(itemWith(next, { baseRevision: revision, baseFields: fields }));
 }
 
 export function onConflict(ctx: Ctx, item: QueueItem, server: ServerEntityState, answeredInOurEpoch: boolean, now: number): void {
@@ -47,10 +47,10 @@ export function onConflict(ctx: Ctx, item: QueueItem, server: ServerEntityState,
     const delayMs = streak === 0 ? 0 : ctx.variant.nextDelayMs(options, streak, ctx.random.float());
     v.conflictStreaks.set(item.queueId, streak + 1);
     v.heldForServer.delete(item.queueId);
-    image.putItem({ ...item, action: decision.action, payload: decision.payload, baseRevision, baseFields: known?.fields ?? null, attempts, nextAttemptAt: now + delayMs });
+    image.putItem(itemWith(item, { action: decision.action, payload: decision.payload, baseRevision, baseFields: known?.fields ?? null, attempts, nextAttemptAt: now + delayMs }));
     fx.event({ type: 'conflict', ...base, outcome: decision.outcome });
   } else {
-    image.putItem({ ...item, paused: true });
+    image.putItem(itemWith(item, { paused: true }));
     image.putConflict({
       conflictId: `conflict:${item.queueId}`,
       queueId: item.queueId,

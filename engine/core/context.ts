@@ -5,7 +5,7 @@ import type { Change, Fields, ProtocolVersionRange, ServerEntityState } from '..
 import { entityKey } from '../protocol.ts';
 import type { EngineOptions } from '../options.ts';
 import type { RandomPort } from '../ports.ts';
-import type { EntityRecord, QueueItem } from '../model.ts';
+import { itemWith, type EntityRecord, type QueueItem } from '../model.ts';
 import type { SyncEvent } from '../events.ts';
 import { perTimer, TIMER_NAMES, type CoreEffect, type OpReply, type PerTimer, type TimerName } from './types.ts';
 import type { CoreVariant } from './variant.ts';
@@ -248,7 +248,7 @@ function restampBeforeContact(ctx: Ctx, offsetMs: number): void {
   for (const item of unsent) {
     const old = decodeStamp(item.stamp!)!;
     hlc = hlcTick(hlc, old.wallMs > 0 ? old.wallMs + deltaMs : item.createdAt + offsetMs);
-    image.putItem({ ...item, stamp: encodeStamp(hlc, meta.clientId) });
+    image.putItem(itemWith(item, { stamp: encodeStamp(hlc, meta.clientId) }));
   }
   const shifted = since ?? { wallMs: meta.hlcWallMs > 0 ? meta.hlcWallMs + deltaMs : 0, counter: meta.hlcCounter };
   const next = hlc.wallMs > shifted.wallMs || (hlc.wallMs === shifted.wallMs && hlc.counter > shifted.counter) ? hlc : shifted;
@@ -282,7 +282,7 @@ export function shiftClockReadings(ctx: Ctx, jumpMs: number): void {
   const { image, v, fx } = ctx;
   v.pullSentAt += jumpMs;
   if (v.push !== null) v.push = { ...v.push, sentAt: v.push.sentAt + jumpMs };
-  for (const item of [...image.queue.values()]) image.putItem({ ...item, nextAttemptAt: item.nextAttemptAt + jumpMs });
+  for (const item of [...image.queue.values()]) image.putItem(itemWith(item, { nextAttemptAt: item.nextAttemptAt + jumpMs }));
   v.pullNotBefore += jumpMs;
   v.pushNotBefore += jumpMs;
   v.retryArmedAt = null;

@@ -4,7 +4,7 @@
 
 import { entityKey } from '../protocol.ts';
 import type { ConflictRecord, DeadLetterRecord, EntityRecord, QueueItem, StoreSnapshot, SyncMetadata, WriteOp } from '../model.ts';
-import { METADATA_KEY } from '../model.ts';
+import { METADATA_KEY, itemWith, metaWith } from '../model.ts';
 import { assert } from '../assert.ts';
 
 const NO_OPS: readonly WriteOp[] = Object.freeze([]);
@@ -27,7 +27,7 @@ export class Image {
     const items = [...snapshot.sync_queue].map(([key, value]) => checkItem(key, value)).sort((a, b) => a.seq - b.seq);
     // After a restart nothing is known of what reached the server: treat every item as sent,
     // so coalescing never rewrites one the server may have applied.
-    for (const item of items) this.indexItem({ ...item, sent: true });
+    for (const item of items) this.indexItem(itemWith(item, { sent: true }));
     for (const [key, value] of snapshot.conflicts) this.conflicts.set(key, value as ConflictRecord);
     for (const [key, value] of snapshot.dead_letter) this.deadLetters.set(key, value as DeadLetterRecord);
     const stored = snapshot.metadata.get(METADATA_KEY);
@@ -137,23 +137,6 @@ export function freshMetadata(clientId: string): SyncMetadata {
   return { clientId, seqNext: 1, cursor: 0, epoch: null, hlcWallMs: 0, hlcCounter: 0, clockOffsetMs: 0, repairing: false };
 }
 
-/**
- * `meta` with `changes` applied (an undefined change keeps the field). Built field by field in
- * one order, as freshMetadata, so every metadata record shares one hidden class: a spread made
- * each client's its own (V8), and every store into them missed the megamorphic stub cache.
- */
-export function metaWith(meta: SyncMetadata, changes: Partial<SyncMetadata>): SyncMetadata {
-  return {
-    clientId: changes.clientId !== undefined ? changes.clientId : meta.clientId,
-    seqNext: changes.seqNext !== undefined ? changes.seqNext : meta.seqNext,
-    cursor: changes.cursor !== undefined ? changes.cursor : meta.cursor,
-    epoch: changes.epoch !== undefined ? changes.epoch : meta.epoch,
-    hlcWallMs: changes.hlcWallMs !== undefined ? changes.hlcWallMs : meta.hlcWallMs,
-    hlcCounter: changes.hlcCounter !== undefined ? changes.hlcCounter : meta.hlcCounter,
-    clockOffsetMs: changes.clockOffsetMs !== undefined ? changes.clockOffsetMs : meta.clockOffsetMs,
-    repairing: changes.repairing !== undefined ? changes.repairing : meta.repairing,
-  };
-}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

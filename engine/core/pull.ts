@@ -3,7 +3,7 @@
 
 import type { Change, Fields, PullResponse, ServerEntityState } from '../protocol.ts';
 import { entityKey } from '../protocol.ts';
-import type { EntityRecord, QueueItem } from '../model.ts';
+import { itemWith, type EntityRecord, type QueueItem } from '../model.ts';
 import type { TransportOutcome } from '../ports.ts';
 import { fieldsEqual } from '../policy/fields.ts';
 import { nextRequestId, observeServerTime, observeStamp, refreshEntity, type Ctx } from './context.ts';
@@ -251,5 +251,5 @@ function keepLost(ctx: Ctx, entity: EntityRecord, carrier: QueueItem | null, now
 function forgetBase(ctx: Ctx, key: string): void {
   const head = ctx.image.headOf(key);
   if (head === undefined || head.action === 'create' || head.baseRevision === null) return;
-  ctx.image.putItem({ ...head, baseRevision: null, baseFields: null });
+  ctx.image.putItem(itemWith(head, { baseRevision: null, baseFields: null }));
 }

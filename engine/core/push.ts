@@ -3,7 +3,7 @@
 
 import type { Fields, PushItem, PushItemResult, PushResponse, ServerEntityState } from '../protocol.ts';
 import { entityKey, isPermanentStatus } from '../protocol.ts';
-import type { QueueItem } from '../model.ts';
+import { itemWith, type QueueItem } from '../model.ts';
 import type { TransportOutcome } from '../ports.ts';
 import { applyDelta, jsonBytes } from '../policy/fields.ts';
 import { backoffCeilingMs } from '../policy/backoff.ts';
@@ -81,7 +81,7 @@ export function maybePush(ctx: Ctx, now: number): void {
     return;
   }
   const requestId = nextRequestId(ctx);
-  for (const item of batch.items) if (!item.sent) ctx.image.touchItem({ ...item, sent: true });
+  for (const item of batch.items) if (!item.sent) ctx.image.touchItem(itemWith(item, { sent: true }));
   v.push = { requestId, queueIds: batch.items.map((i) => i.queueId), sentAt: now };
   const request = { protocolVersion: ctx.options.protocolVersion, clientId: ctx.image.meta.clientId, items: batch.items.map(toWire) };
   fx.list.push({ type: 'push', requestId, request });
@@ -219,7 +219,7 @@ function retryLater(ctx: Ctx, item: QueueItem, reason: string, retryAfterMs: num
   const previous = attempts > 1 ? backoffCeilingMs(ctx.options, attempts - 1) : null;
   const delayMs = ctx.variant.nextDelayMs(ctx.options, attempts, ctx.random.float(), previous, retryAfterMs);
   const queueId = ctx.variant.newQueueIdOnRetry ? `${current.queueId}~${attempts}` : current.queueId;
-  const retried = { ...current, queueId, attempts, nextAttemptAt: now + delayMs, lastError: reason };
+  const retried = itemWith(current, { queueId, attempts, nextAttemptAt: now + delayMs, lastError: reason });
   if (queueId !== current.queueId) {
     ctx.image.removeItem(current.queueId);
   }

@@ -1,7 +1,7 @@
 // Backoff that ends with its cause: items held because whole requests failed (the server or the
 // network was the trouble, not the item) are freed by the next pull answered ok.
 
-import type { QueueItem } from '../model.ts';
+import { itemWith, type QueueItem } from '../model.ts';
 import type { Ctx } from './context.ts';
 
 /**
@@ -37,7 +37,7 @@ export function resumeHeld(ctx: Ctx, requestId: number, now: number): void {
     const item = image.queue.get(queueId);
     if (item === undefined || item.paused || item.nextAttemptAt <= now) continue;
     // Not before a 429's Retry-After: stored, it outlives this process (default seed 29973).
-    image.putItem({ ...item, nextAttemptAt: Math.min(item.nextAttemptAt, Math.max(now, v.pushNotBefore)) });
+    image.putItem(itemWith(item, { nextAttemptAt: Math.min(item.nextAttemptAt, Math.max(now, v.pushNotBefore)) }));
     fx.event({ type: 'resumed', at: now, queueId, requestId });
   }
   v.heldForServer.clear();

@@ -3,7 +3,7 @@
 
 import type { Action, Change, Fields } from '../protocol.ts';
 import { assert } from '../assert.ts';
-import type { EntityRecord, QueueItem } from '../model.ts';
+import { itemWith, type EntityRecord, type QueueItem } from '../model.ts';
 import type { Ctx } from './context.ts';
 
 /**
@@ -39,7 +39,7 @@ export function reupload(ctx: Ctx, key: string, entity: EntityRecord, restored: 
   } else if (head !== undefined) {
     const payload = head.action === 'delete' ? {} : head.action === 'create' ? head.payload : { ...confirmed.fields, ...head.payload };
     const action = head.action === 'delete' ? 'delete' : exists ? 'update' : 'create';
-    item = head.action === 'delete' && !exists ? null : { ...head, action, payload, baseRevision, baseFields: restored?.fields ?? null, nextAttemptAt: now };
+    item = head.action === 'delete' && !exists ? null : itemWith(head, { action, payload, baseRevision, baseFields: restored?.fields ?? null, nextAttemptAt: now });
     if (item === null) {
       // Deleting what the restored server never had is moot: the op is superseded, and says so.
       image.removeItem(head.queueId);
@@ -72,7 +72,7 @@ export function reupload(ctx: Ctx, key: string, entity: EntityRecord, restored: 
  */
 function carryBehind(ctx: Ctx, key: string, entity: EntityRecord, head: QueueItem, baseRevision: number | null, restored: Change | undefined, now: number): QueueItem | null {
   const { image } = ctx;
-  image.putItem({ ...head, baseRevision, baseFields: restored?.fields ?? null });
+  image.putItem(itemWith(head, { baseRevision, baseFields: restored?.fields ?? null }));
   const pending = image.itemsOf(key);
   if (entity.server!.deleted || pending.some((item) => item.action !== 'update')) return null;
   const written = new Set(pending.flatMap((item) => Object.keys(item.payload)));

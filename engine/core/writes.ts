@@ -3,7 +3,7 @@
 // hears "ok" only once the write is durable.
 
 import { entityKey } from '../protocol.ts';
-import type { QueueItem } from '../model.ts';
+import { entityWith, itemWith, type QueueItem } from '../model.ts';
 import { isJsonValue, isPlainObject, jsonBytes } from '../policy/fields.ts';
 import type { CoreInput, OpReply } from './types.ts';
 import { nextStamp, refreshEntity, type Ctx } from './context.ts';
@@ -120,13 +120,13 @@ function keepDeleteTrace(ctx: Ctx, key: string, op: { readonly createdAt: number
   const record = ctx.image.entities.get(key);
   const server = record?.server;
   if (record === undefined || server == null || server.revision !== 0 || !server.deleted) return;
-  ctx.image.putEntity({ ...record, server: { ...server, updatedAt: op.createdAt, ...(op.stamp === null ? {} : { stamp: op.stamp }) } });
+  ctx.image.putEntity(entityWith(record, { server: { ...server, updatedAt: op.createdAt, ...(op.stamp === null ? {} : { stamp: op.stamp }) } }));
 }
 
 function refreshEntityForWrite(ctx: Ctx, input: WriteInput, now: number, key: string): void {
   refreshEntity(ctx, input.entityType, input.entityId, now, undefined, undefined, key);
   const record = ctx.image.entities.get(key);
-  if (record !== undefined && record.updatedAt !== now) ctx.image.putEntityAt(key, { ...record, updatedAt: now });
+  if (record !== undefined && record.updatedAt !== now) ctx.image.putEntityAt(key, entityWith(record, { updatedAt: now }));
 }
 
 export function onResolveConflict(ctx: Ctx, input: ResolveInput): void {
@@ -147,12 +147,12 @@ export function onResolveConflict(ctx: Ctx, input: ResolveInput): void {
     image.removeItem(item.queueId);
     // Like a server-wins drop: the entity's next op now applies on top of the server's state.
     const next = image.headOf(entityKey(item.entityType, item.entityId));
-    if (next !== undefined) image.putItem({ ...next, baseRevision: record.server.revision, baseFields: record.server.fields });
+    if (next !== undefined) image.putItem(itemWith(next, { baseRevision: record.server.revision, baseFields: record.server.fields }));
   } else {
     // Under protocol 1 a merge is sent like any update: as the whole entity.
     const payload = resolution.kind !== 'merge' ? item.payload : ctx.options.protocolVersion === 1 ? { ...record.server.fields, ...resolution.fields } : resolution.fields;
     const action = item.action === 'create' || resolution.kind === 'merge' ? 'update' : item.action;
-    image.putItem({ ...item, action, payload, paused: false, baseRevision: record.server.revision, baseFields: record.server.fields, nextAttemptAt: input.now });
+    image.putItem(itemWith(item, { action, payload, paused: false, baseRevision: record.server.revision, baseFields: record.server.fields, nextAttemptAt: input.now }));
   }
   refreshEntity(ctx, item.entityType, item.entityId, input.now);
   fx.commit();

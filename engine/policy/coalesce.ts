@@ -3,7 +3,7 @@
 // behind a conflict) is never touched: the server may have applied it.
 
 import type { Action, Fields } from '../protocol.ts';
-import type { QueueItem } from '../model.ts';
+import { itemWith, type QueueItem } from '../model.ts';
 import { applyDelta } from './fields.ts';
 
 export type CoalesceResult =
@@ -23,13 +23,12 @@ const APPEND: CoalesceResult = { kind: 'append' };
 /** How a new op of an entity combines with that entity's last queued item. */
 export function coalesce(last: QueueItem, next: NewOp): CoalesceResult {
   if (last.sent || last.paused || last.attempts > 0) return APPEND;
-  const merged = { createdAt: next.createdAt, stamp: next.stamp };
   if (next.action === 'update' && (last.action === 'create' || last.action === 'update')) {
-    return { kind: 'replace', item: { ...last, ...merged, payload: applyDelta(last.payload, next.payload) } };
+    return { kind: 'replace', item: itemWith(last, { createdAt: next.createdAt, stamp: next.stamp, payload: applyDelta(last.payload, next.payload) }) };
   }
   if (next.action === 'delete' && last.action === 'create') return { kind: 'remove' };
   if (next.action === 'delete' && last.action === 'update') {
-    return { kind: 'replace', item: { ...last, ...merged, action: 'delete', payload: {} } };
+    return { kind: 'replace', item: itemWith(last, { createdAt: next.createdAt, stamp: next.stamp, action: 'delete', payload: {} }) };
   }
   return APPEND;
 }
