@@ -99,52 +99,56 @@ export interface SyncMetadata {
 // cache; there were about three such misses per simulated event before these builders.
 // An undefined change keeps the field (undefined is no field's value).
 
+function changedOr<T>(change: T | undefined, current: T): T {
+  return change !== undefined ? change : current;
+}
+
 /** `item` with `changes` applied. */
 export function itemWith(item: QueueItem, changes: Partial<QueueItem>): QueueItem {
   return {
-    queueId: changes.queueId !== undefined ? changes.queueId : item.queueId,
-    seq: changes.seq !== undefined ? changes.seq : item.seq,
-    entityType: changes.entityType !== undefined ? changes.entityType : item.entityType,
-    entityId: changes.entityId !== undefined ? changes.entityId : item.entityId,
-    action: changes.action !== undefined ? changes.action : item.action,
-    payload: changes.payload !== undefined ? changes.payload : item.payload,
-    baseRevision: changes.baseRevision !== undefined ? changes.baseRevision : item.baseRevision,
-    baseFields: changes.baseFields !== undefined ? changes.baseFields : item.baseFields,
-    createdAt: changes.createdAt !== undefined ? changes.createdAt : item.createdAt,
-    stamp: changes.stamp !== undefined ? changes.stamp : item.stamp,
-    attempts: changes.attempts !== undefined ? changes.attempts : item.attempts,
-    nextAttemptAt: changes.nextAttemptAt !== undefined ? changes.nextAttemptAt : item.nextAttemptAt,
-    priority: changes.priority !== undefined ? changes.priority : item.priority,
-    paused: changes.paused !== undefined ? changes.paused : item.paused,
-    sent: changes.sent !== undefined ? changes.sent : item.sent,
-    lastError: changes.lastError !== undefined ? changes.lastError : item.lastError,
+    queueId: changedOr(changes.queueId, item.queueId),
+    seq: changedOr(changes.seq, item.seq),
+    entityType: changedOr(changes.entityType, item.entityType),
+    entityId: changedOr(changes.entityId, item.entityId),
+    action: changedOr(changes.action, item.action),
+    payload: changedOr(changes.payload, item.payload),
+    baseRevision: changedOr(changes.baseRevision, item.baseRevision),
+    baseFields: changedOr(changes.baseFields, item.baseFields),
+    createdAt: changedOr(changes.createdAt, item.createdAt),
+    stamp: changedOr(changes.stamp, item.stamp),
+    attempts: changedOr(changes.attempts, item.attempts),
+    nextAttemptAt: changedOr(changes.nextAttemptAt, item.nextAttemptAt),
+    priority: changedOr(changes.priority, item.priority),
+    paused: changedOr(changes.paused, item.paused),
+    sent: changedOr(changes.sent, item.sent),
+    lastError: changedOr(changes.lastError, item.lastError),
   };
 }
 
 /** `record` with `changes` applied. */
 export function entityWith(record: EntityRecord, changes: Partial<EntityRecord>): EntityRecord {
   return {
-    entityType: changes.entityType !== undefined ? changes.entityType : record.entityType,
-    entityId: changes.entityId !== undefined ? changes.entityId : record.entityId,
-    fields: changes.fields !== undefined ? changes.fields : record.fields,
-    deleted: changes.deleted !== undefined ? changes.deleted : record.deleted,
-    server: changes.server !== undefined ? changes.server : record.server,
-    serverOrigin: changes.serverOrigin !== undefined ? changes.serverOrigin : record.serverOrigin,
-    updatedAt: changes.updatedAt !== undefined ? changes.updatedAt : record.updatedAt,
+    entityType: changedOr(changes.entityType, record.entityType),
+    entityId: changedOr(changes.entityId, record.entityId),
+    fields: changedOr(changes.fields, record.fields),
+    deleted: changedOr(changes.deleted, record.deleted),
+    server: changedOr(changes.server, record.server),
+    serverOrigin: changedOr(changes.serverOrigin, record.serverOrigin),
+    updatedAt: changedOr(changes.updatedAt, record.updatedAt),
   };
 }
 
 /** `meta` with `changes` applied. */
 export function metaWith(meta: SyncMetadata, changes: Partial<SyncMetadata>): SyncMetadata {
   return {
-    clientId: changes.clientId !== undefined ? changes.clientId : meta.clientId,
-    seqNext: changes.seqNext !== undefined ? changes.seqNext : meta.seqNext,
-    cursor: changes.cursor !== undefined ? changes.cursor : meta.cursor,
-    epoch: changes.epoch !== undefined ? changes.epoch : meta.epoch,
-    hlcWallMs: changes.hlcWallMs !== undefined ? changes.hlcWallMs : meta.hlcWallMs,
-    hlcCounter: changes.hlcCounter !== undefined ? changes.hlcCounter : meta.hlcCounter,
-    clockOffsetMs: changes.clockOffsetMs !== undefined ? changes.clockOffsetMs : meta.clockOffsetMs,
-    repairing: changes.repairing !== undefined ? changes.repairing : meta.repairing,
+    clientId: changedOr(changes.clientId, meta.clientId),
+    seqNext: changedOr(changes.seqNext, meta.seqNext),
+    cursor: changedOr(changes.cursor, meta.cursor),
+    epoch: changedOr(changes.epoch, meta.epoch),
+    hlcWallMs: changedOr(changes.hlcWallMs, meta.hlcWallMs),
+    hlcCounter: changedOr(changes.hlcCounter, meta.hlcCounter),
+    clockOffsetMs: changedOr(changes.clockOffsetMs, meta.clockOffsetMs),
+    repairing: changedOr(changes.repairing, meta.repairing),
   };
 }
 
