@@ -31,6 +31,8 @@ export interface ServerAnswer<T> {
 }
 
 const TOKEN_LIFETIME_MS = 60 * 60 * 1000;
+/** The applies of an answer that applied nothing: one shared array (a pull is most requests). */
+const NONE_APPLIED: readonly AppliedChange[] = Object.freeze([]);
 
 function outcomeOf<T>(reply: Reply<unknown>): TransportOutcome<T> {
   if (reply.status === 200) return { kind: 'ok', body: reply.body as T };
@@ -67,26 +69,26 @@ export class SimServer {
     const f = this.faults;
     const gate = this.admit(token, nowMs);
     if (typeof gate !== 'string') return gate;
-    if (f.itemsMax413 !== null && request.items.length > f.itemsMax413) return this.httpError(413, null, []);
+    if (f.itemsMax413 !== null && request.items.length > f.itemsMax413) return this.httpError(413, null, NONE_APPLIED);
     this.breakBeforePush(gate, request, nowMs);
     const { reply, applied } = f.rejectPerMille > 0 ? this.pushWithRejections(gate, request, nowMs) : this.core.push(gate, request, nowMs);
     if (f.commitThenFailPerMille > 0 && this.rng.chance(f.commitThenFailPerMille)) return { ...this.httpError(500, null, applied), detail: 'commit-then-fail' };
-    return { outcome: outcomeOf(reply), applied, delayMs: f.slowMs, detail: String(reply.status) };
+    return { outcome: outcomeOf(reply), applied, delayMs: f.slowMs, detail: reply.status === 200 ? '200' : String(reply.status) };
   }
 
   pull(token: string, query: PullQuery, nowMs: number): ServerAnswer<PullResponse> {
     const gate = this.admit(token, nowMs);
     if (typeof gate !== 'string') return gate;
-    return { outcome: outcomeOf(this.core.pull(gate, query, nowMs)), applied: [], delayMs: this.faults.slowMs, detail: '200' };
+    return { outcome: outcomeOf(this.core.pull(gate, query, nowMs)), applied: NONE_APPLIED, delayMs: this.faults.slowMs, detail: '200' };
   }
 
   /** What every request meets first: the token check, then the 429 and 5xx faults. The user, or the refusal. */
   private admit(token: string, nowMs: number): string | ServerAnswer<never> {
     const f = this.faults;
     const auth = this.core.authenticateToken(token, nowMs);
-    if (!auth.ok) return { outcome: outcomeOf(auth.reply), applied: [], delayMs: f.slowMs, detail: '401' };
-    if (f.retryAfterMs !== null) return this.httpError(429, f.retryAfterMs, []);
-    if (f.errorPerMille > 0 && this.rng.chance(f.errorPerMille)) return this.httpError(503, null, []);
+    if (!auth.ok) return { outcome: outcomeOf(auth.reply), applied: NONE_APPLIED, delayMs: f.slowMs, detail: '401' };
+    if (f.retryAfterMs !== null) return this.httpError(429, f.retryAfterMs, NONE_APPLIED);
+    if (f.errorPerMille > 0 && this.rng.chance(f.errorPerMille)) return this.httpError(503, null, NONE_APPLIED);
     return auth.user;
   }
 

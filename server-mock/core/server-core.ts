@@ -136,16 +136,17 @@ export class ServerCore {
     if (!envelope.ok) return { reply: envelope.reply, applied: [] };
     const results: PushItemResult[] = [];
     const applied: AppliedChange[] = [];
-    const firstResults = new Map<string, PushItemResult>();
+    // An item repeated within the request is a replay of its first result (one item cannot repeat: no Map).
+    const firstResults = envelope.items.length > 1 ? new Map<string, PushItemResult>() : null;
     for (let index = 0; index < envelope.items.length; index++) {
       const item = envelope.items[index] as RawItem;
-      const first = firstResults.get(item.queueId);
+      const first = firstResults?.get(item.queueId);
       if (first !== undefined) {
         results.push(asReplay(first));
         continue;
       }
       const result = this.#pushItem(user, envelope.clientId, item, index, nowMs, applied);
-      firstResults.set(item.queueId, result);
+      firstResults?.set(item.queueId, result);
       results.push(result);
     }
     return { reply: { status: 200, body: { epoch: this.#state.epoch, results } }, applied };
