@@ -8,6 +8,7 @@ import { METADATA_KEY, itemWith, metaWith } from '../model.ts';
 import { assert } from '../assert.ts';
 
 const NO_OPS: readonly WriteOp[] = Object.freeze([]);
+const NO_ITEMS: readonly QueueItem[] = Object.freeze([]);
 
 export class Image {
   readonly entities = new Map<string, EntityRecord>();
@@ -35,9 +36,10 @@ export class Image {
     this.meta = stored === undefined ? freshMetadata(clientId) : checkMetadata(stored);
   }
 
-  itemsOf(key: string): QueueItem[] {
+  /** The entity's pending items, oldest first (most entities have none: one shared empty list then). */
+  itemsOf(key: string): readonly QueueItem[] {
     const ids = this.entityItems.get(key);
-    if (ids === undefined) return [];
+    if (ids === undefined) return NO_ITEMS;
     return ids.map((id) => this.queue.get(id)!);
   }
 

@@ -26,15 +26,19 @@ function bytesOf(item: QueueItem): number {
 }
 
 export interface Batch {
-  readonly items: QueueItem[];
+  readonly items: readonly QueueItem[];
   readonly bytes: number;
   /** Earliest nextAttemptAt among heads held back by backoff, or null. */
   readonly wakeAt: number | null;
 }
 
 /** Eligible items in queue order: heads of their entity, not paused, due, within the limits. */
+/** The batch of an empty queue: most pushes are tried on one (after every pull). */
+const NO_BATCH: Batch = Object.freeze({ items: Object.freeze([]), bytes: 0, wakeAt: null });
+
 export function selectBatch(ctx: Ctx, now: number): Batch {
   const { image, options } = ctx;
+  if (image.queue.size === 0) return NO_BATCH;
   const items: QueueItem[] = [];
   let bytes = 0;
   let wakeAt: number | null = null;
