@@ -1,11 +1,13 @@
 // Option-value parsers and the CLI's exit-code contract: 0 ok, 1 failure, 2 usage error,
 // one `syncstorm: …` line on stderr and never a stack trace.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parseDurationArg, parseIntegerArg, parseSeedArg, seedMax } from './cli-args.ts';
 import { buildProgram, run, runProgram, type CliOutput } from './cli.ts';
+import { SIM_NODE_FLAGS } from '../scenarios/chaos/pool.ts';
 
 describe('parseIntegerArg', () => {
   const parse = parseIntegerArg('--clients', 1, 64);
@@ -171,5 +173,13 @@ describe('syncstorm bin (spawned)', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('runs with the simulator’s node flags, as `npm start` does', () => {
+    // Both spell the flags out (a shebang and package.json import nothing): held to SIM_NODE_FLAGS here.
+    const shebang = readFileSync(bin, 'utf8').split('\n')[0]!;
+    const start = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }).scripts['start']!;
+    expect(shebang).toBe(`#!/usr/bin/env -S node ${SIM_NODE_FLAGS.join(' ')}`);
+    expect(start).toBe(`node ${SIM_NODE_FLAGS.join(' ')} scripts/bin/syncstorm.js start`);
   });
 });

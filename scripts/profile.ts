@@ -14,14 +14,12 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { busyMs, findDefinitionLine, formatSelfTimes, parseCpuProfile, selfTimes, withSourceLines, type CpuProfile } from './profile/cpuprofile.ts';
 import { standardRunSize, TOP_FUNCTIONS } from './profile/options.ts';
-import { SIM_SEMI_SPACE_MB } from '../scenarios/chaos/pool.ts';
+import { SIM_NODE_FLAGS } from '../scenarios/chaos/pool.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT_DIR = join(ROOT, 'out', 'profile');
 const ENTRY = 'scripts/profile/standard-run.ts';
 const TOOLS = ['doctor', 'flame'] as const;
-/** The profiled run gets the heap every simulating process gets. */
-const HEAP_ARGS = [`--max-semi-space-size=${SIM_SEMI_SPACE_MB}`];
 
 function say(line: string): void {
   process.stderr.write(`[profile] ${line}\n`);
@@ -61,7 +59,7 @@ async function cpuProfile(): Promise<string> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   say(`1/3 --cpu-prof: ${ENTRY}`);
-  await run(process.execPath, [...HEAP_ARGS, '--cpu-prof', '--cpu-prof-dir', dir, '--import', 'tsx', ENTRY]);
+  await run(process.execPath, [...SIM_NODE_FLAGS, '--cpu-prof', '--cpu-prof-dir', dir, '--import', 'tsx', ENTRY]);
   const { path, profile } = mainProfile(dir);
   const rows = withSourceLines(selfTimes(profile, ROOT).slice(0, TOP_FUNCTIONS), sourceLineOf);
   const table = formatSelfTimes(rows);
@@ -90,7 +88,7 @@ async function clinic(tool: (typeof TOOLS)[number], step: number): Promise<strin
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   say(`${step}/3 clinic ${tool}: ${ENTRY}`);
-  await run(process.execPath, [clinicBin(), tool, '--open=false', '--dest', dir, '--', process.execPath, ...HEAP_ARGS, '--import', 'tsx', ENTRY], { NO_INSIGHT: '1' });
+  await run(process.execPath, [clinicBin(), tool, '--open=false', '--dest', dir, '--', process.execPath, ...SIM_NODE_FLAGS, '--import', 'tsx', ENTRY], { NO_INSIGHT: '1' });
   return newestHtml(dir);
 }
 

@@ -3,7 +3,7 @@
 
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SIM_SEMI_SPACE_MB } from '../../scenarios/chaos/pool.ts';
+import { SIM_NODE_FLAGS } from '../../scenarios/chaos/pool.ts';
 
 /** The project root (children run from it so `--import tsx` resolves). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -11,7 +11,7 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export function runChild<T>(script: string, job: object, nodeArgs: readonly string[] = []): Promise<T> {
   return new Promise((resolve, reject) => {
     // Every child, baselines included, runs with the heap the simulator's processes get.
-    const args = [`--max-semi-space-size=${SIM_SEMI_SPACE_MB}`, ...nodeArgs, '--import', 'tsx', `scripts/bench/${script}`, JSON.stringify(job)];
+    const args = [...SIM_NODE_FLAGS, ...nodeArgs, '--import', 'tsx', `scripts/bench/${script}`, JSON.stringify(job)];
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.setEncoding('utf8');
