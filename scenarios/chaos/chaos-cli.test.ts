@@ -44,7 +44,7 @@ function readSummary(dir: string): ChaosSummary {
 }
 
 describe('syncstorm chaos', () => {
-  it('exits 0 when every property held, with summary.json and junit.xml', async () => {
+  it('exits 0 when every property held, with summary.json, junit.xml and trace-hashes.txt', async () => {
     const out = tempDir();
     const result = await syncstorm(['chaos', '--seeds', '4', '--out', out]);
     expect(result.code, result.stderr).toBe(0);
@@ -59,6 +59,13 @@ describe('syncstorm chaos', () => {
     expect(junit).toContain('<testsuites name="syncstorm chaos" tests="4" failures="0"');
     expect(junit.match(/<testcase /g)).toHaveLength(4);
     expect(result.stdout).toMatch(/every property held on all 4 seeds/);
+    // One line per seed, in order; the same seeds run again give the same file, and another seed another hash.
+    const hashes = readFileSync(join(out, 'trace-hashes.txt'), 'utf8');
+    expect(hashes).toMatch(/^1 [0-9a-f]{16}\n2 [0-9a-f]{16}\n3 [0-9a-f]{16}\n4 [0-9a-f]{16}\n$/);
+    const again = tempDir();
+    expect((await syncstorm(['chaos', '--seeds', '2', '--seed-start', '3', '--workers', '1', '--out', again])).code).toBe(0);
+    expect(readFileSync(join(again, 'trace-hashes.txt'), 'utf8')).toBe(hashes.split('\n').slice(2).join('\n'));
+    expect(new Set(hashes.trim().split('\n').map((line) => line.split(' ')[1])).size).toBe(4);
   });
 
   it('exits 1 for a bug of the zoo, with a shrunk replay file, its explanation and report per failing seed', async () => {

@@ -1,6 +1,7 @@
 // `syncstorm chaos` results: DIR/summary.json's ChaosSummary (shape in
-// scenarios/chaos/summary.ts), DIR/junit.xml (one test case per seed), and the one-line
-// description of the fault config the command prints and the summary records.
+// scenarios/chaos/summary.ts), DIR/junit.xml (one test case per seed), DIR/trace-hashes.txt
+// (one line per seed), and the one-line description of the fault config the command prints
+// and the summary records.
 
 import type { Shard } from '../../scenarios/chaos/seeds.ts';
 import type { ChaosFailure, ChaosSummary } from '../../scenarios/chaos/summary.ts';
@@ -15,6 +16,15 @@ export function describeFaultConfig(target: ChaosTarget): string {
   if (f.kinds.length === 0 || f.faultsPerHour === 0) return schedule === '' ? 'none' : schedule;
   const generated = `${f.swarm ? 'swarm over ' : ''}${f.kinds.length} kind${f.kinds.length === 1 ? '' : 's'}${f.kinds.length <= 4 ? ` (${f.kinds.join(', ')})` : ''} · ${f.faultsPerHour}/h`;
   return schedule === '' ? generated : `${generated} + ${schedule}`;
+}
+
+/**
+ * DIR/trace-hashes.txt: `SEED HASH` per seed run, in seed order ('-' for a seed whose run threw).
+ * Two runs of the same seeds diff line by line: a refactor should change no line, and a
+ * protocol change shows which seeds it changed.
+ */
+export function renderTraceHashes(pool: Pick<PoolResult, 'checks'>): string {
+  return pool.checks.map((check) => `${check.seed} ${check.traceHash === '' ? '-' : check.traceHash}\n`).join('');
 }
 
 interface SummaryInput {

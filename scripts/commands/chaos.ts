@@ -2,12 +2,12 @@
 // threads (or shards across machines), every checker on every seed, a determinism sample
 // re-run in-process, and every failing seed shrunk to a small counterexample and saved as
 // a replay file + plain-words explanation + HTML report. Writes DIR/summary.json (shape in
-// scenarios/chaos/summary.ts) and DIR/junit.xml. Exit 0 every property held, 1 one was
-// violated (or the run was interrupted), 2 usage error.
+// scenarios/chaos/summary.ts), DIR/junit.xml and DIR/trace-hashes.txt. Exit 0 every property
+// held, 1 one was violated (or the run was interrupted), 2 usage error.
 // Heavy modules load only when the command runs, so `syncstorm --help` stays fast.
 // This file: commander registration and the run's control flow. Flags and their parsers are
 // in chaos-flags.ts, progress in chaos-progress.ts, the determinism sample and saved failures
-// in chaos-failures.ts, summary.json and junit.xml in chaos-summary.ts.
+// in chaos-failures.ts, summary.json, junit.xml and trace-hashes.txt in chaos-summary.ts.
 
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -21,7 +21,7 @@ import { DETERMINISM_SAMPLE_DEFAULT, KEEP_FAILURES_DEFAULT, parsePositiveDuratio
 import { loadModules } from './chaos-modules.ts';
 import { startProgress } from './chaos-progress.ts';
 import { determinismSample, saveFailure, unsavedFailure } from './chaos-failures.ts';
-import { buildSummary, describeFaultConfig, renderChaosJunit } from './chaos-summary.ts';
+import { buildSummary, describeFaultConfig, renderChaosJunit, renderTraceHashes } from './chaos-summary.ts';
 
 export function registerChaos(program: Command): void {
   program
@@ -36,7 +36,7 @@ export function registerChaos(program: Command): void {
     .option('--workers <k>', 'worker threads (1 runs in-process; default: available cores)', parseIntegerArg('--workers', 1, 256))
     .option('--clients <n>', 'virtual clients per run', parseIntegerArg('--clients', 1, 10_000))
     .option('--duration <d>', 'simulated chaos phase per run, e.g. 5m, 1h', parseDurationArg('--duration'))
-    .requiredOption('--out <dir>', 'output directory (summary.json, junit.xml, failures/; its failures/ is replaced)')
+    .requiredOption('--out <dir>', 'output directory (summary.json, junit.xml, trace-hashes.txt, failures/; its failures/ is replaced)')
     .option('--no-shrink', 'save failing seeds as they are, without shrinking')
     .option('--determinism-sample <k>', 'seeds re-run in-process to compare trace hashes', parseIntegerArg('--determinism-sample', 0, 10_000), DETERMINISM_SAMPLE_DEFAULT)
     .option('--keep-failures <n>', 'failing seeds shrunk and saved with files at most (the rest are listed)', parseIntegerArg('--keep-failures', 0, 100_000), KEEP_FAILURES_DEFAULT)
@@ -102,8 +102,9 @@ export async function runChaos(flags: ChaosFlags): Promise<void> {
   const summary = buildSummary(m, { flags, target, range, pool, failures, sampled, startedMs: started });
   writeFileSync(join(outDir, 'summary.json'), JSON.stringify(summary, null, 1) + '\n');
   writeFileSync(join(outDir, 'junit.xml'), renderChaosJunit(m, target, pool, failures, flags.shard ?? null));
+  writeFileSync(join(outDir, 'trace-hashes.txt'), renderTraceHashes(pool));
   console.log(m.formatChaosSummary(summary));
-  console.log(`summary: ${join(outDir, 'summary.json')} · junit: ${join(outDir, 'junit.xml')}`);
+  console.log(`summary: ${join(outDir, 'summary.json')} · junit: ${join(outDir, 'junit.xml')} · trace hashes: ${join(outDir, 'trace-hashes.txt')}`);
   if (!summary.ok) {
     const violated = Object.entries(summary.checkerFailures).filter(([, n]) => n > 0).map(([name]) => name);
     throw new Error(`${summary.seeds.failed} of ${summary.seeds.run} seeds violated ${violated.join(', ')}`);
