@@ -54,6 +54,10 @@ describe('syncstorm merge', () => {
     const junit = readFileSync(join(root, 'all', 'junit.xml'), 'utf8');
     expect(junit).toContain(`<testsuites name="syncstorm chaos" tests="4" failures="${summary.seeds.failed}"`);
     expect(junit.match(/<testsuite /g)).toHaveLength(2);
+    const shardHashes = [1, 2].flatMap((i) => readFileSync(join(root, `shard-${i}`, 'trace-hashes.txt'), 'utf8').trim().split('\n'));
+    const mergedHashes = readFileSync(join(root, 'all', 'trace-hashes.txt'), 'utf8').trim().split('\n');
+    expect(mergedHashes.map((line) => Number(line.split(' ')[0]))).toEqual([1, 2, 3, 4]);
+    expect([...mergedHashes].sort()).toEqual([...shardHashes].sort());
     expect(summary.seeds.failed).toBeGreaterThan(0); // lww-skewed-clocks is caught within 4 seeds
     expect(merged.code).toBe(1);
     expect(merged.stderr).toMatch(/violated lww-real-time/);

@@ -27,6 +27,13 @@ export function renderTraceHashes(pool: Pick<PoolResult, 'checks'>): string {
   return pool.checks.map((check) => `${check.seed} ${check.traceHash === '' ? '-' : check.traceHash}\n`).join('');
 }
 
+/** Shards' trace-hashes.txt as one, in seed order (shards run disjoint seeds). */
+export function mergeTraceHashes(docs: readonly string[]): string {
+  const lines = docs.flatMap((doc) => doc.split('\n').filter((line) => line !== ''));
+  const seedOf = (line: string): number => Number(line.slice(0, line.indexOf(' ')));
+  return lines.sort((a, b) => seedOf(a) - seedOf(b)).map((line) => `${line}\n`).join('');
+}
+
 interface SummaryInput {
   readonly flags: ChaosFlags;
   readonly target: ChaosTarget;

@@ -1,7 +1,8 @@
 // `syncstorm merge DIR... --out DIR`: the shards of one chaos run (each a `chaos --shard i/n
 // --out DIR` directory) as one: summary.json merged (counts summed, failures together, paths
-// rewritten), junit.xml with every shard's suite, failures/ copied. Exit 1 when any shard had
-// a failure (or the shards do not belong to one run), 2 on a usage error.
+// rewritten), junit.xml with every shard's suite, trace-hashes.txt in seed order, failures/
+// copied. Exit 1 when any shard had a failure (or the shards do not belong to one run), 2 on a
+// usage error.
 
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -15,9 +16,9 @@ export interface MergeFlags {
 export function registerMerge(program: Command): void {
   program
     .command('merge')
-    .description('merge chaos shard outputs (summary.json, junit.xml, failures/) into one directory (exit 1 when a shard had failures)')
+    .description('merge chaos shard outputs (summary.json, junit.xml, trace-hashes.txt, failures/) into one directory (exit 1 when a shard had failures)')
     .argument('<dirs...>', 'the --out directories of `syncstorm chaos --shard i/n` runs')
-    .requiredOption('--out <dir>', 'where the merged summary.json, junit.xml and failures/ go (its failures/ is replaced)')
+    .requiredOption('--out <dir>', 'where the merged summary.json, junit.xml, trace-hashes.txt and failures/ go (its failures/ is replaced)')
     .action(async (dirs: string[], flags: MergeFlags) => {
       await runMerge(dirs, flags);
     });
@@ -31,6 +32,7 @@ function relativeToCwd(path: string): string {
 export async function runMerge(dirs: readonly string[], flags: MergeFlags): Promise<void> {
   const { parseChaosSummary, mergeSummaries, formatChaosSummary } = await import('../../scenarios/chaos/summary.ts');
   const { mergeJunit } = await import('../../scenarios/chaos/junit.ts');
+  const { mergeTraceHashes } = await import('./chaos-summary.ts');
   const outDir = resolve(flags.out);
   const inputs = dirs.map((dir) => resolve(dir));
   for (const [index, dir] of inputs.entries()) {
@@ -68,6 +70,9 @@ export async function runMerge(dirs: readonly string[], flags: MergeFlags): Prom
     return readFileSync(path, 'utf8');
   });
   writeFileSync(join(outDir, 'junit.xml'), mergeJunit(junitDocs));
+  const hashDocs = inputs.map((dir) => join(dir, 'trace-hashes.txt')).filter((path) => existsSync(path));
+  if (hashDocs.length === inputs.length) writeFileSync(join(outDir, 'trace-hashes.txt'), mergeTraceHashes(hashDocs.map((path) => readFileSync(path, 'utf8'))));
+  else process.stderr.write(`merge: note: trace-hashes.txt not merged: ${inputs.length - hashDocs.length} of ${inputs.length} shards have none (older chaos runs did not write it)\n`);
   console.log(formatChaosSummary(summary));
   console.log(`merged ${parts.length} shard${parts.length === 1 ? '' : 's'} into ${join(outDir, 'summary.json')} · junit: ${join(outDir, 'junit.xml')}`);
   if (!summary.ok) {
