@@ -139,7 +139,6 @@ export function freshMetadata(clientId: string): SyncMetadata {
   return { clientId, seqNext: 1, cursor: 0, epoch: null, hlcWallMs: 0, hlcCounter: 0, clockOffsetMs: 0, repairing: false };
 }
 
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
