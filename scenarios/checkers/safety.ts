@@ -2,7 +2,7 @@
 // at-most-once apply, per-entity order (tombstone safety, §4.8: tombstones.ts). Pure functions of the history.
 
 import type { History } from '../../sim/history.ts';
-import { entityOf, seqOf, type HistoryIndex, type ItemLife, type OpRecord } from './history-index.ts';
+import { aliveAt, entityOf, seqOf, type HistoryIndex, type ItemLife, type OpRecord } from './history-index.ts';
 import { clockText, Verdict, type CheckResult } from './types.ts';
 
 function fateOf(item: ItemLife): number | null {
@@ -148,7 +148,7 @@ function overwrittenBySurvivor(index: HistoryIndex, log: Set<string> | undefined
   if (own === undefined || log === undefined) return false;
   const wrote = fieldsWritten(index, item) ?? 'all';
   return applies.some((a) => a.index > own.index && a.queueId !== item.queueId && log.has(a.queueId) &&
-    !rollbackBetween(index, own.t, a.t) && covers(fieldsWritten(index, index.items.get(a.queueId)), wrote));
+    inLineage(index, own.t, a.t) && covers(fieldsWritten(index, index.items.get(a.queueId)), wrote));
 }
 
 /** The entity's applies, and the item's own last apply before its ack (what later applies overwrote). */
@@ -157,9 +157,21 @@ function lineageOf(index: HistoryIndex, user: string, item: ItemLife, ackT: numb
   return { applies, own: applies.filter((a) => a.queueId === item.queueId && a.t <= ackT).at(-1) };
 }
 
-/** A rollback after `fromT`, up to `toT`: an apply then is not in the lineage of one before. */
+/** A rollback after `fromT`, up to `toT`. */
 function rollbackBetween(index: HistoryIndex, fromT: number, toT: number): boolean {
   return index.rollbacks.some((t) => t > fromT && t <= toT);
+}
+
+/**
+ * The apply at laterT was made on a state that held the apply at ownT: no rollback came between,
+ * or every one that did restored a snapshot still holding it (aliveAt: simulated rollbacks, whose
+ * snapshot times are known). Default seed 78690: a first rollback lost c1's create; a second one
+ * restored a snapshot taken before the first restore, which still held it, and c2's write
+ * overwrote it there; a third rollback lost both, and c2's write survived in its older form.
+ */
+function inLineage(index: HistoryIndex, ownT: number, laterT: number): boolean {
+  if (!rollbackBetween(index, ownT, laterT)) return true;
+  return index.rollbackWindows.length > 0 && aliveAt(index, ownT, laterT);
 }
 
 /**
@@ -179,7 +191,7 @@ function lastWriterResent(index: HistoryIndex, history: History, user: string, i
   const { applies, own } = lineageOf(index, user, item, ackT);
   const last = applies.filter((a) => a.t < rollback).at(-1);
   if (own === undefined || last === undefined || last.index <= own.index) return false;
-  if (rollbackBetween(index, own.t, last.t)) return false;
+  if (!inLineage(index, own.t, last.t)) return false;
   const writer = index.items.get(last.queueId);
   if (writer === undefined || writer.acked !== null) return false;
   const settled = writer.superseded ?? writer.deadLettered;
