@@ -69,6 +69,7 @@ export function checkNoLostAck(history: History, index: HistoryIndex): CheckResu
     // Deleted later by a settled delete, and gone from the server: the delete superseded it.
     if (history.server?.users[user]?.[item.entityId] === undefined && deletedAfter(index, history, item, appliedAt(index, user, item, ackT))) continue;
     if (overwrittenBySurvivor(index, finalLogs.get(user), user, item, ackT)) continue;
+    if (heldByFinalState(index, history, finalLogs.get(user), user, item, ackT)) continue;
     // Re-uploaded after the rollback (by whichever client wrote the entity last: its state carried
     // this write), and then refused for good or beaten by a newer write under the conflict policy:
     // not silent, the loss went through the protocol.
@@ -155,6 +156,27 @@ function overwrittenBySurvivor(index: HistoryIndex, log: Set<string> | undefined
 function lineageOf(index: HistoryIndex, user: string, item: ItemLife, ackT: number) {
   const applies = index.appliesByEntity.get(entityOf(user, item.entityId)) ?? [];
   return { applies, own: applies.filter((a) => a.queueId === item.queueId && a.t <= ackT).at(-1) };
+}
+
+/**
+ * The final state still holds the write: every field it set has its value there, or a later write
+ * of its lineage that survives set that field. A repair re-upload sends its client's whole view of
+ * the entity, so it carries the writes under it although no op of theirs is in the log (default
+ * seed 78690: c3's create of n1 survived inside c2's re-upload after three nested rollbacks, with
+ * only the title c2 itself had written over it changed).
+ */
+function heldByFinalState(index: HistoryIndex, history: History, log: Set<string> | undefined, user: string, item: ItemLife, ackT: number): boolean {
+  const final = history.server?.users[user]?.[item.entityId];
+  if (final === undefined || log === undefined || (item.action !== 'create' && item.action !== 'update')) return false;
+  const ops = [...index.ops.values()].filter((op) => op.queueId === item.queueId && op.client === item.client).sort((a, b) => a.opId - b.opId);
+  if (ops.length === 0 || ops.some((op) => op.action === 'delete')) return false;
+  const written: Record<string, unknown> = {};
+  for (const op of ops) Object.assign(written, op.fields);
+  const { applies, own } = lineageOf(index, user, item, ackT);
+  const overwritten = (field: string): boolean =>
+    own !== undefined &&
+    applies.some((a) => a.index > own.index && a.queueId !== item.queueId && log.has(a.queueId) && inLineage(index, own.t, a.t) && covers(fieldsWritten(index, index.items.get(a.queueId)), new Set([field])));
+  return Object.entries(written).every(([field, value]) => JSON.stringify(final[field]) === JSON.stringify(value) || overwritten(field));
 }
 
 /** A rollback after `fromT`, up to `toT`. */
