@@ -2,7 +2,7 @@
 // at-most-once apply, per-entity order (tombstone safety, §4.8: tombstones.ts). Pure functions of the history.
 
 import type { History } from '../../sim/history.ts';
-import { aliveAt, entityOf, seqOf, type HistoryIndex, type ItemLife, type OpRecord } from './history-index.ts';
+import { aliveAt, entityOf, seqOf, type ApplyRecord, type HistoryIndex, type ItemLife, type OpRecord } from './history-index.ts';
 import { clockText, Verdict, type CheckResult } from './types.ts';
 
 function fateOf(item: ItemLife): number | null {
@@ -147,7 +147,11 @@ function deletedAfter(index: HistoryIndex, history: History, item: ItemLife, sin
 function overwrittenBySurvivor(index: HistoryIndex, log: Set<string> | undefined, user: string, item: ItemLife, ackT: number): boolean {
   const { applies, own } = lineageOf(index, user, item, ackT);
   if (own === undefined || log === undefined) return false;
-  const wrote = fieldsWritten(index, item) ?? 'all';
+  return survivorCovers(index, log, applies, own, item, fieldsWritten(index, item) ?? 'all');
+}
+
+/** A later write of the item's lineage (after its own apply `own`) that survives in the final log set every field of `wrote`. */
+function survivorCovers(index: HistoryIndex, log: Set<string>, applies: readonly ApplyRecord[], own: ApplyRecord, item: ItemLife, wrote: 'all' | Set<string>): boolean {
   return applies.some((a) => a.index > own.index && a.queueId !== item.queueId && log.has(a.queueId) &&
     inLineage(index, own.t, a.t) && covers(fieldsWritten(index, index.items.get(a.queueId)), wrote));
 }
@@ -173,9 +177,7 @@ function heldByFinalState(index: HistoryIndex, history: History, log: Set<string
   const written: Record<string, unknown> = {};
   for (const op of ops) Object.assign(written, op.fields);
   const { applies, own } = lineageOf(index, user, item, ackT);
-  const overwritten = (field: string): boolean =>
-    own !== undefined &&
-    applies.some((a) => a.index > own.index && a.queueId !== item.queueId && log.has(a.queueId) && inLineage(index, own.t, a.t) && covers(fieldsWritten(index, index.items.get(a.queueId)), new Set([field])));
+  const overwritten = (field: string): boolean => own !== undefined && survivorCovers(index, log, applies, own, item, new Set([field]));
   return Object.entries(written).every(([field, value]) => JSON.stringify(final[field]) === JSON.stringify(value) || overwritten(field));
 }
 
