@@ -73,7 +73,7 @@ export class SimServer {
     this.breakBeforePush(gate, request, nowMs);
     const { reply, applied } = f.rejectPerMille > 0 ? this.pushWithRejections(gate, request, nowMs) : this.core.push(gate, request, nowMs);
     if (f.commitThenFailPerMille > 0 && this.rng.chance(f.commitThenFailPerMille)) return { ...this.httpError(500, null, applied), detail: 'commit-then-fail' };
-    return { outcome: outcomeOf(reply), applied, delayMs: f.slowMs, detail: reply.status === 200 ? '200' : String(reply.status) };
+    return { outcome: outcomeOf(reply), applied, delayMs: f.slowMs, detail: String(reply.status) };
   }
 
   pull(token: string, query: PullQuery, nowMs: number): ServerAnswer<PullResponse> {

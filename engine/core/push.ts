@@ -32,10 +32,10 @@ export interface Batch {
   readonly wakeAt: number | null;
 }
 
-/** Eligible items in queue order: heads of their entity, not paused, due, within the limits. */
 /** The batch of an empty queue: most pushes are tried on one (after every pull). */
 const NO_BATCH: Batch = Object.freeze({ items: Object.freeze([]), bytes: 0, wakeAt: null });
 
+/** Eligible items in queue order: heads of their entity, not paused, due, within the limits. */
 export function selectBatch(ctx: Ctx, now: number): Batch {
   const { image, options } = ctx;
   if (image.queue.size === 0) return NO_BATCH;

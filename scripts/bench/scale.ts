@@ -19,7 +19,7 @@ export const SCALE_CLIENTS = 10_000;
 const WALL_BUDGET_MS = 180_000;
 /**
  * 10× the clients costs more than 10× the time: a bigger heap spends more in GC, caches miss
- * more, and the swarm's convergence phase runs longer. Measured on a 2-CPU machine (session 7):
+ * more, and the swarm's convergence phase runs longer. Measured on a 2-CPU machine (Nov 2026):
  * 10,000 × 60 min took 104 s of cpu for the simulation alone, 2.1× linear from the standard
  * run's 5.0 s; the checkers add about a fifth. (Before the hidden-class fixes it was 4×.)
  */
