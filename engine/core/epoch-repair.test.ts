@@ -265,6 +265,42 @@ describe('epoch repair', () => {
     expect(eventsOfType(repaired, 'repair-enqueued')).toMatchObject([{ entityId: 'a', reuploads: 'me:1' }]);
   });
 
+  // Default seed 84644: the same op applied in two epochs on different bases. The restore brought
+  // back its older apply, under another client's older title; taking it for our change (same origin
+  // queueId), the repair re-uploaded nothing, and the title acked to that other client was lost.
+  it('a restored apply of our op on another base is not our confirmed change: the repair re-uploads what we confirmed', () => {
+    const h = CoreHarness.started();
+    h.answerPull(ok(pullPage([change('a', 1, { t: 'old' }), change('a', 2, { t: 'new' })], 2)));
+    h.write('update', 'a', { c: 5 });
+    h.answerPush(ackAll(h.push!.request, () => 3));
+    expect(h.core.get('todo', 'a')).toMatchObject({ server: { revision: 3, fields: { t: 'new', c: 5 } }, serverOrigin: { queueId: 'me:1' } });
+    h.step({ type: 'sync' });
+    h.answerPull(ok(pullPage([], 3, { epoch: E2 })));
+    const effects = restore(h, [change('a', 3, { t: 'old', c: 5 }, ours('me:1'))]);
+    expect(eventsOfType(effects, 'repair-enqueued')).toMatchObject([{ entityId: 'a', reuploads: 'me:1' }]);
+    expect(h.push?.request.items).toMatchObject([{ entityId: 'a', action: 'update', baseRevision: 3, payload: { t: 'new', c: 5 } }]);
+  });
+
+  // keepLost's marker (revision 0) names the op that carries our word, not a state the server held:
+  // a restore holding that op's apply holds our word, whatever its fields.
+  it("a restored apply of the op a lost write's marker names is the match, though the marker is a tombstone", () => {
+    const h = CoreHarness.started({ jitter: 'none' });
+    h.answerPullEmpty();
+    h.write('create', 'a', { x: 1 });
+    h.answerPush(ackAll(h.push!.request));
+    h.step({ type: 'sync' });
+    h.answerPull(ok(pullPage([], 1, { epoch: E2 })));
+    restore(h, []);
+    expect(h.core.get('todo', 'a')).toMatchObject({ server: { revision: 0, deleted: true }, serverOrigin: { queueId: 'me:2' } });
+    h.answerPush(http(500)); // the re-upload applied, its answer lost
+    h.step({ type: 'sync' });
+    h.answerPull(ok(pullPage([], 0, { epoch: 'E3' })));
+    const effects = h.answerPull(ok(pullPage([change('a', 1, { x: 1 }, ours('me:2'))], 1, { epoch: 'E3' })));
+    expect(eventsOfType(effects, 'repair-enqueued')).toEqual([]);
+    expect(h.queue()).toMatchObject([{ queueId: 'me:2', action: 'create' }]);
+    expect(h.core.get('todo', 'a')).toMatchObject({ server: { revision: 1, deleted: false, fields: { x: 1 } }, serverOrigin: { queueId: 'me:2' } });
+  });
+
   it('a new epoch in a push answer starts the repair too', () => {
     const h = CoreHarness.started();
     h.answerPullEmpty();

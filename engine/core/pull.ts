@@ -207,7 +207,7 @@ function finishRepair(ctx: Ctx, now: number): void {
     const change = restored.get(key);
     // Revisions of different epochs are not comparable: our write is lost unless the restored
     // state is exactly the change we made (a later write by someone else is settled by a conflict).
-    const lost = entity.server !== null && entity.serverOrigin?.clientId === me && change?.origin.queueId !== entity.serverOrigin.queueId;
+    const lost = entity.server !== null && entity.serverOrigin?.clientId === me && !isRestored(entity, change);
     const carrier = lost ? reupload(ctx, key, entity, change, now) : null;
     if (!lost) forgetBase(ctx, key);
     if (change !== undefined) refreshEntity(ctx, entity.entityType, entity.entityId, now, serverStateOf(change), change.origin);
@@ -218,6 +218,23 @@ function finishRepair(ctx: Ctx, now: number): void {
   image.updateMeta({ cursor: v.repair!.cursor, repairing: false });
   v.repair = null;
   fx.commit();
+}
+
+/**
+ * Whether the restored state is the change we confirmed. The same op is not enough: a restore may
+ * bring back an apply of it from an older epoch, on another base (ABA across epochs). Default seed
+ * 84644: c12's update applied in e1 over c11's old title, then again in e2 over the title c11 had
+ * since been acked; a second rollback restored the e1 apply, c12 saw its own op and repaired
+ * nothing, and c11's acked title was gone (c11 could not tell: its confirmed origin was c12's
+ * op). Our confirmed state holds what the server acked or served us, so its fields must match
+ * too. A confirmed state at revision 0 is keepLost's marker, not a state the server held: it
+ * names the op carrying our word, whose apply (whatever its fields) is the restored match.
+ */
+function isRestored(entity: EntityRecord, change: Change | undefined): boolean {
+  const confirmed = entity.server!;
+  if (change === undefined || change.origin.queueId !== entity.serverOrigin!.queueId) return false;
+  if (confirmed.revision === 0) return true;
+  return change.deleted === confirmed.deleted && fieldsEqual(change.fields, confirmed.fields);
 }
 
 /**
