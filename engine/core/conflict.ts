@@ -6,6 +6,7 @@ import { entityKey } from '../protocol.ts';
 import { itemWith, type QueueItem } from '../model.ts';
 import { AssertionError } from '../assert.ts';
 import { observeStamp, refreshEntity, type Ctx } from './context.ts';
+import { viewAsOf } from './view.ts';
 
 /** The next item of an entity now applies on top of `revision` (its true base after an ack), whose fields may be unknown. */
 export function rebaseNext(ctx: Ctx, key: string, revision: number | null, fields: Fields | null): void {
@@ -22,7 +23,9 @@ export function onConflict(ctx: Ctx, item: QueueItem, server: ServerEntityState,
   const known = server.revision === 0 ? null : server;
   // The entity record as it was before this conflict (the branches below change only the queue).
   const entity = image.entities.get(key);
-  const decision = ctx.variant.resolveConflict(options.conflictPolicy, item, server, entity?.fields ?? null);
+  // An entity the server lacks is re-created as this op left it, not with later pending ops folded in.
+  const asOf = entity === undefined ? null : viewAsOf(entity.server, image.itemsOf(key), item.queueId);
+  const decision = ctx.variant.resolveConflict(options.conflictPolicy, item, server, asOf === null || asOf.deleted ? null : asOf.fields);
   const local = { payload: item.payload, clientTime: item.createdAt, stamp: item.stamp };
   const base = { at: now, queueId: item.queueId, entityType: item.entityType, entityId: item.entityId, policy: options.conflictPolicy, local, server };
   if (decision.kind !== 'resend') v.conflictStreaks.delete(item.queueId);

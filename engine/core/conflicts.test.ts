@@ -153,6 +153,21 @@ describe('conflicts at the core', () => {
       return h;
     }
 
+    // Rolling-upgrade seed 1000159: our update in flight, our delete of the same entity queued behind
+    // it. The update re-creates the entity as it left it; the local view, with the delete folded in,
+    // is empty, and a create of that is no write at all.
+    it('an update re-creates the entity as it left it, not with a later pending delete folded in', () => {
+      const h = updateInFlight('lww-hlc');
+      h.write('delete', 'a');
+      const effects = answerConflict(h, MISSING, 'E1');
+      expect(eventsOfType(effects, 'conflict')).toMatchObject([{ queueId: 'me:1', outcome: 'local-wins' }]);
+      expect(h.queue()).toMatchObject([
+        { queueId: 'me:1', action: 'create', payload: { title: 'mine', note: 'n' } },
+        { queueId: 'me:2', action: 'delete' },
+      ]);
+      expect(h.core.get('todo', 'a')).toMatchObject({ deleted: true });
+    });
+
     // Default seed 4969: the server is restored (E2) from before 'a' existed and answers our delete
     // "no such entity", slowly; meanwhile our repair pull brings 'a' re-created in E2 by its author.
     // The answer is older than that state: forgetting it left us without 'a' for good.

@@ -33,3 +33,12 @@ export function viewOf(server: ServerEntityState | null, pending: readonly Queue
   }
   return { fields, deleted, exists };
 }
+
+/**
+ * The view as the op `queueId` left it: the pending ops up to it, none after (a later pending
+ * delete must not empty what an earlier op re-creates; rolling-upgrade seed 1000159).
+ */
+export function viewAsOf(server: ServerEntityState | null, pending: readonly QueueItem[], queueId: string): View {
+  const upTo = pending.findIndex((item) => item.queueId === queueId);
+  return viewOf(server, upTo === -1 ? pending : pending.slice(0, upTo + 1));
+}

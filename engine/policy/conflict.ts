@@ -18,7 +18,7 @@ const SERVER_WINS: ConflictDecision = { kind: 'drop', outcome: 'server-wins' };
 /**
  * Rules before any policy: a tombstone is final (no op resurrects a deleted entity); an
  * entity the server never had (revision 0, e.g. after a rollback) is re-created from the
- * local view; a delete of it is moot.
+ * local view as this op left it (null: nothing to re-create); a delete of it is moot.
  */
 export function resolveConflict(
   policy: ConflictPolicy,
