@@ -140,6 +140,12 @@ describe('run (in process)', () => {
     );
   });
 
+  it.each(['run', 'chaos'])('%s reports a --policy outside its choices naming the flag, the value and the choices', async (command) => {
+    const output = capture();
+    expect(await run(['node', 'syncstorm', command, '--policy', 'lww'], output)).toBe(2);
+    expect(output.err).toBe("syncstorm: error: --policy must be one of lww-client-clock, lww-hlc, server-wins, client-wins, field-merge, manual, got 'lww'\n");
+  });
+
   it('reports a failing command in one line with exit code 1, without a stack trace', async () => {
     const output = capture();
     expect(await runProgram(programWithProbe(output), ['node', 'syncstorm', 'probe', '--seed', '13'], output)).toBe(1);

@@ -47,6 +47,9 @@ export function buildProgram(output: CliOutput = processOutput): Command {
 function usageMessage(error: CommanderError): string {
   let message = error.message.replace(/^error: /, '');
   if (error.code === 'commander.invalidArgument') {
+    // A value outside an option's .choices(): say which flag and which value.
+    const choice = /^option '(\S+)[^']*' argument '([^']*)' is invalid\. Allowed choices are (.*)\.$/s.exec(message);
+    if (choice !== null) return `${choice[1]} must be one of ${choice[3]}, got '${choice[2]}'`;
     // "option '--seed <n>' argument 'x' is invalid. --seed must be …" → "--seed must be …";
     // the parsers in cli-args.ts already name the flag and the value.
     message = message.replace(/^.*? is invalid(?: for argument '[^']*')?\. (?=\S)/, '');

@@ -19,7 +19,7 @@ function failure(seed: number, checkers: string[]): ChaosFailure {
 function summary(shard: number, seeds: number[], failures: ChaosFailure[]): ChaosSummary {
   return {
     format: CHAOS_SUMMARY_FORMAT, version: 1, ok: failures.length === 0,
-    target: { scenario: 'default', bug: null, variant: 'correct', clients: 50, teamSize: 5, durationMs: 600_000, faults: 'swarm' },
+    target: { scenario: 'default', bug: null, variant: 'correct', clients: 50, teamSize: 5, durationMs: 600_000, policy: 'lww-hlc', faults: 'swarm' },
     seeds: { start: 1, requested: 4, run: seeds.length, passed: seeds.length - failures.length, failed: failures.length, first: seeds[0] ?? null, last: seeds.at(-1) ?? null, description: `shard ${shard}` },
     budgetMs: null, stoppedBy: 'done', shard: { index: shard, count: 2 }, workers: 2, wallMs: 1000 * shard, runWallMs: 900 * shard,
     seedsPerHour: 100, checkerFailures: countCheckerFailures(failures), determinism: { sampled: [seeds[0]!], mismatches: [] }, failures, failuresNotSaved: 0,

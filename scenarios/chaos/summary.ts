@@ -5,7 +5,7 @@
 // {
 //   "format": "syncstorm-chaos-summary", "version": 1,
 //   "ok": false,                         // every property held on every seed run
-//   "target": { "scenario", "bug" | null, "variant", "clients", "teamSize", "durationMs", "faults" },
+//   "target": { "scenario", "bug" | null, "variant", "clients", "teamSize", "durationMs", "policy", "faults" },
 //   "seeds": { "start", "requested" | null (budget), "run", "passed", "failed", "first" | null, "last" | null,
 //              "description" },
 //   "budgetMs": number | null, "stoppedBy": "done" | "budget" | "aborted",
@@ -67,6 +67,8 @@ export interface ChaosSummary {
     readonly clients: number;
     readonly teamSize: number;
     readonly durationMs: number;
+    /** The conflict policy the engines ran under. */
+    readonly policy: string;
     readonly faults: string;
   };
   readonly seeds: {
@@ -201,7 +203,7 @@ export function formatChaosSummary(summary: ChaosSummary): string {
   const lines: string[] = [];
   const shard = s.shard === null ? '' : ` · shard ${s.shard.index}/${s.shard.count}`;
   lines.push(
-    `chaos: ${s.seeds.run} seeds (${s.seeds.description}) · ${s.target.variant}${s.target.scenario === 'default' ? '' : ` · scenario ${s.target.scenario}`} · ${s.target.clients} clients · ${formatMs(s.target.durationMs)} simulated each${shard}`,
+    `chaos: ${s.seeds.run} seeds (${s.seeds.description}) · ${s.target.variant}${s.target.scenario === 'default' ? '' : ` · scenario ${s.target.scenario}`} · ${s.target.clients} clients · ${formatMs(s.target.durationMs)} simulated each · policy ${s.target.policy}${shard}`,
     `       ${s.workers} worker${s.workers === 1 ? '' : 's'} · ${formatMs(s.runWallMs)} running seeds (${s.seedsPerHour} seeds/hour) · ${formatMs(s.wallMs)} in all${s.stoppedBy === 'budget' ? ' · stopped at the budget' : s.stoppedBy === 'aborted' ? ' · INTERRUPTED' : ''}`,
     `       determinism re-checked on ${s.determinism.sampled.length} seed${s.determinism.sampled.length === 1 ? '' : 's'}: ${s.determinism.mismatches.length === 0 ? 'same trace hashes' : `MISMATCH on ${s.determinism.mismatches.join(', ')}`}`,
   );

@@ -1,4 +1,4 @@
-// What `chaos --scenario/--bug/--clients/--duration` runs: the bug's variant with its faults
+// What `chaos --scenario/--bug/--clients/--duration/--policy` runs: the bug's variant with its faults
 // emphasized on 10 clients, flags over everything, and usage errors that name the flag.
 
 import { describe, expect, it } from 'vitest';
@@ -34,7 +34,19 @@ describe('resolveChaosTarget', () => {
     expect(plan.faults.length).toBeGreaterThan(0);
   });
 
+  it("--policy wins over the scenario's, and the target names the policy the engines run under", async () => {
+    expect((await resolveChaosTarget({})).policy).toBe('lww-hlc');
+    const merged = await resolveChaosTarget({ policy: 'field-merge' });
+    expect(merged.config.engine.conflictPolicy).toBe('field-merge');
+    expect(merged.policy).toBe('field-merge');
+    const skew = await resolveChaosTarget({ scenario: 'clock-skew-lww', policy: 'lww-hlc' });
+    expect([skew.config.engine.conflictPolicy, skew.policy]).toEqual(['lww-hlc', 'lww-hlc']);
+    // A bug that pins its policy keeps it, and says so.
+    expect((await resolveChaosTarget({ bug: 'lww-skewed-clocks' })).policy).toBe('lww-client-clock');
+  });
+
   it.each([
+    [{ bug: 'lww-skewed-clocks', policy: 'lww-hlc' as const }, '--policy', /--policy: variant 'lww-skewed-clocks' runs under its own conflict policy 'lww-client-clock', got 'lww-hlc'/],
     [{ scenario: 'no-such-scenario' }, '--scenario', /--scenario must be 'default' or a scenario of the catalogue \(.*clock-skew-lww.*\), got 'no-such-scenario'/],
     [{ bug: 'no-such-bug' }, '--bug', /--bug must be a bug of the zoo \(no-server-dedup, .*\), got 'no-such-bug'/],
     [{ clients: 0 }, '--clients', /--clients must be an integer from 1/],

@@ -1,5 +1,5 @@
 // What a chaos run runs: the base config, the variant and how a seed's plan is made, from
-// `--scenario`, `--bug`, `--clients` and `--duration` (a bug that needs a scenario, such as a
+// `--scenario`, `--bug`, `--clients`, `--duration` and `--policy` (a bug that needs a scenario, such as a
 // broken migration needing an upgrade, brings it unless --scenario names one). Precedence, lowest first:
 // DEFAULT_SIM_CONFIG, the scenario's config and engine options, the bug's emphasis (its fault kinds only, not swarmed, 120 faults per hour, 10
 // clients unless the scenario sets its own count), then the flags. The variant is the bug's,
@@ -13,6 +13,7 @@ import { generatePlan } from '../../sim/plan.ts';
 import type { Fault, RunPlan, SimConfig } from '../../sim/types.ts';
 import { CORRECT_SYSTEM, variantByName } from '../../sim/variants.ts';
 import { BUGS, type Bug } from '../bugs.ts';
+import { buildEngineOptions, type ConflictPolicy } from '../../engine/options.ts';
 
 export const DEFAULT_SCENARIO = 'default';
 /** The bug zoo's emphasis: its exposing faults, densely, on a small cluster. */
@@ -24,6 +25,8 @@ export interface ChaosTargetFlags {
   readonly bug?: string;
   readonly clients?: number;
   readonly durationMs?: number;
+  /** The conflict policy, over the scenario's. */
+  readonly policy?: ConflictPolicy;
 }
 
 export interface ChaosTarget {
@@ -38,6 +41,8 @@ export interface ChaosTarget {
   readonly scheduled: boolean;
   /** The scenario is a deliberate counterexample: this checker is expected to fail. */
   readonly expectedFailure: string | null;
+  /** The conflict policy the engines run under (the variant's, else the config's). */
+  readonly policy: ConflictPolicy;
 }
 
 /** A flag value the chaos command cannot use; the CLI reports it as a usage error (exit 2). */
@@ -69,10 +74,15 @@ export async function resolveChaosTarget(flags: ChaosTargetFlags): Promise<Chaos
   const scenario = await scenarioNamed(scenarioName);
   checkFlagRanges(flags);
   const variant = bug?.variant.name ?? scenario.variant ?? CORRECT_SYSTEM.name;
+  let pinned: ConflictPolicy | undefined;
   try {
-    variantByName(variant);
+    pinned = variantByName(variant).engine.conflictPolicy;
   } catch (error) {
     throw new ChaosUsageError('--scenario', `--scenario '${scenarioName}' names an unknown variant: ${(error as Error).message}`);
+  }
+  // A variant's own engine options win over the config's: a policy it pins cannot be changed.
+  if (flags.policy !== undefined && pinned !== undefined && pinned !== flags.policy) {
+    throw new ChaosUsageError('--policy', `--policy: variant '${variant}' runs under its own conflict policy '${pinned}', got '${flags.policy}'`);
   }
   const partial = composeConfig({ ...scenario.config, engine: { ...scenario.config.engine, ...scenario.engine } }, bug, flags);
   let config: SimConfig;
@@ -85,7 +95,8 @@ export async function resolveChaosTarget(flags: ChaosTargetFlags): Promise<Chaos
   }
   const planFor = plannerOf(scenario);
   checkSchedule(scenario, config);
-  return { scenario: scenarioName, bug: bug?.name ?? null, variant, config, planFor, scheduled: scenario.schedule !== undefined, expectedFailure: scenario.expectFailure?.checker ?? null };
+  const policy = buildEngineOptions({ ...config.engine, ...variantByName(variant).engine, clientId: 'chaos' }).conflictPolicy;
+  return { scenario: scenarioName, bug: bug?.name ?? null, variant, config, planFor, scheduled: scenario.schedule !== undefined, expectedFailure: scenario.expectFailure?.checker ?? null, policy };
 }
 
 /** The plan of a seed under a scenario (by name), for worker threads that get only names. */
@@ -129,6 +140,7 @@ function composeConfig(base: DeepPartial<SimConfig>, bug: Bug | null, flags: Cha
     // A team never outgrows the cluster (a 3-client run keeps teams of at most 3).
     teamSize: Math.min(teamSize ?? buildSimConfig({}).teamSize, resolvedClients),
     ...(flags.durationMs === undefined ? {} : { durationMs: flags.durationMs }),
+    ...(flags.policy === undefined ? {} : { engine: { ...withBug.engine, conflictPolicy: flags.policy } }),
   };
 }
 

@@ -5,6 +5,7 @@
 
 import { InvalidArgumentError } from 'commander';
 import { parseDurationArg, type ArgParser } from '../cli-args.ts';
+import type { ConflictPolicy } from '../../engine/options.ts';
 // Also registers the bug zoo's variants for every command, so `syncstorm replay` finds the
 // variant a chaos failure's run file names.
 import '../../scenarios/bugs.ts';
@@ -20,6 +21,7 @@ export interface ChaosFlags {
   readonly workers?: number;
   readonly clients?: number;
   readonly duration?: number;
+  readonly policy?: ConflictPolicy;
   readonly out: string;
   readonly shrink: boolean;
   readonly determinismSample: number;

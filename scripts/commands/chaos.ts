@@ -13,6 +13,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { CONFLICT_POLICIES } from '../../engine/options.ts';
 import { parseDurationArg, parseIntegerArg, parseSeedArg } from '../cli-args.ts';
 import type { ChaosFailure } from '../../scenarios/chaos/summary.ts';
 import type { ChaosTarget } from '../../scenarios/chaos/target.ts';
@@ -36,6 +37,7 @@ export function registerChaos(program: Command): void {
     .option('--workers <k>', 'worker threads (1 runs in-process; default: available cores)', parseIntegerArg('--workers', 1, 256))
     .option('--clients <n>', 'virtual clients per run', parseIntegerArg('--clients', 1, 10_000))
     .option('--duration <d>', 'simulated chaos phase per run, e.g. 5m, 1h', parseDurationArg('--duration'))
+    .addOption(new Option('--policy <name>', "conflict policy (over the scenario's)").choices(CONFLICT_POLICIES))
     .requiredOption('--out <dir>', 'output directory (summary.json, junit.xml, trace-hashes.txt, failures/; its failures/ is replaced)')
     .option('--no-shrink', 'save failing seeds as they are, without shrinking')
     .option('--determinism-sample <k>', 'seeds re-run in-process to compare trace hashes', parseIntegerArg('--determinism-sample', 0, 10_000), DETERMINISM_SAMPLE_DEFAULT)
@@ -55,7 +57,7 @@ export async function runChaos(flags: ChaosFlags): Promise<void> {
   const m = await loadModules();
   let target: ChaosTarget;
   try {
-    target = await m.resolveChaosTarget({ scenario: flags.scenario, bug: flags.bug, clients: flags.clients, durationMs: flags.duration });
+    target = await m.resolveChaosTarget({ scenario: flags.scenario, bug: flags.bug, clients: flags.clients, durationMs: flags.duration, policy: flags.policy });
   } catch (error) {
     if (error instanceof m.ChaosUsageError) throw new InvalidArgumentError(error.message);
     throw error;
@@ -71,7 +73,7 @@ export async function runChaos(flags: ChaosFlags): Promise<void> {
     process.stderr.write(`chaos: note: scenario ${target.scenario} is a deliberate counterexample; expect ${target.expectedFailure} to fail\n`);
   }
   process.stderr.write(
-    `chaos: ${m.describeSeedRange(range)} · ${target.variant}${target.scenario === m.DEFAULT_SCENARIO ? '' : ` · scenario ${target.scenario}`} · ${c.clients} clients · ${m.formatMs(c.durationMs)} simulated · faults: ${describeFaultConfig(target)} · ${workers} worker${workers === 1 ? '' : 's'}\n`,
+    `chaos: ${m.describeSeedRange(range)} · ${target.variant}${target.scenario === m.DEFAULT_SCENARIO ? '' : ` · scenario ${target.scenario}`} · ${c.clients} clients · ${m.formatMs(c.durationMs)} simulated · policy ${target.policy} · faults: ${describeFaultConfig(target)} · ${workers} worker${workers === 1 ? '' : 's'}\n`,
   );
 
   const aborter = new AbortController();
