@@ -241,7 +241,11 @@ function restampBeforeContact(ctx: Ctx, offsetMs: number): void {
   const deltaMs = offsetMs - meta.clockOffsetMs;
   const since = meta.epoch === null ? null : ctx.v.openedHlc;
   const sinceStamp = since === null ? null : encodeStamp(since, meta.clientId);
-  const unsent = [...image.queue.values()].filter((item) => !item.sent && item.stamp !== null && decodeStamp(item.stamp) !== null && (sinceStamp === null || item.stamp > sinceStamp));
+  // With no epoch stored, no process ever made contact, so no item ever left: a restart marks
+  // every item sent (image.ts) only because it cannot tell (rolling-upgrade seed 2000980: a
+  // contact whose commit failed left the raw stamps for good, and a write made 80 s later lost
+  // to one 3 min fast).
+  const unsent = [...image.queue.values()].filter((item) => (since === null || !item.sent) && item.stamp !== null && decodeStamp(item.stamp) !== null && (sinceStamp === null || item.stamp > sinceStamp));
   if (since !== null && unsent.length === 0) return;
   unsent.sort((a, b) => (a.stamp! < b.stamp! ? -1 : a.stamp! > b.stamp! ? 1 : 0));
   let hlc = since ?? { wallMs: 0, counter: 0 };

@@ -95,6 +95,20 @@ describe('first contact under lww-hlc', () => {
     expect(decodeStamp(h.queue()[1]!.stamp!)).toEqual({ wallMs: writtenAt + offsetMs(h), counter: 0 });
   });
 
+  // Rolling-upgrade seed 2000980: the first contact's commit failed (storage quota), and the
+  // restarted engine took its never-sent write for sent (a restart cannot tell), so the raw
+  // stamp, 3 min fast, left as it was and won LWW against a write made 80 s later.
+  it('after a restart before any contact, the stamps are still corrected: a store with no epoch never pushed', () => {
+    const h = CoreHarness.started(LWW_HLC); // this client's clock is 2 min ahead
+    const writtenAt = h.now;
+    h.write('create', 'a', { x: 1 });
+    h.restart();
+    expect(h.queue()).toMatchObject([{ queueId: 'me:1', sent: true }]);
+    h.advance(10);
+    const [push] = pushesOf(h.answerPull(ok({ ...pullPage([], 0), serverTime: h.now - 2 * MINUTE_MS })));
+    expect(push?.request.items.map((i) => decodeStamp(i.stamp!))).toEqual([{ wallMs: writtenAt + offsetMs(h), counter: 0 }]);
+  });
+
   it('other policies push at once, before any contact', () => {
     const h = CoreHarness.started({ conflictPolicy: 'lww-client-clock' });
     expect(pushesOf(h.write('create', 'a', { x: 1 }))).toHaveLength(1);
