@@ -25,6 +25,7 @@ export type SyncEvent =
       readonly local: { readonly payload: Fields; readonly clientTime: number; readonly stamp: string | null };
       readonly server: ServerEntityState;
     }
+  /** `resolution`: the person's answer (keep-local, keep-server, merge), or 'withdrawn' when a rollback repair took the question back (pull.ts withdrawConflicts). */
   | { readonly type: 'conflict-resolved'; readonly at: number; readonly conflictId: string; readonly queueId: string; readonly resolution: string }
   | { readonly type: 'pulled'; readonly at: number; readonly requestId: number; readonly count: number; readonly cursor: number; readonly epoch: string }
   | { readonly type: 'applied'; readonly at: number; readonly entityType: string; readonly entityId: string; readonly revision: number; readonly deleted: boolean; readonly originClientId: string }

@@ -17,6 +17,8 @@ import type { HistoryEvent } from './history.ts';
 import type { LinkConfig } from './link.ts';
 import type { Fault } from './types.ts';
 import type { ClientRelease } from './releases.ts';
+import { ANSWER_OP_ID, answerOf } from './answers.ts';
+import type { Rng } from './rng.ts';
 
 export interface ClientHost {
   readonly now: number;
@@ -238,11 +240,21 @@ export class VirtualClient {
         host.recordEngine(this.index, this.clientTime(), effect.event);
         return true;
       case 'reply': {
+        if (effect.opId === ANSWER_OP_ID) return true; // an answer is no workload op: the conflict-resolved event records it
         this.openOps.delete(effect.opId);
         const r = effect.reply;
         host.record({ t: host.now, type: 'complete', client: this.index, opId: effect.opId, outcome: r.ok ? 'ok' : 'fail', queueId: r.ok ? r.queueId : null, error: r.ok ? null : `${r.code}: ${r.message}` });
         return true;
       }
+    }
+  }
+
+  /** Its person answers every conflict open on it, oldest first; a crash on the way stops them. */
+  answerConflicts(rng: Rng): void {
+    const open = this.core?.conflicts() ?? [];
+    for (const record of open) {
+      if (this.core === null) return;
+      this.step({ type: 'resolve-conflict', now: this.clientTime(), opId: ANSWER_OP_ID, conflictId: record.conflictId, resolution: answerOf(rng) });
     }
   }
 

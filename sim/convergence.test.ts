@@ -41,13 +41,14 @@ const SERVER: ConvergenceServer = { epoch: 'e1', lastSeqOf: (user) => (user === 
 const names = (clients: readonly FakeClient[]): string[] => clients.map((c) => c.name);
 
 describe('hasConverged', () => {
-  it('holds when everyone is up, nothing but paused conflicts is queued and every cursor is at its head', () => {
-    expect(hasConverged([client('a'), client('b', { queued: [{ paused: true }] }), client('c', { user: 'team-1', cursor: 5 })], SERVER)).toBe(true);
+  it('holds when everyone is up, nothing is queued and every cursor is at its head', () => {
+    expect(hasConverged([client('a'), client('b'), client('c', { user: 'team-1', cursor: 5 })], SERVER)).toBe(true);
   });
 
-  it('fails on a crashed client, an unpaused item, a cursor behind, or another epoch', () => {
+  it('fails on a crashed client, a queued item (paused for its person too), a cursor behind, or another epoch', () => {
     expect(hasConverged([client('a'), client('b', { crashed: true })], SERVER)).toBe(false);
     expect(hasConverged([client('a', { queued: [{ paused: false }] })], SERVER)).toBe(false);
+    expect(hasConverged([client('a', { queued: [{ paused: true }] })], SERVER)).toBe(false);
     expect(hasConverged([client('a', { cursor: 1 })], SERVER)).toBe(false);
     expect(hasConverged([client('a', { epoch: 'e0' })], SERVER)).toBe(false);
   });
@@ -73,9 +74,9 @@ describe('finalReadTargets: a final read once all is quiet, for clients that nev
     expect(finalReadTargets(clients, SERVER)).toEqual([]);
   });
 
-  it('a paused conflict does not stop the read', () => {
+  it('a conflict paused for its person waits for the answer too', () => {
     const clients = [client('behind', { cursor: 0 }), client('paused', { queued: [{ paused: true }] })];
-    expect(names(finalReadTargets(clients, SERVER))).toEqual(['behind']);
+    expect(finalReadTargets(clients, SERVER)).toEqual([]);
   });
 
   it('reads for nobody while a request is in flight anywhere, or while a client is down', () => {

@@ -23,8 +23,8 @@ export interface ConvergenceServer {
 }
 
 /**
- * Everyone up, nothing to send but paused conflicts, every cursor at the server's head in its
- * epoch. A pull still in flight then brings nothing new (requiring none in flight could miss
+ * Everyone up, nothing queued (a conflict paused for its person counts: the person answers it,
+ * sim/answers.ts), every cursor at the server's head in its epoch. A pull still in flight then brings nothing new (requiring none in flight could miss
  * quiescence forever when a client's pull interval lines up with the checks).
  */
 export function hasConverged(clients: readonly ConvergenceClient[], server: ConvergenceServer): boolean {
@@ -39,7 +39,7 @@ export function hasConverged(clients: readonly ConvergenceClient[], server: Conv
  * after the heal's sync, a write acked after its pull, or a peer's write landing after it, stays
  * unseen forever, though every queue is empty and every op acked. An app drives such an engine
  * (a sync on foreground, on a server poke); the harness plays that app once the system is
- * quiet: every client up, no unpaused item queued anywhere, no request in flight anywhere. Then
+ * quiet: every client up, no item queued anywhere, no request in flight anywhere. Then
  * each client with no interval whose cursor is behind its user's head (or in another epoch)
  * gets one `sync`, at most one per check. Quiet means the queue-moving properties are already
  * settled (a stuck queue is never quiet, so a final read cannot hide it); clients with an
@@ -53,7 +53,7 @@ export function finalReadTargets<C extends ConvergenceClient>(clients: readonly 
 }
 
 function hasWorkToSend(client: ConvergenceClient): boolean {
-  for (const item of client.core!.queueItems()) if (!item.paused) return true;
+  for (const _item of client.core!.queueItems()) return true;
   return false;
 }
 

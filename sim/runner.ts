@@ -90,6 +90,9 @@ export function runSimulation(options: RunOptions): RunResult {
       case 'token':
         world.onToken(ev);
         break;
+      case 'answer':
+        world.onAnswer(ev);
+        break;
       case 'heal':
         healed = true;
         history.healedAt = s.now;
@@ -125,7 +128,7 @@ export function buildWorld(config: SimConfig, plan: RunPlan, variant: SystemVari
   const streams = new RngStreams(config.seed);
   const server = new SimServer(streams.stream('server'), streams.stream('tokens'), variant.serverBugs);
   const endMs = config.durationMs + config.convergenceBudgetMs;
-  const world = new World(server, recorder, streams.stream('network'), { eventsMax: EVENTS_MAX, timeMsMax: endMs + 1 });
+  const world = new World(server, recorder, streams.stream('network'), streams.stream('answers'), { eventsMax: EVENTS_MAX, timeMsMax: endMs + 1 });
   const link = buildLinkConfig(config.link);
   server.core.setProtocolVersions(serverReleaseNamed(config.release.server).protocolVersions);
   const release = clientReleaseNamed(config.release.client);

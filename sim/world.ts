@@ -9,6 +9,7 @@ import type { TransportOutcome } from '../engine/ports.ts';
 import type { SyncEvent } from '../engine/events.ts';
 import type { ClientHost, VirtualClient } from './client.ts';
 import type { HistoryEvent, HistoryRecorder } from './history.ts';
+import { ANSWER_DELAY_MS } from './answers.ts';
 import { decideDelivery } from './link.ts';
 import type { Rng } from './rng.ts';
 import { Scheduler } from './scheduler.ts';
@@ -30,6 +31,8 @@ export type SimEvent =
       readonly instance: number | null;
     }
   | { readonly k: 'token'; readonly client: number; readonly generation: number }
+  /** The device's person answers the conflicts open on it (sim/answers.ts); outlives crashes, as people do. */
+  | { readonly k: 'answer'; readonly client: number }
   | { readonly k: 'heal' }
   | { readonly k: 'check' };
 
@@ -46,6 +49,7 @@ export class World implements ClientHost {
     readonly server: SimServer,
     readonly recorder: HistoryRecorder,
     private readonly networkRng: Rng,
+    private readonly answersRng: Rng,
     limits: { eventsMax: number; timeMsMax: number },
   ) {
     this.scheduler = new Scheduler<SimEvent>(limits);
@@ -61,6 +65,7 @@ export class World implements ClientHost {
 
   recordEngine(client: number, clientTime: number, event: SyncEvent): void {
     this.recorder.engine(this.now, client, clientTime, event);
+    if (event.type === 'conflict' && event.outcome === 'manual') this.scheduler.after(ANSWER_DELAY_MS, { k: 'answer', client });
   }
 
   armTimer(client: number, generation: number, timer: TimerName, trueDelayMs: number): number {
@@ -138,6 +143,13 @@ export class World implements ClientHost {
     if (client.generation !== e.generation || !client.isUp) return;
     client.token = this.server.issueToken(client.user, this.now);
     client.step({ type: 'token-refreshed', now: client.clientTime(), ok: true });
+  }
+
+  /** With the app closed, or an answer lost (a crash as it was saved), the person tries again later. */
+  onAnswer(e: Extract<SimEvent, { k: 'answer' }>): void {
+    const client = this.clients[e.client]!;
+    if (client.isUp) client.answerConflicts(this.answersRng);
+    if (!client.isUp || client.core!.conflicts().length > 0) this.scheduler.after(ANSWER_DELAY_MS, e);
   }
 
   onTimer(e: Extract<SimEvent, { k: 'timer' }>): void {

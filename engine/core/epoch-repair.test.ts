@@ -301,6 +301,23 @@ describe('epoch repair', () => {
     expect(h.core.get('todo', 'a')).toMatchObject({ server: { revision: 1, deleted: false, fields: { x: 1 } }, serverOrigin: { queueId: 'me:2' } });
   });
 
+  // Manual seeds 204 and 26: a person's answer to a conflict asked about an old epoch's state sent
+  // the op on that state's revision (ABA in the restored server), or dropped with the op a lost
+  // write the repair folded into it. The repair takes the question back: the op goes with no base.
+  it('an open manual conflict is withdrawn: its op goes back to the queue with no base, for the restored server to judge', () => {
+    const h = CoreHarness.started({ conflictPolicy: 'manual' });
+    h.answerPull(ok(pullPage([change('a', 1, { x: 1 })], 1)));
+    h.write('update', 'a', { y: 2 });
+    h.answerPush(pushAnswer([conflicted(h.push!.request.items[0]!, serverState(2, { x: 3 }))]));
+    expect(h.core.conflicts()).toHaveLength(1);
+    h.step({ type: 'sync' });
+    h.answerPull(ok(pullPage([], 2, { epoch: E2 })));
+    const effects = restore(h, [change('a', 1, { x: 1 })]);
+    expect(eventsOfType(effects, 'conflict-resolved')).toMatchObject([{ queueId: 'me:1', resolution: 'withdrawn' }]);
+    expect(h.core.conflicts()).toEqual([]);
+    expect(h.push?.request.items).toMatchObject([{ queueId: 'me:1', action: 'update', baseRevision: null, payload: { y: 2 } }]);
+  });
+
   it('a new epoch in a push answer starts the repair too', () => {
     const h = CoreHarness.started();
     h.answerPullEmpty();

@@ -201,6 +201,7 @@ export function resumeRepair(ctx: Ctx): void {
 function finishRepair(ctx: Ctx, now: number): void {
   const { image, fx, v } = ctx;
   verifyAcks(ctx, now);
+  withdrawConflicts(ctx, now);
   const restored = v.repair!.changes;
   const me = image.meta.clientId;
   for (const [key, entity] of [...image.entities]) {
@@ -258,6 +259,24 @@ function keepLost(ctx: Ctx, entity: EntityRecord, carrier: QueueItem | null, now
   const stamp = carrier.stamp === null ? {} : { stamp: carrier.stamp };
   const tombstone: ServerEntityState = { revision: 0, deleted: true, fields: {}, updatedAt: carrier.createdAt, ...stamp };
   refreshEntity(ctx, entity.entityType, entity.entityId, now, tombstone, { clientId: ctx.image.meta.clientId, queueId: carrier.queueId });
+}
+
+/**
+ * An open manual conflict asks a person about a server state of the old epoch: an answer would
+ * send its op on that state's revision, which the restored server may hold with other content
+ * (ABA: field-merge seed 204 under 'manual', keep-local applied on another client's newer title
+ * and our store kept the old one), and keep-server would drop, with the op, a lost write the
+ * repair folds into it (seed 26). Withdraw the question: the op goes back to the queue with no
+ * base, so the restored server judges it (a conflict there asks again, about what it now holds).
+ */
+function withdrawConflicts(ctx: Ctx, now: number): void {
+  const { image, fx } = ctx;
+  for (const record of [...image.conflicts.values()]) {
+    image.removeConflict(record.conflictId);
+    const item = image.queue.get(record.queueId);
+    if (item !== undefined) image.putItem(itemWith(item, { paused: false, baseRevision: null, baseFields: null, nextAttemptAt: now }));
+    fx.event({ type: 'conflict-resolved', at: now, conflictId: record.conflictId, queueId: record.queueId, resolution: 'withdrawn' });
+  }
 }
 
 /**
