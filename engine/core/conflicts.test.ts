@@ -134,6 +134,16 @@ describe('conflicts at the core', () => {
       expect(h.core.get('todo', 'a')?.fields).toEqual({ title: 'theirs', note: 'later' });
     });
 
+    // Field-merge seed 1956: the event came after the commit, so a crash between the two kept the
+    // dropped op's removal and lost the only record of why it left the queue.
+    it.each(['keep-local', 'keep-server'] as const)('%s: the conflict-resolved event travels with the commit it describes', (kind) => {
+      const h = paused();
+      const effects = h.resolve('conflict:me:1', { kind });
+      const commits = effects.filter((e) => e.type === 'commit');
+      expect(commits).toHaveLength(1);
+      expect(commits[0]!.events).toMatchObject([{ type: 'conflict-resolved', queueId: 'me:1', resolution: kind }]);
+    });
+
     it('an unknown conflict id is refused', () => {
       const h = paused();
       expect(CoreHarness.reply(h.resolve('conflict:nope', { kind: 'keep-local' }))).toMatchObject({ ok: false, code: 'no_conflict' });

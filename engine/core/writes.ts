@@ -155,7 +155,9 @@ export function onResolveConflict(ctx: Ctx, input: ResolveInput): void {
     image.putItem(itemWith(item, { action, payload, paused: false, baseRevision: record.server.revision, baseFields: record.server.fields, nextAttemptAt: input.now }));
   }
   refreshEntity(ctx, item.entityType, item.entityId, input.now);
-  fx.commit();
+  // The event describes this commit: made with it, it is reported only if the commit lands (a
+  // crash right after the commit once lost it, and a dropped op looked lost; field-merge seed 1956).
   fx.event({ type: 'conflict-resolved', at: input.now, conflictId: record.conflictId, queueId: item.queueId, resolution: resolution.kind });
+  fx.commit();
   fx.reply(input.opId, { ok: true, queueId: resolution.kind === 'keep-server' ? null : item.queueId });
 }
