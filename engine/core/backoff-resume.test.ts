@@ -130,6 +130,24 @@ describe('a backoff ends when its cause ends', () => {
     expect(sentIds(effects)).toEqual([]);
   });
 
+  // Field-merge seed 2742: an outage's failures had doubled the item's backoff eleven times, so a
+  // 429 asking for 21 s stored a wait of 3.5 h, and the restart that followed kept it whole.
+  it("a 429's stored wait is its Retry-After, however often the item failed before: a restart strands nothing", () => {
+    const h = oneInFlight();
+    for (let i = 0; i < 10; i++) {
+      h.answerPush(http(503));
+      h.advance(h.queue()[0]!.nextAttemptAt - h.now);
+    }
+    expect(h.queue()[0]!.attempts).toBe(10);
+    h.answerPush(http(429, 21_000));
+    const askedAt = h.now;
+    expect(h.queue()[0]!.nextAttemptAt - askedAt).toBeLessThanOrEqual(21_000 + BACKOFF.backoffBaseMs);
+    h.restart();
+    expect(sentIds(answerPullOk(h))).toEqual([]);
+    expectFirstPushAfter(h, askedAt, 21_000);
+    expect(h.now - askedAt).toBeLessThanOrEqual(21_000 + BACKOFF.backoffBaseMs);
+  });
+
   it("a resumed item keeps a 429's Retry-After across a restart", () => {
     const h = oneInFlight();
     h.answerPush(http(429, 90_000));

@@ -1,4 +1,4 @@
-// Retry delays: exponential backoff with jitter, capped, never shorter than Retry-After.
+// Retry delays: exponential backoff with jitter, capped; or, when the server said when, its Retry-After.
 // Pure: the random draw comes in as an argument, so the envelope is testable exactly.
 
 import type { JitterKind } from '../options.ts';
@@ -20,7 +20,13 @@ export function backoffCeilingMs(policy: BackoffPolicy, attempts: number): numbe
  * Delay before the next attempt after `attempts` failures. `unit` is a uniform draw in [0, 1).
  * - none: the ceiling; full: uniform in [0, ceiling]; equal: ceiling/2 + uniform in [0, ceiling/2];
  * - decorrelated (AWS): uniform in [base, min(cap, 3·previous)], previous defaulting to base.
- * The result is an integer in [0, cap] and at least `retryAfterMs` when the server asked for it.
+ * The result is an integer in [0, cap]. When the server named a Retry-After, that is the wait
+ * instead (cap or not: the server said when it can take us again), spread by at most one base
+ * (none: exactly it) so its clients do not all come back at the same instant. The backoff grown
+ * by earlier failures does not add to it: a 429 after an outage that doubled an item's backoff
+ * eleven times once stored a wait of 3.5 h where the server asked for 21 s, and a restart (which
+ * keeps a 429's stored wait, resume.ts heldAtStart) left it there past the convergence budget
+ * (field-merge seed 2742).
  */
 export function nextDelayMs(
   policy: BackoffPolicy,
@@ -29,6 +35,7 @@ export function nextDelayMs(
   previousDelayMs: number | null = null,
   retryAfterMs: number | null = null,
 ): number {
+  if (retryAfterMs !== null) return policy.jitter === 'none' ? retryAfterMs : retryAfterMs + Math.floor(unit * (policy.backoffBaseMs + 1));
   const ceiling = backoffCeilingMs(policy, attempts);
   let delay: number;
   switch (policy.jitter) {
@@ -48,6 +55,5 @@ export function nextDelayMs(
       break;
     }
   }
-  // Retry-After wins even over the cap: the server said when it can take us again.
-  return Math.max(Math.min(delay, policy.backoffCapMs), retryAfterMs ?? 0);
+  return Math.min(delay, policy.backoffCapMs);
 }
