@@ -318,6 +318,26 @@ describe('epoch repair', () => {
     expect(h.push?.request.items).toMatchObject([{ queueId: 'me:1', action: 'update', baseRevision: null, payload: { y: 2 } }]);
   });
 
+  // Default seed 114265: the lost write was the head's own apply (ack lost, apply pulled); folded
+  // with the whole confirmed state, the re-upload put back another client's older content over
+  // the newer one the restored server held, and no client could tell.
+  it("a lost write that is the pending head's own apply goes again with just its own changes, on the restored revision", () => {
+    const h = CoreHarness.started({ conflictPolicy: 'lww-hlc', jitter: 'none' });
+    h.answerPull(ok(pullPage([change('a', 1, { title: 't0', content: 'old' })], 1)));
+    h.write('update', 'a', { title: 'mine' });
+    h.answerPush(http(500)); // applied, answer lost
+    h.step({ type: 'sync' });
+    h.answerPull(ok(pullPage([change('a', 2, { title: 'mine', content: 'old' }, ours('me:1'))], 2)));
+    h.answerPush(http(500));
+    h.step({ type: 'sync' });
+    h.answerPull(ok(pullPage([], 2, { epoch: E2 })));
+    const theirs = change('a', 2, { title: 't0', content: 'newer' }, { origin: { clientId: 'other', queueId: 'other:2' } });
+    const effects = restore(h, [theirs]);
+    expect(eventsOfType(effects, 'repair-enqueued')).toMatchObject([{ queueId: 'me:1', reuploads: 'me:1' }]);
+    expect(h.queue()).toMatchObject([{ queueId: 'me:1', action: 'update', baseRevision: 2 }]);
+    expect(h.queue()[0]!.payload).toEqual({ title: 'mine' });
+  });
+
   it('a new epoch in a push answer starts the repair too', () => {
     const h = CoreHarness.started();
     h.answerPullEmpty();

@@ -37,7 +37,14 @@ export function reupload(ctx: Ctx, key: string, entity: EntityRecord, restored: 
   if (head !== undefined && head.action === 'update' && exists && ctx.v.push?.queueIds.includes(head.queueId) === true) {
     item = carryBehind(ctx, key, entity, head, baseRevision, restored, now);
   } else if (head !== undefined) {
-    const payload = head.action === 'delete' ? {} : head.action === 'create' ? head.payload : { ...confirmed.fields, ...head.payload };
+    // When the lost write is the head's own apply (its ack lost, its apply pulled), an update of a
+    // restored entity re-sends just its own changes: the rest of the confirmed state is other
+    // writers' fields as we last saw them, which the restored state may hold newer (default seed
+    // 114265: c7's re-upload put c6's older content back over c6's acked newer one, and no one
+    // could tell). A rollback that lost those writers' fields too is seen by the next repair of
+    // the client whose confirmed write this apply becomes (isRestored compares fields).
+    const ownOnly = exists && head.action === 'update' && origin.queueId === head.queueId;
+    const payload = head.action === 'delete' ? {} : head.action === 'create' || ownOnly ? head.payload : { ...confirmed.fields, ...head.payload };
     const action = head.action === 'delete' ? 'delete' : exists ? 'update' : 'create';
     item = head.action === 'delete' && !exists ? null : itemWith(head, { action, payload, baseRevision, baseFields: restored?.fields ?? null, nextAttemptAt: now });
     if (item === null) {
