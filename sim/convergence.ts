@@ -53,8 +53,7 @@ export function finalReadTargets<C extends ConvergenceClient>(clients: readonly 
 }
 
 function hasWorkToSend(client: ConvergenceClient): boolean {
-  for (const _item of client.core!.queueItems()) return true;
-  return false;
+  return client.core!.queueItems()[Symbol.iterator]().next().done !== true;
 }
 
 function isBehind(client: ConvergenceClient, server: ConvergenceServer): boolean {

@@ -264,10 +264,10 @@ function keepLost(ctx: Ctx, entity: EntityRecord, carrier: QueueItem | null, now
 /**
  * An open manual conflict asks a person about a server state of the old epoch: an answer would
  * send its op on that state's revision, which the restored server may hold with other content
- * (ABA: field-merge seed 204 under 'manual', keep-local applied on another client's newer title
- * and our store kept the old one), and keep-server would drop, with the op, a lost write the
- * repair folds into it (seed 26). Withdraw the question: the op goes back to the queue with no
- * base, so the restored server judges it (a conflict there asks again, about what it now holds).
+ * (ABA: manual seeds 204 and 271, keep-local applied on another client's newer title and our
+ * store kept the old one), and keep-server would drop, with the op, a lost write the repair folds
+ * into it. Withdraw the question: the op goes back to the queue with no base, so the restored
+ * server judges it (a conflict there asks again, about what it now holds).
  */
 function withdrawConflicts(ctx: Ctx, now: number): void {
   const { image, fx } = ctx;

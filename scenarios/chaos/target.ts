@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { buildSimConfig, CLIENTS_MAX, DURATION_MS_MAX, DURATION_MS_MIN, SimConfigError, type DeepPartial } from '../../sim/config.ts';
 import { generatePlan } from '../../sim/plan.ts';
 import type { Fault, RunPlan, SimConfig } from '../../sim/types.ts';
-import { CORRECT_SYSTEM, variantByName } from '../../sim/variants.ts';
+import { CORRECT_SYSTEM, variantByName, type SystemVariant } from '../../sim/variants.ts';
 import { BUGS, type Bug } from '../bugs.ts';
 import { buildEngineOptions, type ConflictPolicy } from '../../engine/options.ts';
 
@@ -74,13 +74,14 @@ export async function resolveChaosTarget(flags: ChaosTargetFlags): Promise<Chaos
   const scenario = await scenarioNamed(scenarioName);
   checkFlagRanges(flags);
   const variant = bug?.variant.name ?? scenario.variant ?? CORRECT_SYSTEM.name;
-  let pinned: ConflictPolicy | undefined;
+  let variantEngine: SystemVariant['engine'];
   try {
-    pinned = variantByName(variant).engine.conflictPolicy;
+    variantEngine = variantByName(variant).engine;
   } catch (error) {
     throw new ChaosUsageError('--scenario', `--scenario '${scenarioName}' names an unknown variant: ${(error as Error).message}`);
   }
   // A variant's own engine options win over the config's: a policy it pins cannot be changed.
+  const pinned = variantEngine.conflictPolicy;
   if (flags.policy !== undefined && pinned !== undefined && pinned !== flags.policy) {
     throw new ChaosUsageError('--policy', `--policy: variant '${variant}' runs under its own conflict policy '${pinned}', got '${flags.policy}'`);
   }
@@ -95,7 +96,7 @@ export async function resolveChaosTarget(flags: ChaosTargetFlags): Promise<Chaos
   }
   const planFor = plannerOf(scenario);
   checkSchedule(scenario, config);
-  const policy = buildEngineOptions({ ...config.engine, ...variantByName(variant).engine, clientId: 'chaos' }).conflictPolicy;
+  const policy = buildEngineOptions({ ...config.engine, ...variantEngine, clientId: 'chaos' }).conflictPolicy;
   return { scenario: scenarioName, bug: bug?.name ?? null, variant, config, planFor, scheduled: scenario.schedule !== undefined, expectedFailure: scenario.expectFailure?.checker ?? null, policy };
 }
 
