@@ -13,7 +13,8 @@ import { generatePlan } from '../../sim/plan.ts';
 import type { Fault, RunPlan, SimConfig } from '../../sim/types.ts';
 import { CORRECT_SYSTEM, variantByName, type SystemVariant } from '../../sim/variants.ts';
 import { BUGS, type Bug } from '../bugs.ts';
-import { buildEngineOptions, type ConflictPolicy } from '../../engine/options.ts';
+import type { ConflictPolicy } from '../../engine/options.ts';
+import { checkContextOf } from './run-seed.ts';
 
 export const DEFAULT_SCENARIO = 'default';
 /** The bug zoo's emphasis: its exposing faults, densely, on a small cluster. */
@@ -74,14 +75,14 @@ export async function resolveChaosTarget(flags: ChaosTargetFlags): Promise<Chaos
   const scenario = await scenarioNamed(scenarioName);
   checkFlagRanges(flags);
   const variant = bug?.variant.name ?? scenario.variant ?? CORRECT_SYSTEM.name;
-  let variantEngine: SystemVariant['engine'];
+  let system: SystemVariant;
   try {
-    variantEngine = variantByName(variant).engine;
+    system = variantByName(variant);
   } catch (error) {
     throw new ChaosUsageError('--scenario', `--scenario '${scenarioName}' names an unknown variant: ${(error as Error).message}`);
   }
   // A variant's own engine options win over the config's: a policy it pins cannot be changed.
-  const pinned = variantEngine.conflictPolicy;
+  const pinned = system.engine.conflictPolicy;
   if (flags.policy !== undefined && pinned !== undefined && pinned !== flags.policy) {
     throw new ChaosUsageError('--policy', `--policy: variant '${variant}' runs under its own conflict policy '${pinned}', got '${flags.policy}'`);
   }
@@ -96,7 +97,7 @@ export async function resolveChaosTarget(flags: ChaosTargetFlags): Promise<Chaos
   }
   const planFor = plannerOf(scenario);
   checkSchedule(scenario, config);
-  const policy = buildEngineOptions({ ...config.engine, ...variantEngine, clientId: 'chaos' }).conflictPolicy;
+  const policy = checkContextOf(config, system).conflictPolicy;
   return { scenario: scenarioName, bug: bug?.name ?? null, variant, config, planFor, scheduled: scenario.schedule !== undefined, expectedFailure: scenario.expectFailure?.checker ?? null, policy };
 }
 
