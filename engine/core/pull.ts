@@ -9,7 +9,7 @@ import { fieldsEqual } from '../policy/fields.ts';
 import { nextRequestId, observeServerTime, observeStamp, refreshEntity, type Ctx } from './context.ts';
 import { maybePush } from './push.ts';
 import { resumeHeld } from './resume.ts';
-import { reupload } from './reupload.ts';
+import { redeleteOverOlder, reupload } from './reupload.ts';
 import { stopForUpgrade, versionRefusal } from './version.ts';
 
 export function maybePull(ctx: Ctx, now: number): void {
@@ -108,9 +108,23 @@ export function applyPulled(ctx: Ctx, change: Change, now: number): void {
       updatedAt: prior?.updatedAt ?? now,
     });
   } else {
+    const prior = ctx.image.entities.get(key);
+    const redelete = prior !== undefined && deleteMarkerOutlives(ctx, key, prior, change);
+    if (redelete) redeleteOverOlder(ctx, key, prior, change, now);
     refreshEntity(ctx, change.entityType, change.entityId, now, server, change.origin, key);
   }
   ctx.fx.event({ type: 'applied', at: now, entityType: change.entityType, entityId: change.entityId, revision: change.revision, deleted: change.deleted, originClientId: change.origin.clientId });
+}
+
+/**
+ * Whether a pulled change that brings an entity back is older than our kept delete (its revision-0
+ * marker, ours, with nothing of the entity pending): see reupload.ts redeleteOverOlder.
+ */
+function deleteMarkerOutlives(ctx: Ctx, key: string, entity: EntityRecord, change: Change): boolean {
+  const marker = entity.server;
+  if (marker === null || marker.revision !== 0 || !marker.deleted || change.deleted) return false;
+  if (entity.serverOrigin?.clientId !== ctx.image.meta.clientId || ctx.image.headOf(key) !== undefined) return false;
+  return marker.stamp !== undefined && change.stamp !== undefined && change.stamp < marker.stamp;
 }
 
 function serverStateOf(change: Change): ServerEntityState {

@@ -70,3 +70,43 @@ describe('a delete settled without a send after a rollback lost our create', () 
     expect(eventsOfType(effects, 'repair-enqueued')).toEqual([]);
   });
 });
+
+// Default seed 174767: a rollback lost our acked delete and the create before it, and the repair
+// kept the delete's trace (a tombstone of ours at revision 0). Then another client's repair
+// re-uploaded its older create into the new epoch. Taken as newer, it erased that trace, and a
+// second rollback brought the entity back with nothing left to delete it again.
+describe('a pulled change that brings back an entity our kept delete outlives', () => {
+  /** 'a' created, then deleted (acked at revision 2); E2 restored without it. Returns the delete's stamp. */
+  function deleteLostToRollback(): { h: CoreHarness; stamp: string } {
+    const h = createdAndAcked();
+    h.write('delete', 'a');
+    h.answerPush(ackAll(h.push!.request, () => 2));
+    expect(h.core.get('todo', 'a')).toMatchObject({ server: { revision: 2, deleted: true } });
+    restored(h, 'E2', []);
+    const server = h.core.get('todo', 'a')?.server;
+    expect(server).toMatchObject({ revision: 0, deleted: true });
+    expect(h.queue()).toEqual([]);
+    return { h, stamp: server!.stamp! };
+  }
+
+  /** A stamp this far (ms) from `stamp`, of another client. */
+  const shifted = (stamp: string, ms: number) => `${String(Number(stamp.slice(0, 15)) + ms).padStart(15, '0')}.000000.other`;
+
+  it('a re-upload stamped before our delete is deleted again, on its revision, with the delete stamp', () => {
+    const { h, stamp } = deleteLostToRollback();
+    h.step({ type: 'sync' });
+    const effects = h.answerPull(ok(pullPage([change('a', 1, { x: 7 }, { stamp: shifted(stamp, -5_000) })], 1, { epoch: 'E2' })));
+    expect(eventsOfType(effects, 'repair-enqueued')).toMatchObject([{ entityId: 'a', reuploads: 'me:2' }]);
+    expect(h.queue()).toMatchObject([{ entityId: 'a', action: 'delete', baseRevision: 1, stamp }]);
+    expect(h.core.get('todo', 'a')).toMatchObject({ deleted: true, server: { revision: 1, deleted: false } });
+  });
+
+  it('a change stamped after our delete is a newer write: taken, nothing deleted', () => {
+    const { h, stamp } = deleteLostToRollback();
+    h.step({ type: 'sync' });
+    const effects = h.answerPull(ok(pullPage([change('a', 1, { x: 7 }, { stamp: shifted(stamp, 5_000) })], 1, { epoch: 'E2' })));
+    expect(eventsOfType(effects, 'repair-enqueued')).toEqual([]);
+    expect(h.queue()).toEqual([]);
+    expect(h.core.get('todo', 'a')).toMatchObject({ deleted: false, fields: { x: 7 }, server: { revision: 1 } });
+  });
+});

@@ -68,6 +68,24 @@ export function reupload(ctx: Ctx, key: string, entity: EntityRecord, restored: 
 }
 
 /**
+ * Our revision-0 delete marker (pull.ts keepLost, conflict.ts keepMootDelete: an acked delete a
+ * rollback lost, found moot) meets a pulled change that brings the entity back, stamped before our
+ * delete: a re-upload of an older write, not a newer one (lww-hlc only; without stamps no one can
+ * tell, and the change is taken). Our delete is the last word: send it again on the pulled
+ * revision, with its own time and stamp. The pulled change is still the confirmed state (the server
+ * holds it); the pending delete carries our word, and the local view is deleted meanwhile. Default
+ * seed 174767: c0 took c2's re-upload of its older create over the marker, the trace of the acked
+ * delete was gone, and a second rollback brought the entity back for good.
+ */
+export function redeleteOverOlder(ctx: Ctx, key: string, entity: EntityRecord, pulled: Change, now: number): void {
+  const marker = entity.server!;
+  assert(marker.deleted && marker.revision === 0, `redelete of ${key}: only a revision-0 delete marker is sent again`);
+  const item = repairItem(ctx, entity, 'delete', {}, pulled.revision, pulled, now);
+  ctx.image.putItem(item);
+  ctx.fx.event({ type: 'repair-enqueued', at: now, queueId: item.queueId, entityType: item.entityType, entityId: item.entityId, reuploads: entity.serverOrigin!.queueId });
+}
+
+/**
  * The head is an update in a request still on its way: the server applies it as it was sent (and
  * answers a retry of its queueId with that result), so fields folded into it now would never
  * reach the server, yet its ack would confirm them (default seed 19643: our lost title, folded
