@@ -1,4 +1,4 @@
-// What `chaos --scenario/--bug/--clients/--duration/--policy` runs: the bug's variant with its faults
+// What `chaos --scenario/--bug/--clients/--team-size/--duration/--policy` runs: the bug's variant with its faults
 // emphasized on 10 clients, flags over everything, and usage errors that name the flag.
 
 import { describe, expect, it } from 'vitest';
@@ -22,6 +22,14 @@ describe('resolveChaosTarget', () => {
   it('--clients and --duration win; teams never outgrow the cluster', async () => {
     const target = await resolveChaosTarget({ bug: 'no-backoff', clients: 3, durationMs: 90_000 });
     expect(target.config).toMatchObject({ clients: 3, teamSize: 3, durationMs: 90_000 });
+  });
+
+  it("--team-size wins over the scenario's, capped at the cluster as run caps it", async () => {
+    expect((await resolveChaosTarget({ teamSize: 10 })).config).toMatchObject({ clients: 50, teamSize: 10 });
+    expect((await resolveChaosTarget({ clients: 4, teamSize: 10 })).config).toMatchObject({ clients: 4, teamSize: 4 });
+    // clock-skew-lww sets its own teams of 3 (its schedule staggers them); the flag still wins.
+    expect((await resolveChaosTarget({ scenario: 'clock-skew-lww' })).config.teamSize).toBe(3);
+    expect((await resolveChaosTarget({ scenario: 'clock-skew-lww', teamSize: 2 })).config.teamSize).toBe(2);
   });
 
   it('a scenario of the catalogue brings its config, engine options and schedule', async () => {
@@ -50,6 +58,7 @@ describe('resolveChaosTarget', () => {
     [{ scenario: 'no-such-scenario' }, '--scenario', /--scenario must be 'default' or a scenario of the catalogue \(.*clock-skew-lww.*\), got 'no-such-scenario'/],
     [{ bug: 'no-such-bug' }, '--bug', /--bug must be a bug of the zoo \(no-server-dedup, .*\), got 'no-such-bug'/],
     [{ clients: 0 }, '--clients', /--clients must be an integer from 1/],
+    [{ teamSize: 0 }, '--team-size', /--team-size must be an integer from 1 to 10000, got '0'/],
     [{ durationMs: 10 }, '--duration', /--duration must be from 1000 ms/],
     [{ scenario: 'clock-skew-lww', durationMs: 60_000 }, '--duration', /scenario 'clock-skew-lww' schedules '.*' at \d+ ms, so its chaos phase must be longer/],
   ])('%j is a usage error naming %s', async (flags, flag, message) => {

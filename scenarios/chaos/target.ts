@@ -1,5 +1,5 @@
 // What a chaos run runs: the base config, the variant and how a seed's plan is made, from
-// `--scenario`, `--bug`, `--clients`, `--duration` and `--policy` (a bug that needs a scenario, such as a
+// `--scenario`, `--bug`, `--clients`, `--team-size`, `--duration` and `--policy` (a bug that needs a scenario, such as a
 // broken migration needing an upgrade, brings it unless --scenario names one). Precedence, lowest first:
 // DEFAULT_SIM_CONFIG, the scenario's config and engine options, the bug's emphasis (its fault kinds only, not swarmed, 120 faults per hour, 10
 // clients unless the scenario sets its own count), then the flags. The variant is the bug's,
@@ -25,6 +25,8 @@ export interface ChaosTargetFlags {
   readonly scenario?: string;
   readonly bug?: string;
   readonly clients?: number;
+  /** Clients sharing one entity space, over the scenario's (capped at the cluster, as for run). */
+  readonly teamSize?: number;
   readonly durationMs?: number;
   /** The conflict policy, over the scenario's. */
   readonly policy?: ConflictPolicy;
@@ -92,7 +94,7 @@ export async function resolveChaosTarget(flags: ChaosTargetFlags): Promise<Chaos
     config = buildSimConfig(partial);
   } catch (error) {
     if (!(error instanceof SimConfigError)) throw error;
-    const flag = error.field === 'clients' ? '--clients' : error.field === 'durationMs' ? '--duration' : '--scenario';
+    const flag = error.field === 'clients' ? '--clients' : error.field === 'teamSize' ? '--team-size' : error.field === 'durationMs' ? '--duration' : '--scenario';
     throw new ChaosUsageError(flag, `${flag}: the resulting config is not valid: ${error.message}`);
   }
   const planFor = plannerOf(scenario);
@@ -131,7 +133,7 @@ function checkSchedule(scenario: CatalogueScenario, config: SimConfig): void {
 
 function composeConfig(base: DeepPartial<SimConfig>, bug: Bug | null, flags: ChaosTargetFlags): DeepPartial<SimConfig> {
   const clients = flags.clients ?? base.clients ?? (bug === null ? undefined : BUG_CLIENTS);
-  const teamSize = base.teamSize;
+  const teamSize = flags.teamSize ?? base.teamSize;
   const withBug: DeepPartial<SimConfig> =
     bug === null ? base : { ...base, faults: { ...base.faults, kinds: [...bug.faults], swarm: false, faultsPerHour: BUG_FAULTS_PER_HOUR } };
   const resolvedClients = clients ?? buildSimConfig({}).clients;
@@ -149,6 +151,9 @@ function composeConfig(base: DeepPartial<SimConfig>, bug: Bug | null, flags: Cha
 function checkFlagRanges(flags: ChaosTargetFlags): void {
   if (flags.clients !== undefined && (!Number.isInteger(flags.clients) || flags.clients < 1 || flags.clients > CLIENTS_MAX)) {
     throw new ChaosUsageError('--clients', `--clients must be an integer from 1 to ${CLIENTS_MAX}, got '${flags.clients}'`);
+  }
+  if (flags.teamSize !== undefined && (!Number.isInteger(flags.teamSize) || flags.teamSize < 1 || flags.teamSize > CLIENTS_MAX)) {
+    throw new ChaosUsageError('--team-size', `--team-size must be an integer from 1 to ${CLIENTS_MAX}, got '${flags.teamSize}'`);
   }
   const d = flags.durationMs;
   if (d !== undefined && (!Number.isInteger(d) || d < DURATION_MS_MIN || d > DURATION_MS_MAX)) {

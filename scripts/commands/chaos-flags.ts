@@ -20,6 +20,7 @@ export interface ChaosFlags {
   readonly shard?: Shard;
   readonly workers?: number;
   readonly clients?: number;
+  readonly teamSize?: number;
   readonly duration?: number;
   readonly policy?: ConflictPolicy;
   readonly out: string;

@@ -36,6 +36,7 @@ export function registerChaos(program: Command): void {
     .option('--shard <i/n>', 'this machine runs every n-th seed from S+i-1 (i from 1 to n)', parseShardArg('--shard'))
     .option('--workers <k>', 'worker threads (1 runs in-process; default: available cores)', parseIntegerArg('--workers', 1, 256))
     .option('--clients <n>', 'virtual clients per run', parseIntegerArg('--clients', 1, 10_000))
+    .option('--team-size <n>', 'clients sharing one entity space (at most --clients)', parseIntegerArg('--team-size', 1, 10_000))
     .option('--duration <d>', 'simulated chaos phase per run, e.g. 5m, 1h', parseDurationArg('--duration'))
     .addOption(new Option('--policy <name>', "conflict policy (over the scenario's)").choices(CONFLICT_POLICIES))
     .requiredOption('--out <dir>', 'output directory (summary.json, junit.xml, trace-hashes.txt, failures/; its failures/ is replaced)')
@@ -57,7 +58,7 @@ export async function runChaos(flags: ChaosFlags): Promise<void> {
   const m = await loadModules();
   let target: ChaosTarget;
   try {
-    target = await m.resolveChaosTarget({ scenario: flags.scenario, bug: flags.bug, clients: flags.clients, durationMs: flags.duration, policy: flags.policy });
+    target = await m.resolveChaosTarget({ scenario: flags.scenario, bug: flags.bug, clients: flags.clients, teamSize: flags.teamSize, durationMs: flags.duration, policy: flags.policy });
   } catch (error) {
     if (error instanceof m.ChaosUsageError) throw new InvalidArgumentError(error.message);
     throw error;
@@ -73,7 +74,7 @@ export async function runChaos(flags: ChaosFlags): Promise<void> {
     process.stderr.write(`chaos: note: scenario ${target.scenario} is a deliberate counterexample; expect ${target.expectedFailure} to fail\n`);
   }
   process.stderr.write(
-    `chaos: ${m.describeSeedRange(range)} · ${target.variant}${target.scenario === m.DEFAULT_SCENARIO ? '' : ` · scenario ${target.scenario}`} · ${c.clients} clients · ${m.formatMs(c.durationMs)} simulated · policy ${target.policy} · faults: ${describeFaultConfig(target)} · ${workers} worker${workers === 1 ? '' : 's'}\n`,
+    `chaos: ${m.describeSeedRange(range)} · ${target.variant}${target.scenario === m.DEFAULT_SCENARIO ? '' : ` · scenario ${target.scenario}`} · ${c.clients} clients in teams of ${c.teamSize} · ${m.formatMs(c.durationMs)} simulated · policy ${target.policy} · faults: ${describeFaultConfig(target)} · ${workers} worker${workers === 1 ? '' : 's'}\n`,
   );
 
   const aborter = new AbortController();
