@@ -244,12 +244,24 @@ function compareFaults(a: Fault, b: Fault): number {
   return a.atMs - b.atMs || kindIndex.get(a.kind)! - kindIndex.get(b.kind)! || a.client - b.client;
 }
 
-/** One line for logs and run files: the kinds on, heaviest first, e.g. `server-5xx×7 partition×3 (12 of 21 kinds on)`. */
+/**
+ * One line for logs, reports and run files: the faults the plan holds, by kind (most first), then
+ * the swarm's choice: the kinds on with their weights, heaviest first. E.g. `3 faults planned:
+ * server-5xx×2 partition×1 · swarm weights server-5xx 7, partition 3, clock-step 1 (3 of 22
+ * kinds on)`. The two differ: a weight is a kind's share of the draws, so a kind on may get no
+ * fault in a short run (the line once showed the weights alone, as `reorder×10`, read as counts).
+ */
 export function describeFaultMix(plan: RunPlan): string {
+  const counts = new Map<FaultKind, number>();
+  for (const fault of plan.faults) counts.set(fault.kind, (counts.get(fault.kind) ?? 0) + 1);
+  // Array.prototype.sort is stable: equal counts keep FAULT_KINDS order, equal weights SWARM_FAULT_KINDS order.
+  const planned = FAULT_KINDS.filter((kind) => counts.has(kind))
+    .sort((a, b) => counts.get(b)! - counts.get(a)!)
+    .map((kind) => `${kind}×${counts.get(kind)}`);
+  const faults = planned.length === 0 ? 'no faults planned' : `${plan.faults.length} fault${plan.faults.length === 1 ? '' : 's'} planned: ${planned.join(' ')}`;
   const on = SWARM_FAULT_KINDS.filter((kind) => plan.faultMix[kind] !== undefined);
   const weightOf = (kind: FaultKind): number => plan.faultMix[kind]!;
-  // Array.prototype.sort is stable, so equal weights keep SWARM_FAULT_KINDS order.
-  const listed = [...on].sort((a, b) => weightOf(b) - weightOf(a)).map((kind) => `${kind}×${weightOf(kind)}`);
+  const weights = [...on].sort((a, b) => weightOf(b) - weightOf(a)).map((kind) => `${kind} ${weightOf(kind)}`);
   const summary = `(${on.length} of ${SWARM_FAULT_KINDS.length} kinds on)`;
-  return listed.length === 0 ? `no faults ${summary}` : `${listed.join(' ')} ${summary}`;
+  return weights.length === 0 ? `${faults} ${summary}` : `${faults} · swarm weights ${weights.join(', ')} ${summary}`;
 }
