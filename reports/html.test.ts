@@ -61,6 +61,14 @@ describe('renderRunReport', () => {
     expect(html).toContain('npx syncstorm run --seed 3');
   });
 
+  it("lists each fault period with its setting in words, not the plan's bare param", () => {
+    expect(metrics.faults.periods.length).toBeGreaterThan(0);
+    expect(html).toContain('<th>Setting</th>');
+    const withSetting = metrics.faults.periods.find((p) => p.kind === 'server-5xx' || p.kind === 'loss' || p.kind === 'clock-drift' || p.kind === 'clock-step');
+    expect(withSetting, `seed 3's periods: ${metrics.faults.periods.map((p) => p.kind).join(', ')}`).toBeDefined();
+    expect(html).toMatch(/<td>(\d+(\.\d)? % of (requests|messages)|drift [+−]\d+ ppm|clock jumps [+−]\d)/);
+  });
+
   it('escapes text from checks and titles', () => {
     expect(html).toContain('<title>Seed 3 &lt;test&gt;</title>');
     expect(html).toContain('no &lt;lost&gt; ack');

@@ -9,6 +9,7 @@
 
 import { DEFAULT_ENGINE_OPTIONS } from '../engine/options.ts';
 import { describeFaultMix } from '../sim/plan.ts';
+import { describeFaultSetting } from './fault-setting.ts';
 import type { RunResult } from '../sim/runner.ts';
 import { chartJsSource } from './chartjs.ts';
 import { escapeHtml, formatBytes, formatCount, formatMs, formatMsShort, formatPercent, formatRatio, jsonForScript, prettyJson } from './format.ts';
@@ -239,11 +240,11 @@ function faultTable(periods: readonly FaultPeriod[], omitted: number): string {
     p.client < 0 ? 'server' : `c${p.client}`,
     formatMs(p.startMs),
     formatMs(p.endMs - p.startMs),
-    String(p.param),
+    escapeHtml(describeFaultSetting(p.kind, p.param)),
   ]);
   const rest = periods.length - rows.length + omitted;
   const note = rest > 0 ? `<p class="muted">… and ${formatCount(rest)} more.</p>` : '';
-  return `<div class="scroll">${table(['Kind', 'Where', 'Start', 'Duration', 'Param'], rows)}</div>${note}`;
+  return `<div class="scroll">${table(['Kind', 'Where', 'Start', 'Duration', 'Setting'], rows)}</div>${note}`;
 }
 
 function num(n: number | undefined): string {
