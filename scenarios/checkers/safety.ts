@@ -153,7 +153,7 @@ function overwrittenBySurvivor(index: HistoryIndex, log: Set<string> | undefined
 /** A later write of the item's lineage (after its own apply `own`) that survives in the final log set every field of `wrote`. */
 function survivorCovers(index: HistoryIndex, log: Set<string>, applies: readonly ApplyRecord[], own: ApplyRecord, item: ItemLife, wrote: 'all' | Set<string>): boolean {
   return applies.some((a) => a.index > own.index && a.queueId !== item.queueId && log.has(a.queueId) &&
-    inLineage(index, own.t, a.t) && covers(fieldsWritten(index, index.items.get(a.queueId)), wrote));
+    inLineage(index, own.t, a.t) && covers(fieldsOverwritten(index, index.items.get(a.queueId)), wrote));
 }
 
 /** The entity's applies, and the item's own last apply before its ack (what later applies overwrote). */
@@ -171,8 +171,13 @@ function lineageOf(index: HistoryIndex, user: string, item: ItemLife, ackT: numb
  */
 function heldByFinalState(index: HistoryIndex, history: History, log: Set<string> | undefined, user: string, item: ItemLife, ackT: number): boolean {
   const final = history.server?.users[user]?.[item.entityId];
-  if (final === undefined || log === undefined || (item.action !== 'create' && item.action !== 'update')) return false;
-  const ops = [...index.ops.values()].filter((op) => op.queueId === item.queueId && op.client === item.client).sort((a, b) => a.opId - b.opId);
+  // An acked repair is held when the write it carries back is (default seed 192432: c2's re-upload
+  // of its create, acked, then lost to a rollback whose snapshot held c3's re-upload of its later
+  // update, which carried c2's title; c3's update had overwritten c2's content in both epochs).
+  // Other writers' fields folded into the repair answer to those writers' own acks.
+  const source = sourceOf(index, item);
+  if (final === undefined || log === undefined || source === undefined || (source.action !== 'create' && source.action !== 'update')) return false;
+  const ops = [...index.ops.values()].filter((op) => op.queueId === source.queueId && op.client === source.client).sort((a, b) => a.opId - b.opId);
   if (ops.length === 0 || ops.some((op) => op.action === 'delete')) return false;
   const written: Record<string, unknown> = {};
   for (const op of ops) Object.assign(written, op.fields);
@@ -229,6 +234,22 @@ function fieldsWritten(index: HistoryIndex, item: ItemLife | undefined): 'all' |
   const fields = new Set<string>();
   for (const op of index.ops.values()) if (op.queueId === item.queueId && op.client === item.client) for (const field of Object.keys(op.fields)) fields.add(field);
   return fields;
+}
+
+/**
+ * The fields an item surely overwrote: a repair re-uploads its client's whole view (unknown here),
+ * which holds at least the write it carries back, so it overwrote that write's fields (an
+ * under-count: a later repair covers no more than it surely wrote).
+ */
+function fieldsOverwritten(index: HistoryIndex, item: ItemLife | undefined): 'all' | Set<string> | null {
+  return fieldsWritten(index, item === undefined ? undefined : sourceOf(index, item));
+}
+
+/** The write a repair item carries back (following re-uploads of re-uploads); the item itself when it is no repair. */
+function sourceOf(index: HistoryIndex, item: ItemLife): ItemLife | undefined {
+  let at: ItemLife | undefined = item;
+  while (at !== undefined && at.action === 'repair' && at.repairOf !== null) at = index.items.get(at.repairOf);
+  return at;
 }
 
 function covers(later: 'all' | Set<string> | null, earlier: 'all' | Set<string>): boolean {
