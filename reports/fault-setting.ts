@@ -24,8 +24,8 @@ function signedMs(ms: number): string {
   return `${ms < 0 ? '−' : '+'}${formatMs(Math.abs(ms))}`;
 }
 
-/** The setting of one fault, e.g. `26.5 % of requests answered 5xx`; `—` for kinds without one. */
-export function describeFaultSetting(kind: FaultKind, param: number): string {
+/** The setting of one fault, e.g. `26.5 % of requests answered 5xx`; null for kinds without one (a partition, a rollback…). */
+export function describeFaultSetting(kind: FaultKind, param: number): string | null {
   switch (kind) {
     case 'loss':
       return `${perMille(param)} of requests and of responses dropped`;
@@ -72,6 +72,6 @@ export function describeFaultSetting(kind: FaultKind, param: number): string {
     case 'server-rollback':
     case 'server-failover':
     case 'storage-quota':
-      return '—';
+      return null;
   }
 }

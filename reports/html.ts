@@ -240,7 +240,7 @@ function faultTable(periods: readonly FaultPeriod[], omitted: number): string {
     p.client < 0 ? 'server' : `c${p.client}`,
     formatMs(p.startMs),
     formatMs(p.endMs - p.startMs),
-    escapeHtml(describeFaultSetting(p.kind, p.param)),
+    escapeHtml(describeFaultSetting(p.kind, p.param) ?? '—'),
   ]);
   const rest = periods.length - rows.length + omitted;
   const note = rest > 0 ? `<p class="muted">… and ${formatCount(rest)} more.</p>` : '';

@@ -59,7 +59,7 @@ describe('generatePlan: determinism', () => {
             "param": 0,
           },
         ],
-        "mix": "13 faults planned: partition-response×2 reorder×2 latency×2 commit-then-fail×2 storage-quota×2 loss×1 server-5xx×1 permanent-error×1 · swarm weights storage-quota 10, commit-then-fail 9, partition-response 8, latency 8, server-5xx 8, reorder 6, loss 4, duplicate 4, server-413 3, permanent-error 3, offline 2, server-rollback 2, server-429 1 (13 of 22 kinds on)",
+        "mix": "13 faults planned: partition-response×2 reorder×2 latency×2 commit-then-fail×2 storage-quota×2 loss×1 server-5xx×1 permanent-error×1 · weights storage-quota 10, commit-then-fail 9, partition-response 8, latency 8, server-5xx 8, reorder 6, loss 4, duplicate 4, server-413 3, permanent-error 3, offline 2, server-rollback 2, server-429 1 (13 of 22 kinds on)",
         "ops": [
           {
             "action": "write",
@@ -258,7 +258,7 @@ describe('generatePlan: nemesis', () => {
   it('describeFaultMix counts the faults planned by kind, most first, then the kinds on by weight, heaviest first', () => {
     const fault = (kind: FaultKind) => ({ atMs: 0, kind, durationMs: 1, client: -1, param: 0 });
     const p = { ops: [], faults: [fault('partition'), fault('server-5xx'), fault('server-5xx')], clocks: [], faultMix: { partition: 3, 'server-5xx': 7, 'clock-step': 1 } };
-    expect(describeFaultMix(p)).toBe(`3 faults planned: server-5xx×2 partition×1 · swarm weights server-5xx 7, partition 3, clock-step 1 (3 of ${SWARM_FAULT_KINDS.length} kinds on)`);
+    expect(describeFaultMix(p)).toBe(`3 faults planned: server-5xx×2 partition×1 · weights server-5xx 7, partition 3, clock-step 1 (3 of ${SWARM_FAULT_KINDS.length} kinds on)`);
     // A kind on with no fault drawn (clock-step here) is not counted: a weight is no count.
     expect(describeFaultMix({ ...p, faults: [fault('clock-step')] })).toMatch(/^1 fault planned: clock-step×1 · /);
   });

@@ -246,8 +246,8 @@ function compareFaults(a: Fault, b: Fault): number {
 
 /**
  * One line for logs, reports and run files: the faults the plan holds, by kind (most first), then
- * the swarm's choice: the kinds on with their weights, heaviest first. E.g. `3 faults planned:
- * server-5xx×2 partition×1 · swarm weights server-5xx 7, partition 3, clock-step 1 (3 of 22
+ * the kinds on with their weights (the swarm's choice, or 1 each without swarm), heaviest first. E.g. `3 faults planned:
+ * server-5xx×2 partition×1 · weights server-5xx 7, partition 3, clock-step 1 (3 of 22
  * kinds on)`. The two differ: a weight is a kind's share of the draws, so a kind on may get no
  * fault in a short run (the line once showed the weights alone, as `reorder×10`, read as counts).
  */
@@ -263,5 +263,5 @@ export function describeFaultMix(plan: RunPlan): string {
   const weightOf = (kind: FaultKind): number => plan.faultMix[kind]!;
   const weights = [...on].sort((a, b) => weightOf(b) - weightOf(a)).map((kind) => `${kind} ${weightOf(kind)}`);
   const summary = `(${on.length} of ${SWARM_FAULT_KINDS.length} kinds on)`;
-  return weights.length === 0 ? `${faults} ${summary}` : `${faults} · swarm weights ${weights.join(', ')} ${summary}`;
+  return weights.length === 0 ? `${faults} ${summary}` : `${faults} · weights ${weights.join(', ')} ${summary}`;
 }

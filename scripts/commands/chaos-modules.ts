@@ -4,7 +4,7 @@
 export type Modules = Awaited<ReturnType<typeof loadModules>>;
 
 export async function loadModules() {
-  const [pool, runSeed, shrink, summary, junit, seeds, target, config, plan, runFile, variants, chaosReport, checkerTypes] = await Promise.all([
+  const [pool, runSeed, shrink, summary, junit, seeds, target, config, plan, runFile, variants, chaosReport, checkerTypes, faultSetting] = await Promise.all([
     import('../../scenarios/chaos/pool.ts'),
     import('../../scenarios/chaos/run-seed.ts'),
     import('../../scenarios/chaos/shrink.ts'),
@@ -18,6 +18,7 @@ export async function loadModules() {
     import('../../sim/variants.ts'),
     import('../../reports/chaos-report.ts'),
     import('../../scenarios/checkers/types.ts'),
+    import('../../reports/fault-setting.ts'),
   ]);
-  return { ...pool, ...runSeed, ...shrink, ...summary, ...junit, ...seeds, ...target, ...config, ...plan, ...runFile, ...variants, ...chaosReport, clockText: checkerTypes.clockText, skewText: checkerTypes.skewText };
+  return { ...pool, ...runSeed, ...shrink, ...summary, ...junit, ...seeds, ...target, ...config, ...plan, ...runFile, ...variants, ...chaosReport, clockText: checkerTypes.clockText, skewText: checkerTypes.skewText, describeFaultSetting: faultSetting.describeFaultSetting };
 }
