@@ -1,10 +1,12 @@
 // Option-value parsers and the CLI's exit-code contract: 0 ok, 1 failure, 2 usage error,
 // one `syncstorm: …` line on stderr and never a stack trace.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from 'commander';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseDurationArg, parseIntegerArg, parseSeedArg, seedMax } from './cli-args.ts';
 import { buildProgram, run, runProgram, type CliOutput } from './cli.ts';
 import { SIM_NODE_FLAGS } from '../scenarios/chaos/pool.ts';
@@ -179,6 +181,43 @@ describe('syncstorm bin (spawned)', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  describe('replay', () => {
+    // A small regression (4 clients, 565 events) that expects every property to hold.
+    const regression = fileURLToPath(new URL('../scenarios/regressions/default-seed-192432.json', import.meta.url));
+    const dir = mkdtempSync(join(tmpdir(), 'syncstorm-replay-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    /** The regression with `change` merged into its JSON, written to a file of its own. */
+    const variantOf = (name: string, change: Record<string, unknown>): string => {
+      const path = join(dir, name);
+      writeFileSync(path, JSON.stringify({ ...(JSON.parse(readFileSync(regression, 'utf8')) as object), ...change }));
+      return path;
+    };
+
+    it("re-runs a run file, checks every property and holds it to the file's expect", () => {
+      const result = spawnCli('replay', regression);
+      expect(result.stdout).toMatch(/^ {2}PASS {2}no-lost-ack +\d+ acked ops$/m);
+      expect(result.stdout).toContain('replay matches the recorded trace hash');
+      expect(result.stdout).toContain('every property held · the file expects pass: as expected');
+      expect(result.status).toBe(0);
+    });
+
+    it('exits 1 when the verdict is not the one the file expects, or the trace hash differs', () => {
+      const expectsFailure = spawnCli('replay', variantOf('expects-failure.json', { expect: 'fail:tombstone-safety' }));
+      expect(expectsFailure.stdout).toContain('every property held · the file expects fail:tombstone-safety: NOT as expected');
+      expect(expectsFailure.status).toBe(1);
+      const otherHash = spawnCli('replay', variantOf('other-hash.json', { traceHash: '0000000000000000' }));
+      expect(otherHash.stdout).toMatch(/DIVERGED: the run file recorded trace hash 0000000000000000, this replay gave [0-9a-f]{16}/);
+      expect(otherHash.status).toBe(1);
+    });
+
+    it('exits 2 naming the field and the value when the file is not a run file', () => {
+      const result = spawnCli('replay', variantOf('bad-expect.json', { expect: 'fails' }));
+      expect(result.stderr).toBe(`syncstorm: error: ${join(dir, 'bad-expect.json')}: expect should be 'pass' or 'fail:<checker>', got "fails"\n`);
+      expect(result.status).toBe(2);
+      expect(spawnCli('replay', variantOf('bad-version.json', { version: 7 })).stderr).toMatch(/version should be 1, got 7\n$/);
+    });
   });
 
   it('runs with the simulator’s node flags, as `npm start` does', () => {

@@ -91,9 +91,12 @@ describe('syncstorm chaos', () => {
     const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
     expect(junit).toMatch(/<failure message="violated error-classification: /);
 
-    // The replay command it prints works: the run file replays to its trace hash.
+    // The replay command it prints works: the run file replays to its trace hash and shows the violation again.
     const replay = await syncstorm(['replay', join(out, failure.replay!)]);
     expect(replay.stdout).toMatch(/replay matches the recorded trace hash/);
+    expect(replay.stdout).toMatch(/^ {2}FAIL {2}error-classification /m);
+    expect(replay.stdout).toMatch(/^violated: (.*, )?error-classification/m);
+    expect(replay.code).toBe(1);
   });
 
   it('exits 2 on a usage error, naming the flag and the value, before running anything', async () => {

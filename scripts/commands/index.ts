@@ -49,7 +49,7 @@ function registerRun(program: Command): void {
 function registerReplay(program: Command): void {
   program
     .command('replay')
-    .description('re-run a run file exactly and check its trace hash')
+    .description('re-run a run file exactly: its trace hash and every checker (exit 1 on a divergence or an unexpected verdict)')
     .argument('<file>', 'a run file written by run, chaos or a failing property')
     .action(async (file: string) => {
       const { runReplay } = await import('./replay.ts');

@@ -1,36 +1,56 @@
-// `syncstorm replay FILE`: re-run a run file exactly and compare the trace hash.
-// Exit 0 when it matches, 1 when the run diverged (a determinism bug).
+// `syncstorm replay FILE`: re-run a run file exactly, compare the trace hash, and run every
+// checker over the replayed history (a counterexample shows its violation again). Exit 1 when
+// the run diverged (a determinism bug) or when the verdict is not the one expected: the run
+// file's `expect` ('pass' or 'fail:<checker>', as the regression corpus keeps), else every
+// checker holding, as for `run`.
 
 import { readFileSync } from 'node:fs';
 import { parseRunFile } from '../../sim/run-file.ts';
 import { runSimulation } from '../../sim/runner.ts';
 import { summarize } from '../../sim/summary.ts';
-import { formatSummary } from './run.ts';
+import { checkRun, formatChecks, formatSummary } from './run.ts';
 import { variantByName } from '../../sim/variants.ts';
+import { expectationHolds, expectationOf } from '../../scenarios/expectation.ts';
+import { InvalidArgumentError } from 'commander';
 import '../../scenarios/bugs.ts'; // registers the bug zoo's variants, so their run files replay
 
 export async function runReplay(file: string): Promise<void> {
-  let text: string;
+  const { runFile, expectation, variant } = readReplayInput(file);
+  const started = performance.now();
+  const result = runSimulation({ config: runFile.config, plan: runFile.plan, variant });
+  const wallMs = performance.now() - started;
+  const checks = checkRun(result, variant);
+  console.log(formatSummary(result, summarize(result.history), wallMs));
+  console.log(formatChecks(checks));
+  const diverged = result.history.traceHash !== runFile.traceHash;
+  console.log(
+    diverged
+      ? `DIVERGED: the run file recorded trace hash ${runFile.traceHash}, this replay gave ${result.history.traceHash}`
+      : `replay matches the recorded trace hash ${runFile.traceHash}`,
+  );
+  const failed = checks.filter((c) => !c.valid).map((c) => c.name);
+  const holds = expectationHolds(expectation ?? 'pass', failed);
+  const verdict = failed.length === 0 ? 'every property held' : `violated: ${failed.join(', ')}`;
+  console.log(expectation === null ? verdict : `${verdict} · the file expects ${expectation}: ${holds ? 'as expected' : 'NOT as expected'}`);
+  if (diverged || !holds) process.exitCode = 1;
+}
+
+/** The run file, its expectation and its variant; anything wrong with the file is a usage error (exit 2) naming it. */
+function readReplayInput(file: string) {
   try {
-    text = readFileSync(file, 'utf8');
+    const json: unknown = JSON.parse(readText(file));
+    const runFile = parseRunFile(json, file);
+    return { runFile, expectation: expectationOf(json, file), variant: variantByName(runFile.variant) };
+  } catch (error) {
+    const message = error instanceof SyntaxError ? `${file} is not JSON: ${error.message}` : (error as Error).message;
+    throw new InvalidArgumentError(message);
+  }
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
   } catch (error) {
     throw new Error(`cannot read run file ${file}: ${(error as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${file} is not JSON: ${(error as Error).message}`);
-  }
-  const runFile = parseRunFile(json, file);
-  const started = performance.now();
-  const result = runSimulation({ config: runFile.config, plan: runFile.plan, variant: variantByName(runFile.variant) });
-  const wallMs = performance.now() - started;
-  console.log(formatSummary(result, summarize(result.history), wallMs));
-  if (result.history.traceHash !== runFile.traceHash) {
-    process.exitCode = 1;
-    console.log(`DIVERGED: the run file recorded trace hash ${runFile.traceHash}, this replay gave ${result.history.traceHash}`);
-  } else {
-    console.log(`replay matches the recorded trace hash ${runFile.traceHash}`);
   }
 }
