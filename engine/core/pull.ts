@@ -118,12 +118,17 @@ export function applyPulled(ctx: Ctx, change: Change, now: number): void {
 
 /**
  * Whether a pulled change that brings an entity back is older than our kept delete (its revision-0
- * marker, ours, with nothing of the entity pending): see reupload.ts redeleteOverOlder.
+ * marker, ours, with nothing of the entity pending, standing for a delete): see reupload.ts
+ * redeleteOverOlder.
  */
 function deleteMarkerOutlives(ctx: Ctx, key: string, entity: EntityRecord, change: Change): boolean {
   const marker = entity.server;
   if (marker === null || marker.revision !== 0 || !marker.deleted || change.deleted) return false;
-  if (entity.serverOrigin?.clientId !== ctx.image.meta.clientId || ctx.image.headOf(key) !== undefined) return false;
+  const origin = entity.serverOrigin;
+  if (origin?.clientId !== ctx.image.meta.clientId || ctx.image.headOf(key) !== undefined) return false;
+  // A marker whose carrier (a re-upload of a create or update) was refused for good stands for no
+  // delete: nothing of ours is left to say, and deleting the pulled state would be a delete no one made.
+  if (ctx.image.deadLetters.has(origin.queueId)) return false;
   return marker.stamp !== undefined && change.stamp !== undefined && change.stamp < marker.stamp;
 }
 

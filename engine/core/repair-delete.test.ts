@@ -109,4 +109,19 @@ describe('a pulled change that brings back an entity our kept delete outlives', 
     expect(h.queue()).toEqual([]);
     expect(h.core.get('todo', 'a')).toMatchObject({ deleted: false, fields: { x: 7 }, server: { revision: 1 } });
   });
+
+  it("a marker whose re-upload was refused for good stands for no delete: an older change is taken", () => {
+    const h = createdAndAcked();
+    restored(h, 'E2', []);
+    const marker = h.core.get('todo', 'a')?.server;
+    expect(marker).toMatchObject({ revision: 0, deleted: true });
+    expect(h.push?.request.items).toMatchObject([{ queueId: 'me:2', action: 'create' }]);
+    h.answerPush(http(403));
+    expect(h.queue()).toEqual([]);
+    h.step({ type: 'sync' });
+    const effects = h.answerPull(ok(pullPage([change('a', 1, { x: 7 }, { stamp: shifted(marker!.stamp!, -5_000) })], 1, { epoch: 'E2' })));
+    expect(eventsOfType(effects, 'repair-enqueued')).toEqual([]);
+    expect(h.queue()).toEqual([]);
+    expect(h.core.get('todo', 'a')).toMatchObject({ deleted: false, fields: { x: 7 } });
+  });
 });
