@@ -29,6 +29,13 @@ describe('runPool', () => {
     expect(threads.stoppedBy).toBe('done');
   });
 
+  it('gives the same results with workers run through tsx, as without esbuild', async () => {
+    const seeds = [11, 12, 13];
+    const bundled = await runPool({ config: CONFIG, variant: 'correct', seeds, workers: 2 });
+    const viaTsx = await runPool({ config: CONFIG, variant: 'correct', seeds, workers: 2, bundle: false });
+    expect(comparable(viaTsx.checks)).toEqual(comparable(bundled.checks));
+  });
+
   it("runs a bug's variant in the workers (the zoo is registered there too)", async () => {
     const config = buildSimConfig({ clients: 10, faults: { kinds: ['server-5xx', 'partition'], swarm: false, faultsPerHour: 120 } });
     const seeds = [1, 3];

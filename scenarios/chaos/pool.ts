@@ -2,16 +2,20 @@
 // config, the variant's and the scenario's names once, then one seed at a time (the next as soon as it answers),
 // and streams a SeedCheck back per seed. A seed's result depends only on the seed, the config
 // and the variant, so the set of results is the same for any number of workers; they are
-// returned sorted by seed. `workers: 1` runs in this thread, with no worker at all.
+// returned sorted by seed. `workers: 1` runs in this thread, with no worker at all. Workers
+// run worker.ts bundled into one plain module (scenarios/bundle.ts: a thread is ready in about
+// 0.1 s, where registering tsx and loading ~150 modules through it took 1 s or more on a busy
+// machine); without esbuild they run it through tsx.
 // A deadline stops handing out seeds (the ones running finish); so does an abort signal.
 
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import '../bugs.ts'; // registers the bug zoo's variants for the in-process path
+import { bundleEntry } from '../bundle.ts';
 import { buildSimConfig } from '../../sim/config.ts';
 import type { SimConfig } from '../../sim/types.ts';
 import { variantByName } from '../../sim/variants.ts';
@@ -50,6 +54,8 @@ export interface PoolOptions {
   readonly signal?: AbortSignal;
   /** Told of each result as it arrives (in completion order). */
   readonly onResult?: (check: SeedCheck) => void;
+  /** Workers run worker.ts bundled (default), or false: through tsx, as they do when esbuild is missing. */
+  readonly bundle?: boolean;
 }
 
 export type PoolStop = 'done' | 'budget' | 'aborted';
@@ -97,7 +103,7 @@ export async function runPool(options: PoolOptions): Promise<PoolResult> {
     checks.push(check);
     options.onResult?.(check);
   };
-  const stoppedBy = workers === 1 ? await runInProcess(options, schedule, collect) : await runInWorkers(options, schedule, workers, collect);
+  const stoppedBy = workers === 1 ? await runInProcess(options, schedule, collect) : await withWorkerEntry(options.bundle ?? true, (entry) => runInWorkers(options, schedule, workers, collect, entry));
   checks.sort((a, b) => a.seed - b.seed);
   return { checks, stoppedBy, workers, wallMs: performance.now() - started };
 }
@@ -123,7 +129,18 @@ async function runInProcess(options: PoolOptions, schedule: SeedSchedule, collec
   }
 }
 
-function runInWorkers(options: PoolOptions, schedule: SeedSchedule, count: number, collect: (check: SeedCheck) => void): Promise<PoolStop> {
+/** A worker's code: worker.ts bundled into a directory of its own for the pool's lifetime, or null (run it through tsx). */
+async function withWorkerEntry<T>(bundle: boolean, use: (entry: string | null) => Promise<T>): Promise<T> {
+  if (!bundle) return use(null);
+  const dir = mkdtempSync(join(tmpdir(), 'syncstorm-chaos-worker-'));
+  try {
+    return await use(await bundleEntry(fileURLToPath(new URL('./worker.ts', import.meta.url)), join(dir, 'worker.bundle.mjs')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function runInWorkers(options: PoolOptions, schedule: SeedSchedule, count: number, collect: (check: SeedCheck) => void, entry: string | null): Promise<PoolStop> {
   return new Promise((resolve, reject) => {
     const init: WorkerInit = { config: options.config, variant: options.variant, scenario: options.scenario ?? DEFAULT_SCENARIO };
     const inFlight = new Map<Worker, number | null>();
@@ -155,7 +172,7 @@ function runInWorkers(options: PoolOptions, schedule: SeedSchedule, count: numbe
       worker.postMessage(message);
     };
     for (let i = 0; i < count; i++) {
-      const worker = startWorker(init);
+      const worker = startWorker(init, entry);
       inFlight.set(worker, null);
       worker.on('message', (message: ToMain) => {
         if (failed) return;
@@ -205,11 +222,14 @@ export const SIM_NODE_FLAGS: readonly string[] = [`--max-semi-space-size=${SIM_S
  * and then imports worker.ts (the bin's pattern, inline, so no .js file is needed). Both by
  * absolute URL: an eval'd script resolves nothing relative to this file.
  */
-function startWorker(init: WorkerInit): Worker {
+/** A worker running `entry` (the bundle), or worker.ts through a bootstrap that registers tsx first (a worker does not inherit the loader). */
+function startWorker(init: WorkerInit, entry: string | null): Worker {
+  // V8 sizes a young generation at three semi-spaces.
+  const options = { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 3 * SIM_SEMI_SPACE_MB } };
+  if (entry !== null) return new Worker(entry, options);
   const workerUrl = new URL('./worker.ts', import.meta.url).href;
   const bootstrap = `import(${JSON.stringify(tsxEsmApiUrl())}).then(({ register }) => { register(); return import(${JSON.stringify(workerUrl)}); });\n`;
-  // V8 sizes a young generation at three semi-spaces.
-  return new Worker(bootstrap, { eval: true, workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 3 * SIM_SEMI_SPACE_MB } });
+  return new Worker(bootstrap, { ...options, eval: true });
 }
 
 let tsxApiUrl: string | null = null;

@@ -3,16 +3,16 @@
 // broken migration needing an upgrade, brings it unless --scenario names one). Precedence, lowest first:
 // DEFAULT_SIM_CONFIG, the scenario's config and engine options, the bug's emphasis (its fault kinds only, not swarmed, 120 faults per hour, 10
 // clients unless the scenario sets its own count), then the flags. The variant is the bug's,
-// else the scenario's, else the correct system. A scenario's explicit fault schedule is
-// appended to each seed's generated plan. A bad name is a ChaosUsageError naming the flag.
+// else the correct system. A scenario's explicit fault schedule is appended to each seed's
+// generated plan. A bad name is a ChaosUsageError naming the flag.
 
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { buildSimConfig, CLIENTS_MAX, DURATION_MS_MAX, DURATION_MS_MIN, SimConfigError, type DeepPartial } from '../../sim/config.ts';
 import { generatePlan } from '../../sim/plan.ts';
-import type { Fault, RunPlan, SimConfig } from '../../sim/types.ts';
-import { CORRECT_SYSTEM, variantByName, type SystemVariant } from '../../sim/variants.ts';
+import type { RunPlan, SimConfig } from '../../sim/types.ts';
+import { CORRECT_SYSTEM, type SystemVariant } from '../../sim/variants.ts';
 import { BUGS, type Bug } from '../bugs.ts';
+import { SCENARIOS } from '../catalogue.ts';
+import type { Scenario } from '../scenario-kit.ts';
 import type { ConflictPolicy } from '../../engine/options.ts';
 import { checkContextOf } from './run-seed.ts';
 
@@ -59,30 +59,16 @@ export class ChaosUsageError extends Error {
   }
 }
 
-/** What chaos uses of a catalogue scenario (scenarios/catalogue.ts); fields past name and config are optional. */
-interface CatalogueScenario {
-  readonly name: string;
-  readonly config: DeepPartial<SimConfig>;
-  /** Engine options over config.engine. */
-  readonly engine?: SimConfig['engine'];
-  /** Faults at precise times, appended to the generated ones. */
-  readonly schedule?: (config: SimConfig) => readonly Fault[];
-  readonly variant?: string;
-  readonly expectFailure?: { readonly checker: string };
-}
+/** What chaos uses of a scenario: the catalogue's (scenarios/catalogue.ts), or the default one (no overrides). */
+type CatalogueScenario = Pick<Scenario, 'name' | 'config' | 'engine' | 'schedule' | 'expectFailure'>;
 
 export async function resolveChaosTarget(flags: ChaosTargetFlags): Promise<ChaosTarget> {
   const bug = flags.bug === undefined ? null : bugNamed(flags.bug);
   const scenarioName = flags.scenario ?? bug?.scenario ?? DEFAULT_SCENARIO;
-  const scenario = await scenarioNamed(scenarioName);
+  const scenario = scenarioNamed(scenarioName);
   checkFlagRanges(flags);
-  const variant = bug?.variant.name ?? scenario.variant ?? CORRECT_SYSTEM.name;
-  let system: SystemVariant;
-  try {
-    system = variantByName(variant);
-  } catch (error) {
-    throw new ChaosUsageError('--scenario', `--scenario '${scenarioName}' names an unknown variant: ${(error as Error).message}`);
-  }
+  const system: SystemVariant = bug?.variant ?? CORRECT_SYSTEM;
+  const variant = system.name;
   // A variant's own engine options win over the config's: a policy it pins cannot be changed.
   const pinned = system.engine.conflictPolicy;
   if (flags.policy !== undefined && pinned !== undefined && pinned !== flags.policy) {
@@ -105,7 +91,7 @@ export async function resolveChaosTarget(flags: ChaosTargetFlags): Promise<Chaos
 
 /** The plan of a seed under a scenario (by name), for worker threads that get only names. */
 export async function seedPlanner(scenarioName: string): Promise<(config: SimConfig) => RunPlan> {
-  return plannerOf(await scenarioNamed(scenarioName));
+  return plannerOf(scenarioNamed(scenarioName));
 }
 
 function plannerOf(scenario: CatalogueScenario): (config: SimConfig) => RunPlan {
@@ -167,55 +153,10 @@ export function bugNamed(name: string): Bug {
   return bug;
 }
 
-/**
- * scenarios/catalogue.ts (when present) exports scenarioByName(name) → { name, config, variant? }.
- * Loaded by URL so this file builds with or without it. Without it only 'default' exists.
- */
-async function scenarioNamed(name: string): Promise<CatalogueScenario> {
-  const defaultScenario: CatalogueScenario = { name: DEFAULT_SCENARIO, config: {} };
-  const lookup = await loadCatalogue();
-  if (lookup === null) {
-    if (name === DEFAULT_SCENARIO) return defaultScenario;
-    throw new ChaosUsageError('--scenario', `--scenario must be '${DEFAULT_SCENARIO}' (this build has no scenario catalogue, scenarios/catalogue.ts), got '${name}'`);
-  }
-  let scenario: unknown;
-  try {
-    scenario = lookup.scenarioByName(name);
-  } catch (error) {
-    if (name === DEFAULT_SCENARIO) return defaultScenario;
-    const known = lookup.names.length > 0 ? `'${DEFAULT_SCENARIO}' or a scenario of the catalogue (${lookup.names.join(', ')})` : `'${DEFAULT_SCENARIO}' or a scenario of the catalogue (${(error as Error).message})`;
-    throw new ChaosUsageError('--scenario', `--scenario must be ${known}, got '${name}'`);
-  }
-  if (!isCatalogueScenario(scenario)) {
-    throw new Error(`scenarios/catalogue.ts: scenarioByName('${name}') should return { name, config, engine?, schedule?, variant? }, got ${JSON.stringify(scenario)}`);
-  }
-  return scenario;
-}
-
-interface Catalogue {
-  scenarioByName(name: string): unknown;
-  readonly names: readonly string[];
-}
-
-async function loadCatalogue(): Promise<Catalogue | null> {
-  const url = new URL('../catalogue.ts', import.meta.url);
-  if (!existsSync(fileURLToPath(url))) return null;
-  const module = (await import(url.href)) as Record<string, unknown>;
-  const scenarioByName = module['scenarioByName'];
-  if (typeof scenarioByName !== 'function') throw new Error('scenarios/catalogue.ts should export scenarioByName(name)');
-  const list = Object.values(module).find((value) => Array.isArray(value) && value.length > 0 && value.every(isCatalogueScenario)) as CatalogueScenario[] | undefined;
-  return { scenarioByName: scenarioByName as (name: string) => unknown, names: list?.map((s) => s.name) ?? [] };
-}
-
-function isCatalogueScenario(value: unknown): value is CatalogueScenario {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return (
-    typeof v['name'] === 'string' &&
-    typeof v['config'] === 'object' &&
-    v['config'] !== null &&
-    (v['variant'] === undefined || typeof v['variant'] === 'string') &&
-    (v['schedule'] === undefined || typeof v['schedule'] === 'function') &&
-    (v['engine'] === undefined || (typeof v['engine'] === 'object' && v['engine'] !== null))
-  );
+/** The default simulation config, or a scenario of the catalogue (scenarios/catalogue.ts), by name. */
+function scenarioNamed(name: string): CatalogueScenario {
+  const scenario = SCENARIOS.find((s) => s.name === name);
+  if (scenario !== undefined) return scenario;
+  if (name === DEFAULT_SCENARIO) return { name: DEFAULT_SCENARIO, config: {} };
+  throw new ChaosUsageError('--scenario', `--scenario must be '${DEFAULT_SCENARIO}' or a scenario of the catalogue (${SCENARIOS.map((s) => s.name).join(', ')}), got '${name}'`);
 }

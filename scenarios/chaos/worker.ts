@@ -1,6 +1,6 @@
 // The chaos pool's worker thread: receives seeds, runs checkSeed for each with the base config,
 // the named variant and the named scenario's plan, and posts every result back. Started by pool.ts through a tiny
-// JavaScript bootstrap that registers tsx first (a worker does not inherit the loader).
+// JavaScript bootstrap that registers tsx first (a worker does not inherit the loader), or bundled.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import '../bugs.ts'; // registers the bug zoo's variants, so variantByName finds them

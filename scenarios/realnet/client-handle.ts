@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { bundleEntry } from './bundle.ts';
+import { bundleEntry } from '../bundle.ts';
 import type { ClientFinal, HistoryEvent } from '../../sim/history.ts';
 import type { ClientWorkerData, FromWorker, ProbeReply, ToWorker } from './messages.ts';
 

@@ -28,7 +28,7 @@ import { bugByName } from '../bugs.ts';
 import { runChecks, type CheckContext, type CheckResult } from '../checkers/index.ts';
 import { ClientHandle, prepareWorkerEntry, WorkerPool } from './client-handle.ts';
 import { DEFAULT_REALNET_WORKLOAD, describeAction, faultKindOf, generateRealnetPlan, type NemesisAction, type NemesisKind, type RealnetPlan, type RealnetWorkload } from './plan.ts';
-import { bundleEntry } from './bundle.ts';
+import { bundleEntry } from '../bundle.ts';
 import { SERVER_ENTRY, ServerProcess } from './server-process.ts';
 
 /** Engine options for real time: the defaults' 10 s backoff base would leave a short run idle. */

@@ -19,7 +19,7 @@ export class ServerProcess {
   instance = 0;
   epoch = '';
 
-  /** `bundle`: server-main.ts bundled (see bundle.ts) to run with plain node; null: through tsx. */
+  /** `bundle`: server-main.ts bundled (see scenarios/bundle.ts) to run with plain node; null: through tsx. */
   constructor(
     readonly dbPath: string,
     readonly bundle: string | null = null,
