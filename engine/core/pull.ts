@@ -109,8 +109,7 @@ export function applyPulled(ctx: Ctx, change: Change, now: number): void {
     });
   } else {
     const prior = ctx.image.entities.get(key);
-    const redelete = prior !== undefined && deleteMarkerOutlives(ctx, key, prior, change);
-    if (redelete) redeleteOverOlder(ctx, key, prior, change, now);
+    if (prior !== undefined && deleteMarkerOutlives(ctx, key, prior, change)) redeleteOverOlder(ctx, key, prior, change, now);
     refreshEntity(ctx, change.entityType, change.entityId, now, server, change.origin, key);
   }
   ctx.fx.event({ type: 'applied', at: now, entityType: change.entityType, entityId: change.entityId, revision: change.revision, deleted: change.deleted, originClientId: change.origin.clientId });
