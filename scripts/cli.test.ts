@@ -203,13 +203,18 @@ describe('syncstorm bin (spawned)', () => {
       expect(result.status).toBe(0);
     });
 
-    it('exits 1 when the verdict is not the one the file expects, or the trace hash differs', () => {
+    it('exits 1 when the verdict is not the one the file expects, or, with no expect, when the trace hash differs', () => {
       const expectsFailure = spawnCli('replay', variantOf('expects-failure.json', { expect: 'fail:tombstone-safety' }));
       expect(expectsFailure.stdout).toContain('every property held · the file expects fail:tombstone-safety: NOT as expected');
       expect(expectsFailure.status).toBe(1);
-      const otherHash = spawnCli('replay', variantOf('other-hash.json', { traceHash: '0000000000000000' }));
+      const otherHash = spawnCli('replay', variantOf('other-hash.json', { traceHash: '0000000000000000', expect: undefined }));
       expect(otherHash.stdout).toMatch(/DIVERGED: the run file recorded trace hash 0000000000000000, this replay gave [0-9a-f]{16}/);
+      expect(otherHash.stdout).toMatch(/^every property held$/m);
       expect(otherHash.status).toBe(1);
+      // A regression keeps the run that once failed; the fixed engine may take another path: its expect decides.
+      const regression = spawnCli('replay', variantOf('regression-other-hash.json', { traceHash: '0000000000000000' }));
+      expect(regression.stdout).toMatch(/recorded 0000000000000000: the engine takes another path than when this file was saved/);
+      expect(regression.status).toBe(0);
     });
 
     it('exits 2 naming the field and the value when the file is not a run file', () => {
