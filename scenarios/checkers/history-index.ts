@@ -192,11 +192,14 @@ function indexEngineEvent(index: HistoryIndex, i: number, e: EngineHistoryEvent)
     case 'coalesced': {
       const item = index.items.get(ev.queueId);
       if (item === undefined) break;
+      // Folded into (a later write of the same op), or taken out by a delete that met it unsent:
+      // either way that write is the item's last word. A repair that later names the removed item
+      // (the delete's trace kept by pull.ts keepLost, writes.ts keepDeleteTrace) carries that delete,
+      // made then, not the item's own older write (default seed 242654: c9's re-delete was dated
+      // to its create four minutes before, a false lost update against c7's write in between).
       if (ev.into === null) item.coalescedAway = i;
-      else {
-        item.writeTimes.push(e.t);
-        item.writeClientTimes.push(e.clientTime);
-      }
+      item.writeTimes.push(e.t);
+      item.writeClientTimes.push(e.clientTime);
       break;
     }
     case 'acked': {
