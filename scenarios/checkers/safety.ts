@@ -105,8 +105,9 @@ function appliedAt(index: HistoryIndex, user: string, item: ItemLife, settledT: 
 }
 
 /**
- * A delete of the entity by the item's user came after it and settled: acked, or superseded (a
- * delete the restored server had nothing to delete for: default seed 71432), or taken out of the
+ * A delete of the entity by the item's user came after it and settled: acked, superseded (a
+ * delete the restored server had nothing to delete for: default seed 71432), applied though its
+ * client dead-lettered it (a lost ack, then a replay refused for good), or taken out of the
  * queue together with a pending create it met there (nothing left to send: a repair's re-upload
  * of the item, default seed 68571). The caller checks the server holds no such entity.
  */
@@ -122,8 +123,11 @@ function deletedAfter(index: HistoryIndex, history: History, item: ItemLife, sin
     const seen = lastWrite.get(op.queueId);
     if (seen === undefined || op.invokedAt > seen.invokedAt) lastWrite.set(op.queueId, op);
   }
+  const applied = new Set((index.appliesByEntity.get(entityOf(user, item.entityId)) ?? []).map((a) => a.queueId));
   for (const other of index.items.values()) {
-    const settled = other.acked ?? other.superseded;
+    // A dead-lettered delete counts when the server applied it: its ack was lost, and the replay
+    // was refused for good (a permission change), yet the delete took effect (default seed 242379).
+    const settled = other.acked ?? other.superseded ?? (applied.has(other.queueId) ? other.deadLettered : null);
     const isDelete = other.action === 'delete' || deletes.has(other.queueId) || lastWrite.get(other.queueId)?.action === 'delete';
     if (!isDelete || other.entityId !== item.entityId || settled === null) continue;
     if (sameUser(other.client) && appliedAt(index, user, other, history.events.timeAt(settled)) >= sinceT) return true;
