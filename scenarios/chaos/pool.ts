@@ -218,11 +218,11 @@ export const SIM_HEAP_GROWING_PERCENT = 50;
 export const SIM_NODE_FLAGS: readonly string[] = [`--max-semi-space-size=${SIM_SEMI_SPACE_MB}`, `--heap-growing-percent=${SIM_HEAP_GROWING_PERCENT}`];
 
 /**
- * A worker does not inherit tsx's loader, so its entry is a small script that registers tsx
- * and then imports worker.ts (the bin's pattern, inline, so no .js file is needed). Both by
- * absolute URL: an eval'd script resolves nothing relative to this file.
+ * A worker running `entry` (the bundle). Without one: a worker does not inherit tsx's loader, so
+ * its entry is a small script that registers tsx and then imports worker.ts (the bin's pattern,
+ * inline, so no .js file is needed). Both by absolute URL: an eval'd script resolves nothing
+ * relative to this file.
  */
-/** A worker running `entry` (the bundle), or worker.ts through a bootstrap that registers tsx first (a worker does not inherit the loader). */
 function startWorker(init: WorkerInit, entry: string | null): Worker {
   // V8 sizes a young generation at three semi-spaces.
   const options = { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 3 * SIM_SEMI_SPACE_MB } };
