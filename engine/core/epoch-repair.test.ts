@@ -350,6 +350,32 @@ describe('epoch repair', () => {
     expect(h.push).toBeNull();
   });
 
+  // Default seed 324961: our create of 'a' was in flight when a pull brought another client's 'a'
+  // (revision 1 of E1); the push was answered from E2, where our create applied at revision 1.
+  // Compared with the E1 revision, the ack was taken for not newer, our confirmed state stayed the
+  // other client's, and when E2 was rolled back too, no repair claimed our acked create.
+  it('an ack answered from a new epoch is read after the repair into it starts: ours, whatever the old revision', () => {
+    const h = CoreHarness.started({ jitter: 'none', conflictPolicy: 'lww-hlc' });
+    h.answerPullEmpty();
+    h.write('create', 'a', { x: 1 });
+    const push = h.push!;
+    h.step({ type: 'sync' });
+    h.answerPull(ok(pullPage([change('a', 1, { x: 9 })], 1)));
+    expect(h.core.get('todo', 'a')).toMatchObject({ server: { revision: 1, fields: { x: 9 } } });
+    h.push = push;
+    const effects = h.answerPush(ackAll(push.request, () => 1, E2));
+    const order = effects.filter((e) => e.type === 'event' || e.type === 'commit').flatMap((e) => (e.type === 'event' ? [e.event.type] : e.events.map((ev) => ev.type)));
+    expect(order.indexOf('epoch-changed')).toBeLessThan(order.indexOf('acked'));
+    expect(h.core.get('todo', 'a')).toMatchObject({ fields: { x: 1 }, server: { revision: 1, fields: { x: 1 } }, serverOrigin: { clientId: 'me', queueId: 'me:1' } });
+    // The E2 repair counts the ack as restored (no re-upload); when E2 is rolled back too, to a
+    // state without 'a', the next repair claims our create.
+    expect(eventsOfType(restore(h, []), 'repair-enqueued')).toEqual([]);
+    h.step({ type: 'sync' });
+    h.answerPull(ok(pullPage([], 1, { epoch: 'E3' })));
+    const restored = h.answerPull(ok(pullPage([], 0, { epoch: 'E3' })));
+    expect(eventsOfType(restored, 'repair-enqueued')).toMatchObject([{ entityId: 'a', reuploads: 'me:1' }]);
+  });
+
   it('a crash mid-repair resumes it: the restarted core re-pulls from 0 and pushes nothing until done', () => {
     const h = confirmedThenPending();
     h.step({ type: 'sync' });

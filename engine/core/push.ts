@@ -143,6 +143,10 @@ function applyResults(ctx: Ctx, items: readonly QueueItem[], body: PushResponse,
   const { v, image, fx } = ctx;
   // Within one epoch an entity never vanishes (a delete leaves a tombstone), so a conflict there
   // saying "no such entity" is older than any state of that epoch we learned since (onConflict).
+  // An answer from an epoch we know nothing of yet: repair into it first, so its results are read
+  // as answers of the epoch being gathered (the acks part of its restored state), not compared
+  // with our old epoch's revisions.
+  if (image.meta.epoch !== null && image.meta.epoch !== body.epoch) startRepair(ctx, body.epoch, now);
   const answeredInOurEpoch = image.meta.epoch === body.epoch && !image.meta.repairing;
   const answeredInGathering = v.repair !== null && image.meta.epoch === body.epoch;
   const byQueueId = new Map<string, PushItemResult>();
@@ -160,10 +164,8 @@ function applyResults(ctx: Ctx, items: readonly QueueItem[], body: PushResponse,
   }
   v.batchItemsCap = Math.min(ctx.options.batchItemsMax, v.batchItemsCap * 2);
   v.lastSyncAt = now;
-  const epochChanged = image.meta.epoch !== null && image.meta.epoch !== body.epoch;
   if (image.meta.epoch === null) image.updateMeta({ epoch: body.epoch });
   fx.commit();
-  if (epochChanged) startRepair(ctx, body.epoch, now);
 }
 
 /** Returns the server state the ack confirms, when known exactly. */
@@ -186,7 +188,11 @@ function ack(ctx: Ctx, item: QueueItem, revision: number, replayed: boolean, ans
     ...(item.stamp === null ? {} : { stamp: item.stamp }),
   };
   rebaseNext(ctx, key, revision, exact ? confirmed.fields : null);
-  if (exact && (prior === null || revision > prior.revision)) refreshEntity(ctx, item.entityType, item.entityId, now, confirmed, { clientId: image.meta.clientId, queueId: item.queueId }, key);
+  // While a repair gathers, our known state is of the old epoch and its revision does not compare
+  // with the ack's: the ack is ours to claim (an update's claim is verified against the pages,
+  // deferAck). Default seed 324961: c0's create, acked at revision 1 of the new epoch, lost to
+  // c1's revision 1 of the old one, so no repair claimed it and the next rollback lost it silently.
+  if (exact && (prior === null || revision > prior.revision || answeredInGathering)) refreshEntity(ctx, item.entityType, item.entityId, now, confirmed, { clientId: image.meta.clientId, queueId: item.queueId }, key);
   else refreshEntity(ctx, item.entityType, item.entityId, now, undefined, undefined, key);
   v.successes++;
   fx.event({ type: 'acked', at: now, queueId: item.queueId, revision, replayed, attempts: item.attempts + 1 });
