@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { FAULT_KINDS } from '../sim/types.ts';
 import { clientUpgradeParam } from '../sim/releases.ts';
-import { describeFaultSetting } from './fault-setting.ts';
+import { describeFaultSetting, faultSettingSuffix } from './fault-setting.ts';
 
 describe('describeFaultSetting', () => {
   it.each([
@@ -33,5 +33,10 @@ describe('describeFaultSetting', () => {
       if (without.includes(kind)) expect(describeFaultSetting(kind, 1), kind).toBeNull();
       else expect(describeFaultSetting(kind, 1), kind).toMatch(/\S/);
     }
+  });
+
+  it('as a suffix: the setting in parentheses, nothing for a kind without one', () => {
+    expect(faultSettingSuffix('server-429', 20_000)).toBe(' (429, Retry-After 20.0 s)');
+    expect(faultSettingSuffix('partition', 0)).toBe('');
   });
 });

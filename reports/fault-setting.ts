@@ -75,3 +75,9 @@ export function describeFaultSetting(kind: FaultKind, param: number): string | n
       return null;
   }
 }
+
+/** The setting as a suffix for a line about the fault: ` (26.5 % of requests answered 5xx)`, or nothing. */
+export function faultSettingSuffix(kind: FaultKind, param: number): string {
+  const setting = describeFaultSetting(kind, param);
+  return setting === null ? '' : ` (${setting})`;
+}

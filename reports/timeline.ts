@@ -9,7 +9,7 @@ import type { History } from '../sim/history.ts';
 import type { FaultPeriod } from './metrics-schema.ts';
 import { escapeHtml, formatClockShort, formatClockTick, formatCount, formatMs, niceTimeStepMs } from './format.ts';
 import { CRASH_COLOR, faultColor, HEAL_COLOR, OP_COLORS, VIOLATION_COLOR } from './palette.ts';
-import { describeFaultSetting } from './fault-setting.ts';
+import { faultSettingSuffix } from './fault-setting.ts';
 
 export const TIMELINE_CLIENTS_MAX = 30;
 export const TIMELINE_COLUMNS = 900;
@@ -221,8 +221,7 @@ function faultRect(p: FaultPeriod, x: XScale, y: number, h: number): string {
   const fx = x(p.startMs);
   const width = Math.max(2, x(p.endMs) - fx);
   const who = p.client < 0 ? 'server' : `client ${p.client}`;
-  const setting = describeFaultSetting(p.kind, p.param);
-  const title = `${p.kind} on ${who}, ${formatMs(p.startMs)} → ${formatMs(p.endMs)}${setting === null ? '' : ` (${setting})`}`;
+  const title = `${p.kind} on ${who}, ${formatMs(p.startMs)} → ${formatMs(p.endMs)}${faultSettingSuffix(p.kind, p.param)}`;
   return `<rect x="${n1(fx)}" y="${y}" width="${n1(width)}" height="${h}" rx="2" fill="${faultColor(p.kind)}" fill-opacity="0.85"><title>${escapeHtml(title)}</title></rect>`;
 }
 

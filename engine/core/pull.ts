@@ -92,12 +92,12 @@ function pullFailed(ctx: Ctx, requestId: number, outcome: Exclude<TransportOutco
 /** Take one pulled change into the image, unless it is older than what we know. */
 export function applyPulled(ctx: Ctx, change: Change, now: number): void {
   const key = entityKey(change.entityType, change.entityId);
-  const known = ctx.image.entities.get(key)?.server;
+  const prior = ctx.image.entities.get(key);
+  const known = prior?.server;
   if (known != null && change.revision <= known.revision && !ctx.variant.applyStalePulls) return;
   observeStamp(ctx, change.stamp, now);
   const server = serverStateOf(change);
   if (ctx.variant.pullOverwritesPending) {
-    const prior = ctx.image.entities.get(key);
     ctx.image.putEntity({
       entityType: change.entityType,
       entityId: change.entityId,
@@ -108,7 +108,6 @@ export function applyPulled(ctx: Ctx, change: Change, now: number): void {
       updatedAt: prior?.updatedAt ?? now,
     });
   } else {
-    const prior = ctx.image.entities.get(key);
     if (prior !== undefined && deleteMarkerOutlives(ctx, key, prior, change)) redeleteOverOlder(ctx, key, prior, change, now);
     refreshEntity(ctx, change.entityType, change.entityId, now, server, change.origin, key);
   }

@@ -141,12 +141,12 @@ export function onPushResult(ctx: Ctx, requestId: number, outcome: TransportOutc
 
 function applyResults(ctx: Ctx, items: readonly QueueItem[], body: PushResponse, sentAt: number, now: number): void {
   const { v, image, fx } = ctx;
-  // Within one epoch an entity never vanishes (a delete leaves a tombstone), so a conflict there
-  // saying "no such entity" is older than any state of that epoch we learned since (onConflict).
   // An answer from an epoch we know nothing of yet: repair into it first, so its results are read
   // as answers of the epoch being gathered (the acks part of its restored state), not compared
   // with our old epoch's revisions.
   if (image.meta.epoch !== null && image.meta.epoch !== body.epoch) startRepair(ctx, body.epoch, now);
+  // Within one epoch an entity never vanishes (a delete leaves a tombstone), so a conflict there
+  // saying "no such entity" is older than any state of that epoch we learned since (onConflict).
   const answeredInOurEpoch = image.meta.epoch === body.epoch && !image.meta.repairing;
   const answeredInGathering = v.repair !== null && image.meta.epoch === body.epoch;
   const byQueueId = new Map<string, PushItemResult>();

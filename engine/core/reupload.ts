@@ -62,9 +62,14 @@ export function reupload(ctx: Ctx, key: string, entity: EntityRecord, restored: 
     item = repairItem(ctx, entity, action, confirmed.deleted ? {} : confirmed.fields, action === 'create' ? null : baseRevision, restored, now);
   }
   if (item === null) return null;
-  image.putItem(item);
-  fx.event({ type: 'repair-enqueued', at: now, queueId: item.queueId, entityType: item.entityType, entityId: item.entityId, reuploads: origin.queueId });
+  enqueueRepair(ctx, item, origin.queueId, now);
   return item;
+}
+
+/** Puts a repair's item in the queue and says which of our writes it carries back. */
+function enqueueRepair(ctx: Ctx, item: QueueItem, reuploads: string, now: number): void {
+  ctx.image.putItem(item);
+  ctx.fx.event({ type: 'repair-enqueued', at: now, queueId: item.queueId, entityType: item.entityType, entityId: item.entityId, reuploads });
 }
 
 /**
@@ -80,9 +85,7 @@ export function reupload(ctx: Ctx, key: string, entity: EntityRecord, restored: 
 export function redeleteOverOlder(ctx: Ctx, key: string, entity: EntityRecord, pulled: Change, now: number): void {
   const marker = entity.server!;
   assert(marker.deleted && marker.revision === 0, `redelete of ${key}: only a revision-0 delete marker is sent again`);
-  const item = repairItem(ctx, entity, 'delete', {}, pulled.revision, pulled, now);
-  ctx.image.putItem(item);
-  ctx.fx.event({ type: 'repair-enqueued', at: now, queueId: item.queueId, entityType: item.entityType, entityId: item.entityId, reuploads: entity.serverOrigin!.queueId });
+  enqueueRepair(ctx, repairItem(ctx, entity, 'delete', {}, pulled.revision, pulled, now), entity.serverOrigin!.queueId, now);
 }
 
 /**

@@ -157,14 +157,10 @@ function describePlan(m: Modules, plan: RunPlan): string[] {
   const lines = plan.clocks.map((clock, client) => `  clock c${client}: ${m.skewText(clock.offsetMs)}, drift ${clock.driftPpm} ppm`);
   const events = [
     ...plan.ops.map((op) => ({ atMs: op.atMs, text: `op     c${op.client} ${op.action} entity ${op.entity}` })),
-    ...plan.faults.map((f) => ({ atMs: f.atMs, text: `fault  ${f.kind}${f.client >= 0 ? ` on c${f.client}` : ''} for ${m.formatMs(f.durationMs)}${settingText(m.describeFaultSetting(f.kind, f.param))}` })),
+    ...plan.faults.map((f) => ({ atMs: f.atMs, text: `fault  ${f.kind}${f.client >= 0 ? ` on c${f.client}` : ''} for ${m.formatMs(f.durationMs)}${m.faultSettingSuffix(f.kind, f.param)}` })),
   ].sort((a, b) => a.atMs - b.atMs);
   for (const event of events.slice(0, LINES_MAX)) lines.push(`  ${m.clockText(event.atMs)}  ${event.text}`);
   if (events.length > LINES_MAX) lines.push(`  … ${events.length - LINES_MAX} more ops and faults (all in the replay file)`);
   return lines;
 }
 
-/** A fault's setting after its kind in a counterexample line: ` (26.5 % of requests answered 5xx)`, nothing when it has none. */
-function settingText(setting: string | null): string {
-  return setting === null ? '' : ` (${setting})`;
-}

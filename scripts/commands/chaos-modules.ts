@@ -20,5 +20,5 @@ export async function loadModules() {
     import('../../scenarios/checkers/types.ts'),
     import('../../reports/fault-setting.ts'),
   ]);
-  return { ...pool, ...runSeed, ...shrink, ...summary, ...junit, ...seeds, ...target, ...config, ...plan, ...runFile, ...variants, ...chaosReport, clockText: checkerTypes.clockText, skewText: checkerTypes.skewText, describeFaultSetting: faultSetting.describeFaultSetting };
+  return { ...pool, ...runSeed, ...shrink, ...summary, ...junit, ...seeds, ...target, ...config, ...plan, ...runFile, ...variants, ...chaosReport, clockText: checkerTypes.clockText, skewText: checkerTypes.skewText, faultSettingSuffix: faultSetting.faultSettingSuffix };
 }
