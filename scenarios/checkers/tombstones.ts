@@ -2,7 +2,7 @@
 // and a delete that returned ok is not undone by a later restore. Pure functions of the history.
 
 import type { History } from '../../sim/history.ts';
-import { aliveAt, entityOf, type ApplyRecord, type HistoryIndex, type OpRecord } from './history-index.ts';
+import { aliveAt, entityOf, type ApplyRecord, type ConflictRecordSeen, type HistoryIndex, type ItemLife, type OpRecord } from './history-index.ts';
 import { clockText, Verdict, type CheckResult } from './types.ts';
 
 /** 8. Once a delete is applied, nothing resurrects the entity (on the server or in a client's final state). */
@@ -55,11 +55,15 @@ function checkDeletesKept(history: History, index: HistoryIndex, verdict: Verdic
     const prior = lastWrite.get(key);
     if (prior === undefined || op.invokedAt > prior.invokedAt) lastWrite.set(key, op);
   }
+  const clientIds = new Map(history.clients.map((c) => [c.client, c.clientId]));
+  let carriers: Carriers | null = null;
   for (const [key, op] of lastWrite) {
     const user = index.userOfClient.get(op.client) ?? '';
-    if (op.action !== 'delete' || op.outcome !== 'ok' || history.server!.users[user]?.[op.entityId] === undefined || refused(index, op)) continue;
+    if (op.action !== 'delete' || op.outcome !== 'ok' || history.server!.users[user]?.[op.entityId] === undefined) continue;
+    carriers ??= new Carriers(index);
+    if (carriers.refused(op)) continue;
     const final = finalApply(index.appliesByEntity.get(key) ?? [], index, history.endedAt);
-    const clientId = history.clients.find((c) => c.client === op.client)?.clientId;
+    const clientId = clientIds.get(op.client);
     if (final === undefined || final.deleted || final.t >= op.t || final.clientId !== clientId) continue;
     verdict.add({
       rule: 'delete-undone',
@@ -74,34 +78,64 @@ function checkDeletesKept(history: History, index: HistoryIndex, verdict: Verdic
 }
 
 /**
- * The server did not take the delete: dead-lettered, left in manual conflict, or lost a conflict
- * to a live state; so judged also for the items that carried it later (a rollback repair's
- * re-upload of it, transitively), for the unsent create it cancelled (a repair re-sends the
- * delete as a re-upload of that create's key), and, when it met a tombstone (another delete got
- * there first and its own was dropped), for the user's other deletes of the entity: it stands or
- * falls with them (default seed 18627: the delete it met was re-uploaded after a rollback and
- * dead-lettered).
+ * Whether the server took a delete, with the lookups that answer it built once per history
+ * (each question used to scan every item and conflict: quadratic in a run's size).
  */
-function refused(index: HistoryIndex, op: OpRecord): boolean {
-  const user = index.userOfClient.get(op.client);
-  const carriers = new Set<string>(op.queueId === null ? [] : [op.queueId]);
-  for (const item of index.items.values()) {
-    const cancelled = item.coalescedAway !== null && op.completedAt !== null && item.coalescedAway >= op.invokedAt && item.coalescedAway <= op.completedAt;
-    if (cancelled && item.client === op.client && item.entityId === op.entityId) carriers.add(item.queueId);
-  }
-  if (index.conflicts.some((c) => carriers.has(c.queueId) && c.server.deleted && c.server.revision > 0)) {
+class Carriers {
+  /** Items by client and entity (`client/entityId`), in index order. */
+  private readonly itemsOfClientEntity = new Map<string, ItemLife[]>();
+  /** Delete items by user and entity (entityOf). */
+  private readonly deletesOfEntity = new Map<string, ItemLife[]>();
+  /** Repair items, in enqueue order. */
+  private readonly repairs: ItemLife[];
+  private readonly conflictsOf = new Map<string, ConflictRecordSeen[]>();
+
+  constructor(private readonly index: HistoryIndex) {
     for (const item of index.items.values()) {
-      if (item.action === 'delete' && item.entityId === op.entityId && index.userOfClient.get(item.client) === user) carriers.add(item.queueId);
+      push(this.itemsOfClientEntity, `${item.client}/${item.entityId}`, item);
+      if (item.action === 'delete') push(this.deletesOfEntity, entityOf(index.userOfClient.get(item.client) ?? '', item.entityId), item);
     }
+    this.repairs = [...index.items.values()].filter((item) => item.repairOf !== null).sort((a, b) => a.enqueuedAt - b.enqueuedAt);
+    for (const conflict of index.conflicts) push(this.conflictsOf, conflict.queueId, conflict);
   }
-  // Repair items come after what they re-upload, in enqueue order: one pass takes the chain.
-  for (const item of [...index.items.values()].sort((a, b) => a.enqueuedAt - b.enqueuedAt)) {
-    if (item.repairOf !== null && carriers.has(item.repairOf)) carriers.add(item.queueId);
+
+  /**
+   * The server did not take the delete: dead-lettered, left in manual conflict, or lost a conflict
+   * to a live state; so judged also for the items that carried it later (a rollback repair's
+   * re-upload of it, transitively), for the unsent create it cancelled (a repair re-sends the
+   * delete as a re-upload of that create's key), and, when it met a tombstone (another delete got
+   * there first and its own was dropped), for the user's other deletes of the entity: it stands or
+   * falls with them (default seed 18627: the delete it met was re-uploaded after a rollback and
+   * dead-lettered).
+   */
+  refused(op: OpRecord): boolean {
+    const index = this.index;
+    const carriers = new Set<string>(op.queueId === null ? [] : [op.queueId]);
+    for (const item of this.itemsOfClientEntity.get(`${op.client}/${op.entityId}`) ?? []) {
+      if (item.coalescedAway !== null && op.completedAt !== null && item.coalescedAway >= op.invokedAt && item.coalescedAway <= op.completedAt) carriers.add(item.queueId);
+    }
+    if (this.someConflict(carriers, (c) => c.server.deleted && c.server.revision > 0)) {
+      const user = index.userOfClient.get(op.client) ?? '';
+      for (const item of this.deletesOfEntity.get(entityOf(user, op.entityId)) ?? []) carriers.add(item.queueId);
+    }
+    // Repair items come after what they re-upload, in enqueue order: one pass takes the chain.
+    for (const item of this.repairs) if (carriers.has(item.repairOf!)) carriers.add(item.queueId);
+    for (const queueId of carriers) {
+      if (index.items.get(queueId)?.deadLettered != null) return true;
+    }
+    return this.someConflict(carriers, (c) => c.outcome === 'manual' || (c.outcome === 'server-wins' && !c.server.deleted));
   }
-  for (const queueId of carriers) {
-    if (index.items.get(queueId)?.deadLettered != null) return true;
+
+  private someConflict(queueIds: ReadonlySet<string>, test: (conflict: ConflictRecordSeen) => boolean): boolean {
+    for (const queueId of queueIds) if (this.conflictsOf.get(queueId)?.some(test) === true) return true;
+    return false;
   }
-  return index.conflicts.some((c) => carriers.has(c.queueId) && (c.outcome === 'manual' || (c.outcome === 'server-wins' && !c.server.deleted)));
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
 }
 
 /** The apply whose state the server holds at the end: the last one still alive then. */
