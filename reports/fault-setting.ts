@@ -39,6 +39,8 @@ export function describeFaultSetting(kind: FaultKind, param: number): string | n
       return `${perMille(param)} of requests answered 5xx`;
     case 'permanent-error':
       return `${perMille(param)} of items refused for good`;
+    case 'item-busy':
+      return `${perMille(param)} of items answered busy (retryable)`;
     case 'commit-then-fail':
       return `${perMille(param || 1000)} of pushes applied, then answered 500`;
     case 'server-429':

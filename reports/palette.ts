@@ -20,6 +20,7 @@ const FAULT_COLORS: Readonly<Record<string, string>> = {
   'server-rollback': '#9f1239',
   'server-failover': '#c2410c',
   'permanent-error': '#a21caf',
+  'item-busy': '#db2777',
   'client-crash': '#7c3aed',
   'storage-quota': '#a855f7',
   'clock-step': '#16a34a',

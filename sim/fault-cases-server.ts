@@ -1,5 +1,5 @@
 // Acceptance cases for the server faults (error answers, 429/413, token expiry, commit-then-fail,
-// slowness, crash, rollback, failover, permanent errors): each makes the fault bite during the
+// slowness, crash, rollback, failover, permanent and busy item errors): each makes the fault bite during the
 // window and checks its effect in the history, after survive() has checked that it ran and that
 // the engine survived it. Run by sim/faults-server.test.ts.
 
@@ -183,6 +183,26 @@ export const SERVER_CASES: FaultCases = {
       }
       const applied = applyCounts(history);
       for (const d of dead) expect(applied.has(d.event.queueId), `seed ${seed}: dead-lettered ${d.event.queueId} was applied`).toBe(false);
+    },
+  },
+  'item-busy': {
+    story: 'an item answered busy in a batch the rest of which applied is retried until acked: never dropped, never dead-lettered',
+    check(seed) {
+      const { history } = survive(seed, [serverFault('item-busy', 500)]);
+      const busy = engineEvents(history, 'retried').filter((e) => e.event.reason.startsWith('busy: '));
+      expect(busy.length, `seed ${seed}: items retried after a busy answer`).toBeGreaterThan(0);
+      for (const r of busy) expect(inWindow(r.t), `seed ${seed}: ${r.event.queueId} answered busy at ${r.t}`).toBe(true);
+      expect(engineEvents(history, 'dead-lettered'), `seed ${seed}: dead letters`).toEqual([]);
+      // Each was sent again and answered for itself: acked (once), or met a newer write and went the conflict policy's way.
+      const acked = new Set(engineEvents(history, 'acked').map((e) => e.event.queueId));
+      const conflicted = new Set(engineEvents(history, 'conflict').map((e) => e.event.queueId));
+      const applied = applyCounts(history);
+      for (const r of busy) {
+        const q = r.event.queueId;
+        expect(acked.has(q) || conflicted.has(q), `seed ${seed}: ${q} answered after its busy answer`).toBe(true);
+        expect(applied.get(q) ?? 0, `seed ${seed}: applies of ${q}`).toBeLessThanOrEqual(1);
+      }
+      expect(busy.some((r) => acked.has(r.event.queueId)), `seed ${seed}: an item answered busy was acked later`).toBe(true);
     },
   },
 };

@@ -160,6 +160,7 @@ export class Nemesis {
     const f = this.world.server.faults;
     f.errorPerMille = 0;
     f.rejectPerMille = 0;
+    f.busyPerMille = 0;
     f.retryAfterMs = null;
     f.itemsMax413 = null;
     f.commitThenFailPerMille = 0;
@@ -167,6 +168,7 @@ export class Nemesis {
     for (const fault of this.serverFaults.values()) {
       if (fault.kind === 'server-5xx') f.errorPerMille = Math.max(f.errorPerMille, fault.param);
       else if (fault.kind === 'permanent-error') f.rejectPerMille = Math.max(f.rejectPerMille, fault.param);
+      else if (fault.kind === 'item-busy') f.busyPerMille = Math.max(f.busyPerMille, fault.param);
       else if (fault.kind === 'server-429') f.retryAfterMs = Math.max(f.retryAfterMs ?? 0, fault.param);
       else if (fault.kind === 'server-413') f.itemsMax413 = Math.min(f.itemsMax413 ?? Infinity, Math.max(1, fault.param));
       else if (fault.kind === 'commit-then-fail') f.commitThenFailPerMille = Math.max(f.commitThenFailPerMille, fault.param || 1000);

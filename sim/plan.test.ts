@@ -46,20 +46,20 @@ describe('generatePlan: determinism', () => {
         "faults": [
           {
             "atMs": 77793,
-            "client": 1,
+            "client": -1,
             "durationMs": 90194,
-            "kind": "partition-response",
-            "param": 0,
+            "kind": "item-busy",
+            "param": 799,
           },
           {
             "atMs": 155813,
             "client": 0,
             "durationMs": 46997,
-            "kind": "storage-quota",
-            "param": 0,
+            "kind": "reorder",
+            "param": 763,
           },
         ],
-        "mix": "13 faults planned: partition-response×2 reorder×2 latency×2 commit-then-fail×2 storage-quota×2 loss×1 server-5xx×1 permanent-error×1 · weights storage-quota 10, commit-then-fail 9, partition-response 8, latency 8, server-5xx 8, reorder 6, loss 4, duplicate 4, server-413 3, permanent-error 3, offline 2, server-rollback 2, server-429 1 (13 of 22 kinds on)",
+        "mix": "13 faults planned: reorder×3 item-busy×3 server-5xx×2 commit-then-fail×2 loss×1 server-rollback×1 permanent-error×1 · weights storage-quota 10, item-busy 10, commit-then-fail 9, partition-response 8, latency 8, server-5xx 8, reorder 6, loss 4, duplicate 4, server-413 3, permanent-error 3, offline 2, server-rollback 2, server-429 1 (14 of 23 kinds on)",
         "ops": [
           {
             "action": "write",
@@ -232,7 +232,7 @@ describe('generatePlan: nemesis', () => {
     const seen = new Set(faults.map((f) => f.kind));
     expect(seen.size).toBe(SWARM_FAULT_KINDS.length);
     const paramRange: Partial<Record<FaultKind, [number, number]>> = {
-      loss: [100, 900], duplicate: [100, 900], reorder: [100, 900], 'server-5xx': [100, 900], 'permanent-error': [100, 900],
+      loss: [100, 900], duplicate: [100, 900], reorder: [100, 900], 'server-5xx': [100, 900], 'permanent-error': [100, 900], 'item-busy': [100, 900],
       'server-429': [1000, 60_000], 'server-413': [1, 5], latency: [500, 30_000], 'server-slow': [500, 30_000],
       'clock-step': [-2000, 2000], 'clock-drift': [-30, 30], 'client-crash': [0, 31],
     };

@@ -212,6 +212,7 @@ function drawParam(config: SimConfig, kind: FaultKind, rng: Rng): number {
     case 'reorder':
     case 'server-5xx':
     case 'permanent-error':
+    case 'item-busy':
       return rng.int(100, 900); // perMille
     case 'server-429':
       return rng.int(1000, 60_000); // retryAfterMs

@@ -2,7 +2,7 @@
 // with the server faults of DESIGN §5. Commits are synchronous, so the core's state is the
 // durable state; a crash loses only what is in flight, a rollback restores an older snapshot.
 
-import { entityKey, type PullQuery, type PushRequest, type PullResponse, type PushResponse } from '../engine/protocol.ts';
+import { entityKey, type PullQuery, type PushItemResult, type PushRequest, type PullResponse, type PushResponse } from '../engine/protocol.ts';
 import type { TransportOutcome } from '../engine/ports.ts';
 import { ServerCore, type ServerState, type AppliedChange, type Reply } from '../server-mock/core/index.ts';
 import type { Rng } from './rng.ts';
@@ -16,6 +16,8 @@ export interface ServerFaultState {
   errorPerMille: number;
   /** Items refused with a permanent item error (forbidden). */
   rejectPerMille: number;
+  /** Items refused with a retryable item error (busy), the rest of the batch applied. */
+  busyPerMille: number;
   retryAfterMs: number | null;
   itemsMax413: number | null;
   commitThenFailPerMille: number;
@@ -45,7 +47,7 @@ export class SimServer {
   /** Bumped by failover and restart: answers of an older instance are lost in flight. */
   instance = 1;
   private epochCount = 1;
-  readonly faults: ServerFaultState = { errorPerMille: 0, rejectPerMille: 0, retryAfterMs: null, itemsMax413: null, commitThenFailPerMille: 0, slowMs: 0 };
+  readonly faults: ServerFaultState = { errorPerMille: 0, rejectPerMille: 0, busyPerMille: 0, retryAfterMs: null, itemsMax413: null, commitThenFailPerMille: 0, slowMs: 0 };
 
   /** ack-before-durable: per user, how much of the log had reached the disk at the last flush. */
   private flushedLogLength = new Map<string, number>();
@@ -71,7 +73,7 @@ export class SimServer {
     if (typeof gate !== 'string') return gate;
     if (f.itemsMax413 !== null && request.items.length > f.itemsMax413) return this.httpError(413, null, NONE_APPLIED);
     this.breakBeforePush(gate, request, nowMs);
-    const { reply, applied } = f.rejectPerMille > 0 ? this.pushWithRejections(gate, request, nowMs) : this.core.push(gate, request, nowMs);
+    const { reply, applied } = f.rejectPerMille > 0 || f.busyPerMille > 0 ? this.pushWithRefusals(gate, request, nowMs) : this.core.push(gate, request, nowMs);
     if (f.commitThenFailPerMille > 0 && this.rng.chance(f.commitThenFailPerMille)) return { ...this.httpError(500, null, applied), detail: 'commit-then-fail' };
     return { outcome: outcomeOf(reply), applied, delayMs: f.slowMs, detail: String(reply.status) };
   }
@@ -112,17 +114,27 @@ export class SimServer {
     }
   }
 
-  /** Refuse some items for good (as a permission change would); the rest go to the core. */
-  private pushWithRejections(user: string, request: PushRequest, nowMs: number): { reply: Reply<unknown>; applied: readonly AppliedChange[] } {
-    const rejected = new Set<string>();
-    for (const item of request.items) if (this.rng.chance(this.faults.rejectPerMille)) rejected.add(item.queueId);
-    const accepted = request.items.filter((item) => !rejected.has(item.queueId));
+  /**
+   * Refuse some items one by one while the rest of the batch goes to the core: for good, as a
+   * permission change would (forbidden), or for now, as a row lock that timed out would (busy,
+   * retryable). An item is refused before the core sees it, so a replay of an applied one may be
+   * told busy too; its next try is answered from the idempotency table.
+   */
+  private pushWithRefusals(user: string, request: PushRequest, nowMs: number): { reply: Reply<unknown>; applied: readonly AppliedChange[] } {
+    const f = this.faults;
+    const refused = new Map<string, PushItemResult>();
+    for (const item of request.items) {
+      if (f.rejectPerMille > 0 && this.rng.chance(f.rejectPerMille)) {
+        refused.set(item.queueId, { queueId: item.queueId, status: 'error', code: 'forbidden', retryable: false, message: `no permission to write ${item.entityType} ${item.entityId}` });
+      } else if (f.busyPerMille > 0 && this.rng.chance(f.busyPerMille)) {
+        refused.set(item.queueId, { queueId: item.queueId, status: 'error', code: 'busy', retryable: true, message: `${item.entityType} ${item.entityId} is locked by another write; try again` });
+      }
+    }
+    const accepted = request.items.filter((item) => !refused.has(item.queueId));
     const outcome = this.core.push(user, { ...request, items: accepted }, nowMs);
     if (outcome.reply.status !== 200) return outcome;
     const results = new Map((outcome.reply.body as PushResponse).results.map((r) => [r.queueId, r]));
-    const merged = request.items.map(
-      (item) => results.get(item.queueId) ?? { queueId: item.queueId, status: 'error' as const, code: 'forbidden', retryable: false, message: `no permission to write ${item.entityType} ${item.entityId}` },
-    );
+    const merged = request.items.map((item) => results.get(item.queueId) ?? refused.get(item.queueId)!);
     return { reply: { status: 200, body: { epoch: this.core.epoch, results: merged } }, applied: outcome.applied };
   }
 

@@ -35,6 +35,9 @@ export const FAULT_KINDS = [
   // rollout (sim/releases.ts): scheduled by a scenario, never drawn by the swarm
   'client-upgrade', // the app closes, installs another engine release for the duration, restarts into it (migrating its store)
   'server-upgrade', // the server starts accepting another range of protocol versions (permanent)
+  // server, again: last in the list, so the swarm draws of every kind above stay where they were
+  // (a seed whose swarm leaves this kind off keeps its plan from before it existed)
+  'item-busy', // items answered with a retryable item error (busy: a row lock timed out) with perMille, the rest of the batch applied
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
