@@ -29,6 +29,7 @@ export function onConflict(ctx: Ctx, item: QueueItem, server: ServerEntityState,
   const local = { payload: item.payload, clientTime: item.createdAt, stamp: item.stamp };
   const base = { at: now, queueId: item.queueId, entityType: item.entityType, entityId: item.entityId, policy: options.conflictPolicy, local, server };
   if (decision.kind !== 'resend') v.conflictStreaks.delete(item.queueId);
+  v.itemErrorStreaks.delete(item.queueId);
   if (decision.kind === 'drop') {
     image.removeItem(item.queueId);
     rebaseNext(ctx, key, known?.revision ?? null, known?.fields ?? null);

@@ -112,6 +112,8 @@ export interface Volatile {
   readonly heldForServer: Set<string>;
   /** Conflicts in a row per item, answered since its last other answer (the conflict re-send's backoff, conflict.ts). */
   readonly conflictStreaks: Map<string, number>;
+  /** Item errors in a row per item (busy, no result: the server answered for it), since its last other answer (its retry's backoff, push.ts retryLater). */
+  readonly itemErrorStreaks: Map<string, number>;
   /** The HLC as stored when this process started: a stamp above it was made since (restampBeforeContact). */
   readonly openedHlc: { readonly wallMs: number; readonly counter: number };
   /** Set when the server refused our protocol version: no push or pull until a restart (version.ts). */

@@ -57,12 +57,14 @@ function envelope(jitter: JitterKind, attempts: number): [number, number] {
 }
 
 describe('error classification', () => {
-  it('transient failures never dead-letter: attempts+1, nextAttemptAt within the backoff envelope, or Retry-After spread by at most one base', () => {
+  it('transient failures never dead-letter: attempts+1, nextAttemptAt within the backoff envelope (of all attempts after a failed request, of the item errors in a row after one the server answered for the item), or Retry-After spread by at most one base', () => {
     const jitterArb = fc.constantFrom<JitterKind>('none', 'full', 'equal', 'decorrelated');
     fc.assert(
       fc.property(jitterArb, fc.array(transientArb, { minLength: 1, maxLength: 8 }), fc.nat(1000), (jitter, failures, seed) => {
         const h = oneInFlight({ jitter }, seed);
+        let itemErrorsInARow = 0;
         failures.forEach((failure, i) => {
+          itemErrorsInARow = failure.kind === 'item-retryable' ? itemErrorsInARow + 1 : 0;
           const sentAt = h.now;
           h.answerPush(outcomeOf(failure, h));
           assert.deepEqual(h.core.deadLetters(), [], 'a transient failure dead-lettered');
@@ -70,7 +72,7 @@ describe('error classification', () => {
           assert.deepEqual([item?.queueId, item?.attempts, item?.payload], ['me:1', i + 1, { title: 'kept' }]);
           const retryAfterMs = failure.kind === 'http' ? failure.retryAfterMs : null;
           // A Retry-After is the wait, spread by at most one base; otherwise the backoff envelope.
-          const [low, high] = retryAfterMs === null ? envelope(jitter, i + 1) : [retryAfterMs, retryAfterMs + (jitter === 'none' ? 0 : BACKOFF.backoffBaseMs)];
+          const [low, high] = retryAfterMs === null ? envelope(jitter, itemErrorsInARow > 0 ? itemErrorsInARow : i + 1) : [retryAfterMs, retryAfterMs + (jitter === 'none' ? 0 : BACKOFF.backoffBaseMs)];
           const delayMs = item!.nextAttemptAt - sentAt;
           assert.ok(delayMs >= low && delayMs <= high, `delay ${delayMs} outside [${low}, ${high}] (Retry-After ${retryAfterMs})`);
           // Nothing goes before nextAttemptAt; at it, the same item goes again.
@@ -86,6 +88,25 @@ describe('error classification', () => {
       }),
       { seed: SEED, numRuns: 300 },
     );
+  });
+
+  it('an item error after an outage backs off from the first step: the attempts a 429 storm took say nothing of the item (default seed 1400 with item-busy)', () => {
+    const h = oneInFlight({ jitter: 'none' });
+    for (let i = 0; i < 15; i++) {
+      h.answerPush(http(429, 1_000));
+      h.advance(h.queue()[0]!.nextAttemptAt - h.now);
+    }
+    expect(h.queue()[0]!.attempts).toBe(15);
+    const sentAt = h.now;
+    h.answerPush(pushAnswer(h.push!.request.items.map((item) => failed(item, 'busy', true))));
+    const [item] = h.queue();
+    expect(item!.attempts).toBe(16);
+    expect(item!.nextAttemptAt - sentAt).toBe(envelope('none', 1)[1]);
+    // A second one in a row doubles it.
+    h.advance(item!.nextAttemptAt - h.now);
+    const again = h.now;
+    h.answerPush(pushAnswer(h.push!.request.items.map((x) => failed(x, 'busy', true))));
+    expect(h.queue()[0]!.nextAttemptAt - again).toBe(envelope('none', 2)[1]);
   });
 
   it('an item error with retryable:false dead-letters the item with its payload kept', () => {

@@ -176,6 +176,7 @@ function ack(ctx: Ctx, item: QueueItem, revision: number, replayed: boolean, ans
   const prior = entity?.server ?? null;
   image.removeItem(item.queueId);
   v.conflictStreaks.delete(item.queueId);
+  v.itemErrorStreaks.delete(item.queueId);
   // The server's fields after an update are known here only when the update applied right on
   // top of fields we know (the item's base, or our known state); otherwise a pull brings them.
   const base = item.action !== 'update' ? {} : baseFieldsOf(item, prior, revision, answeredInOurEpoch);
@@ -226,9 +227,18 @@ function retryLater(ctx: Ctx, item: QueueItem, reason: string, retryAfterMs: num
     return;
   }
   const attempts = current.attempts + 1;
-  const previous = attempts > 1 ? backoffCeilingMs(ctx.options, attempts - 1) : null;
-  const delayMs = ctx.variant.nextDelayMs(ctx.options, attempts, ctx.random.float(), previous, retryAfterMs);
+  // A whole request that failed (no answer, 5xx, 429) backs the item off by all its attempts; it is
+  // freed again by the next pull answered ok (resumeHeld). An error the server answered for the item
+  // itself backs off by how many in a row: attempts lost to an outage say nothing of the item, and
+  // counted in they held an item answered busy once back for five hours after a 429 storm (attempt
+  // 16; default seed 1400 with item-busy), as they once held conflict re-sends (conflict.ts).
+  const streaks = ctx.v.itemErrorStreaks;
+  const exponent = requestFailed ? attempts : (streaks.get(current.queueId) ?? 0) + 1;
+  streaks.delete(current.queueId);
+  const previous = exponent > 1 ? backoffCeilingMs(ctx.options, exponent - 1) : null;
+  const delayMs = ctx.variant.nextDelayMs(ctx.options, exponent, ctx.random.float(), previous, retryAfterMs);
   const queueId = ctx.variant.newQueueIdOnRetry ? `${current.queueId}~${attempts}` : current.queueId;
+  if (!requestFailed) streaks.set(queueId, exponent);
   const retried = itemWith(current, { queueId, attempts, nextAttemptAt: now + delayMs, lastError: reason });
   if (queueId !== current.queueId) {
     ctx.image.removeItem(current.queueId);
@@ -243,6 +253,7 @@ function deadLetter(ctx: Ctx, item: QueueItem, code: string, message: string, no
   const key = entityKey(item.entityType, item.entityId);
   image.removeItem(item.queueId);
   ctx.v.conflictStreaks.delete(item.queueId);
+  ctx.v.itemErrorStreaks.delete(item.queueId);
   image.putDeadLetter({ queueId: item.queueId, item, code, message, deadAt: now });
   rebaseNext(ctx, key, image.entities.get(key)?.server?.revision ?? null, image.entities.get(key)?.server?.fields ?? null);
   refreshEntity(ctx, item.entityType, item.entityId, now);

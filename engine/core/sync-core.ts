@@ -48,6 +48,7 @@ export class SyncCore {
       contacted: false,
       heldForServer: heldAtStart(image.queue.values()),
       conflictStreaks: new Map(),
+      itemErrorStreaks: new Map(),
       openedHlc: { wallMs: image.meta.hlcWallMs, counter: image.meta.hlcCounter },
     };
     this.ctx = { options, image, fx: new Effects(image), random, variant, v };
