@@ -112,6 +112,14 @@ export const BUGS: readonly Bug[] = [
     variant: engineBug('permanent-retried-forever', { retryPermanent: true }),
   },
   {
+    name: 'failed-item-skipped',
+    breaks: 'local-durability',
+    description: 'an item the server answers with an error (busy, forbidden) leaves the queue as if it were done: neither retried nor dead-lettered',
+    story: 'pouchdb PR#5033/#4963: a doc that failed to write was skipped as the checkpoint advanced; powersync-kotlin#340: an upload exception treated as completion',
+    faults: ['item-busy', 'permanent-error'],
+    variant: engineBug('failed-item-skipped', { skipFailedItems: true }),
+  },
+  {
     name: 'no-backoff',
     breaks: 'eventual-delivery',
     description: 'retries go out at once: no exponential backoff, Retry-After ignored (a retry storm)',

@@ -13,6 +13,12 @@ import { CHECKER_NAMES, runChecks, type CheckResult } from './checkers/index.ts'
 import { crashParam, type Scenario } from './scenario-kit.ts';
 
 const SEEDS = [1, 2, 3] as const;
+/**
+ * A scenario's claim to catch a bug holds when one of its guardedBy checkers fails within this many
+ * seeds (most catch on seed 1; rolling-upgrade, a swarm over a fleet, catches a migration that drops
+ * queued deletes on about one seed in four: only when a delete is queued as a device upgrades).
+ */
+const CATCH_SEEDS_MAX = 12;
 
 function runScenario(scenario: Scenario, seed: number, variant: SystemVariant = CORRECT_SYSTEM): { result: RunResult; checks: CheckResult[] } {
   const { config, plan } = scenarioRun(scenario, seed);
@@ -97,10 +103,15 @@ describe('every scenario on seeds 1, 2, 3: the correct engine holds every proper
 describe('every scenario catches the zoo bugs it claims, with one of its guardedBy checkers', () => {
   for (const scenario of SCENARIOS) {
     for (const bugName of scenario.catches ?? []) {
-      it(`${scenario.name} catches ${bugName}`, () => {
+      it(`${scenario.name} catches ${bugName} within ${CATCH_SEEDS_MAX} seeds`, () => {
         const bug = bugByName(bugName);
-        const caughtBy = SEEDS.map((seed) => runScenario(scenario, seed, bug.variant).checks.filter((c) => !c.valid && scenario.guardedBy.includes(c.name)).map((c) => c.name));
-        expect(caughtBy.some((names) => names.length > 0), `${scenario.name} with ${bugName} on seeds ${SEEDS.join(', ')}: failing guardedBy checkers ${JSON.stringify(caughtBy)}`).toBe(true);
+        const tried: string[] = [];
+        for (let seed = 1; seed <= CATCH_SEEDS_MAX; seed++) {
+          const caughtBy = runScenario(scenario, seed, bug.variant).checks.filter((c) => !c.valid && scenario.guardedBy.includes(c.name)).map((c) => c.name);
+          if (caughtBy.length > 0) return;
+          tried.push(String(seed));
+        }
+        expect.fail(`${scenario.name} with ${bugName}: no guardedBy checker failed on seeds ${tried.join(', ')}`);
       });
     }
   }

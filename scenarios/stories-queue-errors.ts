@@ -47,6 +47,19 @@ export const QUEUE_AND_ERROR_SCENARIOS: readonly Scenario[] = [
     catches: ['permanent-retried-forever'],
   },
   {
+    name: 'cursor-advanced-past-failed-item',
+    title: 'Cursor advanced past a failed item',
+    story: '#11 pouchdb PR#5033/#4963 (a doc that failed to write was skipped as the checkpoint advanced); #12 rxdb PR#6684 (the checkpoint advanced past documents that failed validation); #10 powersync-kotlin#340 (an upload exception treated as completion)',
+    description:
+      'For three minutes the server answers a third of pushed items busy (a retryable item error) and, for one of them, a tenth ' +
+      'forbidden (for good), applying the rest of each batch: the queue must not move past a refused item. Each busy one is sent ' +
+      'again until it is acked, each forbidden one is dead-lettered with its payload, and none is dropped as if it were done.',
+    config: { ...SMALL_TEAM, engine: QUICK_BACKOFF, workload: BUSY, faults: NO_GENERATED_FAULTS },
+    schedule: () => [serverFault('item-busy', MINUTE_MS, 3 * MINUTE_MS, 333), serverFault('permanent-error', 2 * MINUTE_MS, MINUTE_MS, 100)],
+    guardedBy: ['local-durability', 'eventual-delivery', 'error-classification', 'conflict-accounting'],
+    catches: ['failed-item-skipped', 'transient-dead-lettered', 'permanent-retried-forever'],
+  },
+  {
     name: 'retry-storm',
     title: 'Retry storm / refetch loop',
     story: '#15 electric @core/sync-service@1.6.4 (a non-monotonic cursor made over 600 requests/s) and electric#1552/#2689/#3116 (409 refetch loops)',

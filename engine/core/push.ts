@@ -3,7 +3,7 @@
 
 import type { Fields, PushItem, PushItemResult, PushResponse, ServerEntityState } from '../protocol.ts';
 import { entityKey, isPermanentStatus } from '../protocol.ts';
-import { itemWith, type QueueItem } from '../model.ts';
+import { itemWith, type DeadLetterRecord, type QueueItem } from '../model.ts';
 import type { TransportOutcome } from '../ports.ts';
 import { applyDelta, jsonBytes } from '../policy/fields.ts';
 import { backoffCeilingMs } from '../policy/backoff.ts';
@@ -159,6 +159,7 @@ function applyResults(ctx: Ctx, items: readonly QueueItem[], body: PushResponse,
     if (result === undefined) retryLater(ctx, item, 'no result for item', null, now, false);
     else if (result.status === 'ok') gatherAck(ctx, item, ack(ctx, item, result.revision, result.replayed === true, answeredInOurEpoch, answeredInGathering, now), body.epoch);
     else if (result.status === 'conflict') onConflict(ctx, item, result.server, answeredInOurEpoch, now);
+    else if (ctx.variant.skipFailedItems) skipItem(ctx, item, now);
     else if (result.retryable ? ctx.variant.deadLetterTransient : !ctx.variant.retryPermanent) deadLetter(ctx, item, result.code, result.message, now);
     else retryLater(ctx, item, `${result.code}: ${result.message}`, null, now, false);
   }
@@ -248,14 +249,24 @@ function retryLater(ctx: Ctx, item: QueueItem, reason: string, retryAfterMs: num
   ctx.fx.event({ type: 'retried', at: now, queueId, attempts, delayMs, reason });
 }
 
+/** The bug zoo's failed-item-skipped: an item the server refused leaves the queue as if it were done. */
+function skipItem(ctx: Ctx, item: QueueItem, now: number): void {
+  leaveQueue(ctx, item, null, now);
+}
+
 function deadLetter(ctx: Ctx, item: QueueItem, code: string, message: string, now: number): void {
-  const { image, fx } = ctx;
+  leaveQueue(ctx, item, { queueId: item.queueId, item, code, message, deadAt: now }, now);
+  ctx.fx.event({ type: 'dead-lettered', at: now, queueId: item.queueId, code, message });
+}
+
+/** Takes the item out of the queue (into the dead letters, when given one); the entity's next item is rebased and its view refreshed. */
+function leaveQueue(ctx: Ctx, item: QueueItem, deadLetter: DeadLetterRecord | null, now: number): void {
+  const { image } = ctx;
   const key = entityKey(item.entityType, item.entityId);
   image.removeItem(item.queueId);
   ctx.v.conflictStreaks.delete(item.queueId);
   ctx.v.itemErrorStreaks.delete(item.queueId);
-  image.putDeadLetter({ queueId: item.queueId, item, code, message, deadAt: now });
+  if (deadLetter !== null) image.putDeadLetter(deadLetter);
   rebaseNext(ctx, key, image.entities.get(key)?.server?.revision ?? null, image.entities.get(key)?.server?.fields ?? null);
   refreshEntity(ctx, item.entityType, item.entityId, now);
-  fx.event({ type: 'dead-lettered', at: now, queueId: item.queueId, code, message });
 }

@@ -25,6 +25,8 @@ export interface CoreVariant {
   readonly deadLetterTransient: boolean;
   /** Retry permanent errors forever instead of dead-lettering them. */
   readonly retryPermanent: boolean;
+  /** Take an item the server answered with an error out of the queue as done: no retry, no dead letter (the upload checkpoint moves past it). */
+  readonly skipFailedItems: boolean;
   /** A pulled change replaces the local view, dropping pending local edits from it. */
   readonly pullOverwritesPending: boolean;
   /** Apply pulled changes even when older than the known revision. */
@@ -43,6 +45,7 @@ export const CORRECT_VARIANT: CoreVariant = Object.freeze({
   cursorBeforeApply: false,
   deadLetterTransient: false,
   retryPermanent: false,
+  skipFailedItems: false,
   pullOverwritesPending: false,
   applyStalePulls: false,
 });
