@@ -211,6 +211,9 @@ describe('generatePlan: nemesis', () => {
     const none = plan({ faults: { kinds: [] } });
     expect(none.faults).toEqual([]);
     expect(describeFaultMix(none)).toBe(`no faults planned (0 of ${SWARM_FAULT_KINDS.length} kinds on)`);
+    // A scenario's schedule places faults with no swarm: the line says so, not "0 kinds on".
+    const scheduled = { ...none, faults: [{ atMs: 1000, kind: 'item-busy' as const, durationMs: 5000, client: -1, param: 333 }] };
+    expect(describeFaultMix(scheduled)).toBe('1 fault planned: item-busy×1 (scheduled by the scenario, no swarm)');
   });
 
   it('fault count is near faultsPerHour × hours; faults are sorted by (atMs, kind, client)', () => {

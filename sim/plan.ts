@@ -263,6 +263,7 @@ export function describeFaultMix(plan: RunPlan): string {
   const on = SWARM_FAULT_KINDS.filter((kind) => plan.faultMix[kind] !== undefined);
   const weightOf = (kind: FaultKind): number => plan.faultMix[kind]!;
   const weights = [...on].sort((a, b) => weightOf(b) - weightOf(a)).map((kind) => `${kind} ${weightOf(kind)}`);
-  const summary = `(${on.length} of ${SWARM_FAULT_KINDS.length} kinds on)`;
+  // Faults with no kind on were placed by a scenario's schedule, not drawn by the swarm.
+  const summary = on.length === 0 && plan.faults.length > 0 ? '(scheduled by the scenario, no swarm)' : `(${on.length} of ${SWARM_FAULT_KINDS.length} kinds on)`;
   return weights.length === 0 ? `${faults} ${summary}` : `${faults} · weights ${weights.join(', ')} ${summary}`;
 }
