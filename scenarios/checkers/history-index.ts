@@ -92,6 +92,13 @@ export function entityOf(user: string, entityId: string): string {
   return `${user}/${entityId}`;
 }
 
+/** Adds value to the list under key (a new list when there is none). */
+export function appendTo<K, T>(map: Map<K, T[]>, key: K, value: T): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
+
 /** `c3:12` → 12; `c3:12~2` (a bug variant's renamed retry) → 12. */
 export function seqOf(queueId: string): number {
   const colon = queueId.lastIndexOf(':');
@@ -135,10 +142,7 @@ export function indexHistory(history: History): HistoryIndex {
         const c = e.change;
         const record: ApplyRecord = { index: i, t: e.t, user: e.user, queueId: c.queueId, clientId: c.clientId, entityId: c.entityId, action: c.action, revision: c.revision, deleted: c.deleted };
         index.applies.push(record);
-        const key = entityOf(e.user, c.entityId);
-        const list = index.appliesByEntity.get(key);
-        if (list === undefined) index.appliesByEntity.set(key, [record]);
-        else list.push(record);
+        appendTo(index.appliesByEntity, entityOf(e.user, c.entityId), record);
         break;
       }
       case 'server':
@@ -151,12 +155,9 @@ export function indexHistory(history: History): HistoryIndex {
           else if (rollbackFrom.has(e.index)) index.rollbackWindows.push({ fromT: rollbackFrom.get(e.index)!, atT: e.t });
         }
         break;
-      case 'crash': {
-        const list = index.crashes.get(e.client);
-        if (list === undefined) index.crashes.set(e.client, [e.t]);
-        else list.push(e.t);
+      case 'crash':
+        appendTo(index.crashes, e.client, e.t);
         break;
-      }
       default:
         break;
     }

@@ -2,7 +2,7 @@
 // and a delete that returned ok is not undone by a later restore. Pure functions of the history.
 
 import type { History } from '../../sim/history.ts';
-import { aliveAt, entityOf, type ApplyRecord, type ConflictRecordSeen, type HistoryIndex, type ItemLife, type OpRecord } from './history-index.ts';
+import { aliveAt, appendTo, entityOf, type ApplyRecord, type ConflictRecordSeen, type HistoryIndex, type ItemLife, type OpRecord } from './history-index.ts';
 import { clockText, Verdict, type CheckResult } from './types.ts';
 
 /** 8. Once a delete is applied, nothing resurrects the entity (on the server or in a client's final state). */
@@ -92,11 +92,11 @@ class Carriers {
 
   constructor(private readonly index: HistoryIndex) {
     for (const item of index.items.values()) {
-      push(this.itemsOfClientEntity, `${item.client}/${item.entityId}`, item);
-      if (item.action === 'delete') push(this.deletesOfEntity, entityOf(index.userOfClient.get(item.client) ?? '', item.entityId), item);
+      appendTo(this.itemsOfClientEntity, `${item.client}/${item.entityId}`, item);
+      if (item.action === 'delete') appendTo(this.deletesOfEntity, entityOf(index.userOfClient.get(item.client) ?? '', item.entityId), item);
     }
     this.repairs = [...index.items.values()].filter((item) => item.repairOf !== null).sort((a, b) => a.enqueuedAt - b.enqueuedAt);
-    for (const conflict of index.conflicts) push(this.conflictsOf, conflict.queueId, conflict);
+    for (const conflict of index.conflicts) appendTo(this.conflictsOf, conflict.queueId, conflict);
   }
 
   /**
@@ -132,11 +132,6 @@ class Carriers {
   }
 }
 
-function push<T>(map: Map<string, T[]>, key: string, value: T): void {
-  const list = map.get(key);
-  if (list === undefined) map.set(key, [value]);
-  else list.push(value);
-}
 
 /** The apply whose state the server holds at the end: the last one still alive then. */
 function finalApply(applies: readonly ApplyRecord[], index: HistoryIndex, endedAt: number): ApplyRecord | undefined {
