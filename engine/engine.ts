@@ -5,10 +5,10 @@
 // what storage holds, so memory never runs ahead of disk.
 
 import { buildEngineOptions, type EngineOptions } from './options.ts';
-import type { ClockPort, ConnectivityPort, EventSinkPort, RandomPort, StoragePort, TimerHandle, TimerPort, TokenProviderPort, TransportPort } from './ports.ts';
+import { StorageError, type ClockPort, type ConnectivityPort, type EventSinkPort, type RandomPort, type StoragePort, type TimerHandle, type TimerPort, type TokenProviderPort, type TransportPort } from './ports.ts';
 import type { SyncEvent, SyncStatus } from './events.ts';
 import type { Action, Fields } from './protocol.ts';
-import type { EntityRecord, ConflictRecord, DeadLetterRecord } from './model.ts';
+import { HEAD_KEY, headOf, type EntityRecord, type ConflictRecord, type DeadLetterRecord } from './model.ts';
 import { SyncCore } from './core/sync-core.ts';
 import type { ConflictResolution, CoreEffect, CoreInput, OpReply, TimerName } from './core/types.ts';
 import { CORRECT_VARIANT, type CoreVariant } from './core/variant.ts';
@@ -120,6 +120,31 @@ export class SyncEngine {
     return () => this.changeListeners.delete(listener);
   }
 
+  /**
+   * Reloads from storage if another engine over the same store (another tab) committed since
+   * this one's image: call it when the app's tab regains focus. Resolves true when it reloaded.
+   * (A commit made from a stale image is refused and reloads anyway; this shows the other
+   * tab's writes sooner, and sends them if that tab closed before it could.)
+   */
+  async refresh(): Promise<boolean> {
+    while (this.draining !== null) await this.draining;
+    let reloaded = false;
+    // Runs in the input loop's place, so no step interleaves with the reload.
+    const job = (async () => {
+      const stored = headOf((await this.ports.storage.load()).metadata.get(HEAD_KEY));
+      if (this.closed || stored === this.core.head()) return;
+      await this.rebuild(this.core.clockBaseline);
+      reloaded = true;
+    })().finally(() => {
+      this.draining = null;
+      if (this.inputs.length > 0) this.startDrain();
+    });
+    this.draining = job;
+    await job;
+    if (reloaded) this.notify(new Set(this.core.list().map((record) => record.entityType)));
+    return reloaded;
+  }
+
   /** Resolves once no input is waiting and no step is running. */
   async idle(): Promise<void> {
     while (this.draining !== null) await this.draining;
@@ -164,24 +189,30 @@ export class SyncEngine {
       if (generation !== this.generation) continue;
       const baselineBefore = this.core.clockBaseline;
       const effects = this.core.step({ ...input, now: this.ports.clock.now() } as CoreInput, this.ports.clock.monotonic?.());
-      await this.carryOut(effects, baselineBefore);
+      await this.carryOut(effects, baselineBefore, input);
     }
   }
 
-  /** `baselineBefore`: the core's clock baseline before the step (SyncCore.clockBaseline), kept if none of its commits lands. */
-  private async carryOut(effects: readonly CoreEffect[], baselineBefore: number | null): Promise<void> {
+  /**
+   * `baselineBefore`: the core's clock baseline before the step (SyncCore.clockBaseline), kept if none of its commits lands.
+   * `input`: the step's input; a write whose first commit is refused as stale is made again after the rebuild.
+   */
+  private async carryOut(effects: readonly CoreEffect[], baselineBefore: number | null, input: InputWithoutTime | null = null): Promise<void> {
     const changedTypes = new Set<string>();
     let committed = false;
     for (let i = 0; i < effects.length; i++) {
       const effect = effects[i]!;
       if (effect.type === 'commit') {
         try {
-          await this.ports.storage.commit(effect.ops);
+          await this.ports.storage.commit(effect.ops, effect.head);
           this.storageFailures = 0;
           committed = true;
         } catch (error) {
           this.storageFailures++;
-          await this.recoverFromStorageFailure(effects.slice(i + 1), error, committed ? this.core.clockBaseline : baselineBefore);
+          // Stale: another engine over the store (a tab) committed since this image was loaded. The
+          // refused commit applied nothing, so the write is made again over what the store holds now.
+          const retry = !committed && input?.type === 'write' && error instanceof StorageError && error.code === 'stale' ? input : null;
+          await this.recoverFromStorageFailure(effects.slice(i + 1), error, committed ? this.core.clockBaseline : baselineBefore, retry);
           return;
         }
         for (const op of effect.ops) if (op.box === 'entities') changedTypes.add(op.key.slice(0, op.key.indexOf('\u0000')));
@@ -246,14 +277,15 @@ export class SyncEngine {
     return send(token);
   }
 
-  private async recoverFromStorageFailure(dropped: readonly CoreEffect[], error: unknown, clockBaseline: number | null): Promise<void> {
+  private async recoverFromStorageFailure(dropped: readonly CoreEffect[], error: unknown, clockBaseline: number | null, retry: InputWithoutTime | null): Promise<void> {
     for (const effect of dropped) {
-      if (effect.type !== 'reply') continue;
+      if (effect.type !== 'reply' || (retry?.type === 'write' && effect.opId === retry.opId)) continue;
       const waiter = this.replies.get(effect.opId);
       this.replies.delete(effect.opId);
       waiter?.reject(error);
     }
     await this.rebuild(clockBaseline);
+    if (retry !== null) this.inputs.unshift({ input: retry, generation: this.generation });
   }
 
   /** (Re)build the core from durable storage and start it; `clockBaseline` carries clock-step detection over an in-process rebuild. */

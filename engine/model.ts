@@ -154,6 +154,32 @@ export function metaWith(meta: SyncMetadata, changes: Partial<SyncMetadata>): Sy
 
 export const METADATA_KEY = 'sync';
 
+/**
+ * metadata/'head': `{ commit }`, the number of the store's last guarded commit. An engine
+ * guards each commit with the head its image reflects and moves the head one on; a commit
+ * whose guard is no longer the store's head is refused with nothing applied (StoragePort
+ * commit, StorageError 'stale'), so two engines over one store — two browser tabs over one
+ * IndexedDB — never write from a stale image: the refused one rebuilds from storage.
+ */
+export const HEAD_KEY = 'head';
+
+/** The commit number in a stored metadata/'head' value: 0 when no guarded commit was made. */
+export function headOf(stored: unknown): number {
+  if (stored === undefined) return 0;
+  const commit = (stored as { commit?: unknown } | null)?.commit;
+  if (typeof commit !== 'number' || !Number.isSafeInteger(commit) || commit < 1) {
+    throw new Error(`stored metadata/${HEAD_KEY} should be { commit: positive integer }, got ${JSON.stringify(stored)}`);
+  }
+  return commit;
+}
+
+/** The head `ops` set (their last put of metadata/'head'), or `head` when they do not touch it. */
+export function headAfter(ops: readonly WriteOp[], head: number): number {
+  let after = head;
+  for (const op of ops) if (op.box === 'metadata' && op.key === HEAD_KEY) after = headOf(op.value);
+  return after;
+}
+
 export interface BoxValueTypes {
   entities: EntityRecord;
   sync_queue: QueueItem;

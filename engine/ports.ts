@@ -29,13 +29,21 @@ export interface RandomPort {
 /** Transactional storage of named boxes. `commit` is atomic: all of ops, or none of them. */
 export interface StoragePort {
   load(): Promise<StoreSnapshot>;
-  /** Resolves once the ops are durable. Rejects (StorageError) with nothing applied. */
-  commit(ops: readonly WriteOp[]): Promise<void>;
+  /**
+   * Resolves once the ops are durable. Rejects (StorageError) with nothing applied. With
+   * `head`, the commit applies only if the store's metadata/'head' (model.ts HEAD_KEY; 0 when
+   * none) is that number, checked in the same transaction; otherwise it rejects with
+   * StorageError('stale'): another engine over the same store committed since.
+   */
+  commit(ops: readonly WriteOp[], head?: number): Promise<void>;
   close(): Promise<void>;
 }
 
-/** 'key': an encrypted store that the given key does not open (or no key was given for one). */
-export type StorageErrorCode = 'quota' | 'io' | 'corrupt' | 'closed' | 'key';
+/**
+ * 'key': an encrypted store that the given key does not open (or no key was given for one).
+ * 'stale': a guarded commit from an image older than the store (another tab committed since).
+ */
+export type StorageErrorCode = 'quota' | 'io' | 'corrupt' | 'closed' | 'key' | 'stale';
 
 export class StorageError extends Error {
   constructor(

@@ -75,6 +75,8 @@ export function describeFaultSetting(kind: FaultKind, param: number): string | n
     case 'server-failover':
     case 'storage-quota':
       return null;
+    case 'second-tab':
+      return 'both tabs sync the one store; the person writes in the new one';
   }
 }
 

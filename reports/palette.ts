@@ -23,6 +23,7 @@ const FAULT_COLORS: Readonly<Record<string, string>> = {
   'item-busy': '#db2777',
   'client-crash': '#7c3aed',
   'storage-quota': '#a855f7',
+  'second-tab': '#c084fc',
   'clock-step': '#16a34a',
   'clock-drift': '#65a30d',
 };

@@ -48,8 +48,9 @@ function newTally(): Tally {
   return { clients: new Set(), opsInvoked: 0, opsFailed: 0, itemsQueued: 0, latencies: [], pushes: 0, bytesPushed: 0, conflicts: 0, deadLetters: 0, refusals: 0, migrationSteps: 0 };
 }
 
-/** One row per release that any client ran, in order of first appearance. */
-export function releaseBreakdown(history: History, initialRelease: string, clientCount = history.clients.length): ReleaseRow[] {
+/** One row per release that any client ran, in order of first appearance (a second tab counts as its device: it runs the device's release). */
+export function releaseBreakdown(history: History, initialRelease: string, clientCount = history.clients.filter((c) => c.tabOf === undefined).length): ReleaseRow[] {
+  const deviceOf = (client: number): number => history.clients[client]?.tabOf ?? client;
   const current: string[] = new Array<string>(clientCount).fill(initialRelease);
   const tallies = new Map<string, Tally>();
   const tallyOf = (release: string): Tally => {
@@ -70,16 +71,16 @@ export function releaseBreakdown(history: History, initialRelease: string, clien
         }
         break;
       case 'invoke':
-        tallyOf(current[e.client] ?? initialRelease).opsInvoked++;
+        tallyOf(current[deviceOf(e.client)] ?? initialRelease).opsInvoked++;
         break;
       case 'complete':
-        if (e.outcome === 'fail') tallyOf(current[e.client] ?? initialRelease).opsFailed++;
+        if (e.outcome === 'fail') tallyOf(current[deviceOf(e.client)] ?? initialRelease).opsFailed++;
         break;
       case 'migrate':
         tallyOf(e.release).migrationSteps++;
         break;
       case 'engine': {
-        const release = current[e.client] ?? initialRelease;
+        const release = current[deviceOf(e.client)] ?? initialRelease;
         const ev = e.event;
         if (ev.type === 'enqueued') {
           tallyOf(release).itemsQueued++;

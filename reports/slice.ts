@@ -88,7 +88,7 @@ function windowOf(history: History, events: ReadonlySet<number>, t: number): { s
 function clientsOf(history: History, violation: Violation, events: ReadonlySet<number>, startMs: number, endMs: number): Pick<CounterexampleSlice, 'clients' | 'clientsFrom'> {
   const named = unique(violation.clients.filter((c) => Number.isInteger(c) && c >= 0));
   if (named.length > 0) return { clients: named.slice(0, SLICE_CLIENTS_MAX), clientsFrom: 'violation' };
-  const indexByClientId = new Map(history.clients.map((c) => [c.clientId, c.client]));
+  const indexByClientId = new Map(history.clients.filter((c) => c.tabOf === undefined).map((c) => [c.clientId, c.client]));
   const fromEvents: number[] = [];
   for (const i of [...events].sort((a, b) => a - b)) {
     const e = history.events.at(i);

@@ -206,7 +206,7 @@ export function buildSpaceTime(history: History, slice: CounterexampleSlice, fau
   const pairing = new MessagePairing(slice.queueIds);
   const marks: SpaceTimeMark[] = [];
   const invokes = new Map<string, { t: number; what: string }>();
-  const clientOf = new Map(history.clients.map((c) => [c.clientId, c.client]));
+  const clientOf = new Map(history.clients.filter((c) => c.tabOf === undefined).map((c) => [c.clientId, c.client]));
   forEachRecord(history, (e, index) => {
     if (e.type === 'server') {
       if (inWindow(e.t)) marks.push({ lane: SERVER_LANE, t: e.t, kind: 'server', label: `server ${e.action} (epoch ${e.epoch})`, highlighted: slice.events.has(index), outcome: '' });

@@ -120,6 +120,14 @@ export const BUGS: readonly Bug[] = [
     variant: engineBug('failed-item-skipped', { skipFailedItems: true }),
   },
   {
+    name: 'unguarded-tab-commits',
+    breaks: 'local-durability',
+    description: "two tabs over one store commit without checking that it is unchanged since they loaded it: both hand out the same queue ids, and one tab's write is lost under the other's",
+    story: 'rocicorp/mono PR#4250 and PR#6340: several tabs over one IndexedDB pushed the same mutations and interleaved; firebase-js-sdk multi-tab persistence: only the tab holding the primary lease writes',
+    faults: ['second-tab'],
+    variant: engineBug('unguarded-tab-commits', { unguardedCommits: true }),
+  },
+  {
     name: 'no-backoff',
     breaks: 'eventual-delivery',
     description: 'retries go out at once: no exponential backoff, Retry-After ignored (a retry storm)',

@@ -43,8 +43,15 @@ export class VirtualClient {
   core: SyncCore | null = null;
   /** Bumped on every crash: events meant for an older incarnation are dropped. */
   generation = 0;
-  /** The device's connectivity as the OS reports it. */
+  /** The device's connectivity as the OS reports it (a tab reads its device's). */
   online = true;
+  /**
+   * For a second tab: the client whose store it opens (it shares the store, the clock, the link
+   * and the connectivity, and has an index of its own in the history); null for a device's own engine.
+   */
+  tabOf: VirtualClient | null = null;
+  /** The tabs open over this device's store now, oldest first: the person works in the newest. */
+  readonly tabs: VirtualClient[] = [];
   token: string | null = null;
   link: LinkConfig;
   readonly activeFaults: Fault[] = [];
@@ -56,6 +63,10 @@ export class VirtualClient {
   private readonly openOps = new Set<number>();
   /** A commit of the current step already reached storage. */
   private committedThisStep = false;
+  /** The op of the write being stepped (null for any other input): a stale refusal of its commit is retried. */
+  private staleWriteOpId: number | null = null;
+  /** Set when a stale refusal dropped the stepped write, to be made again after the rebuild. */
+  private staleWriteRetry = false;
   /** The core's clock baseline before the current step (kept over a rebuild when none of the step's commits landed). */
   private clockBaselineBeforeStep: number | null = null;
   /** Failed commits since the last one that succeeded (backs off the restart's first sync). */
@@ -90,6 +101,43 @@ export class VirtualClient {
     return this.core !== null;
   }
 
+  /** The client whose store, clock, link and connectivity this one uses: itself, or the device a tab was opened on. */
+  get device(): VirtualClient {
+    return this.tabOf ?? this;
+  }
+
+  /** The engine the person works in: the newest tab open over this device's store, or the device's own. */
+  get front(): VirtualClient {
+    return this.tabs.length === 0 ? this : this.tabs[this.tabs.length - 1]!;
+  }
+
+  /** A second tab opens over the device's store: its engine loads what the store holds now and starts syncing. */
+  openTab(tab: VirtualClient): void {
+    if (tab.tabOf !== this || tab.core !== null) throw new Error(`openTab: client ${tab.index} is not a closed tab of client ${this.index}`);
+    tab.options = this.options;
+    tab.release = this.release;
+    this.tabs.push(tab);
+    this.host.record({ t: this.host.now, type: 'restart', client: tab.index, detail: `a second tab opened over ${this.clientId}'s store` });
+    tab.start();
+  }
+
+  /**
+   * The tab closes: its memory, timers and connections are gone; what it committed stays in the
+   * store. The person comes back to the tab before it, which reloads if the store moved on since
+   * its image (as an app refreshes its engine when its tab regains focus: SyncEngine.refresh).
+   */
+  closeTab(tab: VirtualClient, detail: string): void {
+    const at = this.tabs.indexOf(tab);
+    if (at < 0) return;
+    this.tabs.splice(at, 1);
+    tab.crashNow(detail);
+    const front = this.front;
+    if (front.core !== null && front.core.head() !== this.store.head) {
+      front.crashNow('reloaded: another tab wrote to the store');
+      front.restart();
+    }
+  }
+
   clientTime(): number {
     return this.clock.read(this.host.now);
   }
@@ -99,7 +147,7 @@ export class VirtualClient {
     if (!this.migrate()) return;
     const snapshot = decodeSnapshot(this.store.loadSnapshot(), this.release.schemaVersion, this.migrations);
     this.core = new SyncCore(this.options, snapshot, this.random, this.variant);
-    this.step({ type: 'start', now: this.clientTime(), online: this.online, storageFailures: this.storageFailures });
+    this.step({ type: 'start', now: this.clientTime(), online: this.device.online, storageFailures: this.storageFailures });
   }
 
   /**
@@ -175,6 +223,7 @@ export class VirtualClient {
     const core = this.core;
     if (core === null) return;
     if (opId !== undefined) this.openOps.add(opId);
+    this.staleWriteOpId = input.type === 'write' ? (opId ?? null) : null;
     this.clockBaselineBeforeStep = core.clockBaseline;
     const effects = core.step(input, this.host.now);
     this.committedThisStep = false;
@@ -186,7 +235,16 @@ export class VirtualClient {
         this.crashNow(`between effects ${i} and ${i + 1} of ${effects.length} (${input.type})`);
         return;
       }
-      if (!this.perform(effects[i]!)) return;
+      if (!this.perform(effects[i]!)) {
+        // A write refused as stale (another tab committed since this image was loaded) applied
+        // nothing: made again on the rebuilt engine, over what the store holds now (SyncEngine does the same).
+        if (this.staleWriteRetry) {
+          this.staleWriteRetry = false;
+          if (this.core !== null) this.step(input, opId);
+          else if (opId !== undefined) this.host.record({ t: this.host.now, type: 'complete', client: this.index, opId, outcome: 'fail', queueId: null, error: 'the store changed in another tab, and the engine could not start again' });
+        }
+        return;
+      }
     }
   }
 
@@ -197,7 +255,7 @@ export class VirtualClient {
       case 'commit': {
         // An old release writes its own on-disk shape (identity at the latest schema).
         const ops = this.release.schemaVersion === LATEST_SCHEMA_VERSION ? effect.ops : encodeWriteOps(effect.ops, this.release.schemaVersion, this.migrations);
-        const result = this.store.commit(ops);
+        const result = this.store.commit(ops, effect.head);
         if (result.ok) {
           this.committedThisStep = true;
           this.storageFailures = 0;
@@ -207,12 +265,17 @@ export class VirtualClient {
           return true;
         }
         // The engine's rule for a failed commit: rebuild from durable storage (a soft crash).
+        // A stale one (another tab committed since this image was loaded) is the same rule.
         this.storageFailures++;
         // A refused atomic commit applied nothing: its write definitely failed, unless an
         // earlier commit of the same step (or a torn one) left part of it durable.
         // The rebuild happens in the same process: the clock-step baseline carries over (SyncCore.clockBaseline).
         const clockBaseline = this.committedThisStep ? this.core!.clockBaseline : this.clockBaselineBeforeStep;
-        this.crashNow(`storage ${result.code}`, result.code === 'quota' && !this.committedThisStep ? 'fail' : 'info');
+        if (result.code === 'stale' && !this.committedThisStep && this.staleWriteOpId !== null) {
+          this.openOps.delete(this.staleWriteOpId); // not answered: step() makes it again
+          this.staleWriteRetry = true;
+        }
+        this.crashNow(`storage ${result.code}`, result.code !== 'torn' && !this.committedThisStep ? 'fail' : 'info');
         this.restart();
         this.core?.adoptClockBaseline(clockBaseline);
         return false;

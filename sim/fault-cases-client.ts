@@ -59,6 +59,30 @@ export const CLIENT_CASES: FaultCases = {
       expect(engineEvents(history, 'acked', C).some((e) => e.t >= STOP), `seed ${seed}: acks after the quota frees up`).toBe(true);
     },
   },
+  'second-tab': {
+    story: 'a second tab over the store: the person writes in it while the first keeps syncing; a tab whose image went stale rebuilds, and no write fails, is lost or is applied twice',
+    check(seed) {
+      const { history } = survive(seed, [clientFault('second-tab', 0)]);
+      const tab = history.clients.find((c) => c.tabOf === C);
+      expect(tab, `seed ${seed}: a history lane for the tab`).toBeDefined();
+      const T = tab!.client;
+      const marks = history.events.filter((e) => (e.type === 'crash' || e.type === 'restart') && e.client === T);
+      expect(marks[0], `seed ${seed}: the tab opens at the start`).toMatchObject({ type: 'restart', t: START });
+      expect(marks.at(-1), `seed ${seed}: the tab closes at the stop`).toMatchObject({ type: 'crash', t: STOP, detail: 'the second tab closed' });
+      // The person writes in the tab during the window, in the device's engine otherwise.
+      const invokes = eventsOf(history, 'invoke').filter((i) => i.client === C || i.client === T);
+      expect(invokes.filter((i) => i.client === T).length, `seed ${seed}: ops made in the tab`).toBeGreaterThan(0);
+      for (const i of invokes) expect(i.client === T, `seed ${seed}: op ${i.opId} at ${i.t}`).toBe(inWindow(i.t));
+      // Both engines commit to one store: each is refused as stale at times, and rebuilds.
+      const stale = eventsOf(history, 'crash').filter((e) => e.detail === 'storage stale');
+      expect(stale.some((e) => e.client === C), `seed ${seed}: the device's engine refused as stale`).toBe(true);
+      expect(stale.some((e) => e.client === T), `seed ${seed}: the tab refused as stale`).toBe(true);
+      // A write refused as stale is made again: none fails for it.
+      for (const c of eventsOf(history, 'complete')) if (c.client === C || c.client === T) expect(c.error ?? '', `seed ${seed}: op ${c.opId}`).not.toMatch(/stale/);
+      expect(engineEvents(history, 'acked', T).length, `seed ${seed}: items acked in the tab`).toBeGreaterThan(0);
+      for (const [queueId, count] of applyCounts(history)) expect(count, `seed ${seed}: applies of ${queueId}`).toBeLessThanOrEqual(1);
+    },
+  },
   'clock-step': {
     story: 'a clock stepped back two hours: the engine stamps events with the new time and still converges',
     check(seed) {

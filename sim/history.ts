@@ -51,6 +51,11 @@ export interface ClientFinal {
   readonly queue: readonly QueueItem[];
   readonly deadLetters: readonly DeadLetterRecord[];
   readonly conflicts: readonly ConflictRecord[];
+  /**
+   * Set for a second tab (a second-tab fault): the device whose store it opened. Tabs close by
+   * the heal, so a tab ends with no state of its own; its writes are in the device's store.
+   */
+  readonly tabOf?: number;
 }
 
 export interface ServerFinal {

@@ -60,6 +60,9 @@ export class Nemesis {
         client.upgradeTo(release, crashBeforeStep);
         break;
       }
+      case 'second-tab':
+        client.openTab(this.tabOf(index));
+        break;
       default:
         client.activeFaults.push(fault);
         client.link = effectiveLink(client.baseLink, client.activeFaults);
@@ -86,6 +89,9 @@ export class Nemesis {
         break;
       case 'client-upgrade':
         client.restart(); // into the release it installed
+        break;
+      case 'second-tab':
+        client.closeTab(this.tabOf(index), 'the second tab closed');
         break;
       default: {
         const at = client.activeFaults.indexOf(fault);
@@ -176,7 +182,14 @@ export class Nemesis {
     }
   }
 
-  /** End every fault: links restored, devices online, crashed clients and the server back up. */
+  /** The world's slot for the tab a second-tab fault opens. */
+  private tabOf(index: number): VirtualClient {
+    const slot = this.world.tabSlots.get(index);
+    if (slot === undefined) throw new Error(`fault ${index} (${this.faults[index]!.kind}) has no tab slot in the world`);
+    return this.world.clients[slot]!;
+  }
+
+  /** End every fault: links restored, second tabs closed, devices online, crashed clients and the server back up. */
   heal(): void {
     const world = this.world;
     for (const [index, fault] of this.serverFaults) {
@@ -188,7 +201,8 @@ export class Nemesis {
       world.server.restart();
       world.record({ t: world.now, type: 'server', action: 'restart', epoch: world.server.core.epoch, instance: world.server.instance });
     }
-    for (const client of world.clients) {
+    for (const client of world.devices) {
+      for (const tab of [...client.tabs]) client.closeTab(tab, 'the second tab closed at the heal');
       client.activeFaults.length = 0;
       client.link = client.baseLink;
       client.store.setQuotaFailing(false);
@@ -199,10 +213,12 @@ export class Nemesis {
   }
 }
 
+/** The device's connectivity changes: its engine and every tab open on it are told. */
 function setOnline(client: VirtualClient, online: boolean): void {
   if (client.online === online) return;
   client.online = online;
   client.step({ type: 'connectivity', now: client.clientTime(), online });
+  for (const tab of [...client.tabs]) tab.step({ type: 'connectivity', now: tab.clientTime(), online });
 }
 
 /** The base link with every active link fault applied on top. */

@@ -59,7 +59,7 @@ describe('generatePlan: determinism', () => {
             "param": 763,
           },
         ],
-        "mix": "13 faults planned: reorder×3 item-busy×3 server-5xx×2 commit-then-fail×2 loss×1 server-rollback×1 permanent-error×1 · weights storage-quota 10, item-busy 10, commit-then-fail 9, partition-response 8, latency 8, server-5xx 8, reorder 6, loss 4, duplicate 4, server-413 3, permanent-error 3, offline 2, server-rollback 2, server-429 1 (14 of 23 kinds on)",
+        "mix": "13 faults planned: reorder×3 item-busy×3 server-5xx×2 commit-then-fail×2 loss×1 server-rollback×1 permanent-error×1 · weights storage-quota 10, item-busy 10, commit-then-fail 9, partition-response 8, latency 8, server-5xx 8, reorder 6, loss 4, duplicate 4, server-413 3, permanent-error 3, offline 2, server-rollback 2, server-429 1 (14 of 24 kinds on)",
         "ops": [
           {
             "action": "write",

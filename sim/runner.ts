@@ -53,7 +53,7 @@ export function runSimulation(options: RunOptions): RunResult {
   const nemesis = new Nemesis(world, plan.faults);
   const s = world.scheduler;
   recorder.record({ t: 0, type: 'phase', phase: 'chaos' });
-  for (const client of world.clients) client.start();
+  for (const client of world.devices) client.start();
   if (plan.ops.length > 0) s.at(plan.ops[0]!.atMs, { k: 'op', index: 0 });
   plan.faults.forEach((fault, index) => {
     s.at(fault.atMs, { k: 'fault-start', index });
@@ -67,7 +67,7 @@ export function runSimulation(options: RunOptions): RunResult {
     switch (ev.k) {
       case 'op': {
         const op = plan.ops[ev.index]!;
-        runOp(world.clients[op.client]!, op, opId++, s.now, (r) => recorder.record(r));
+        runOp(world.devices[op.client]!.front, op, opId++, s.now, (r) => recorder.record(r));
         const next = plan.ops[ev.index + 1];
         if (next !== undefined) s.at(Math.max(next.atMs, s.now), { k: 'op', index: ev.index + 1 });
         break;
@@ -98,18 +98,18 @@ export function runSimulation(options: RunOptions): RunResult {
         history.healedAt = s.now;
         recorder.record({ t: s.now, type: 'phase', phase: 'heal' });
         nemesis.heal();
-        for (const client of world.clients) client.step({ type: 'sync', now: client.clientTime() });
+        for (const client of world.devices) client.step({ type: 'sync', now: client.clientTime() });
         s.after(CONVERGENCE_CHECK_MS, { k: 'check' });
         break;
       case 'check':
-        if (hasConverged(world.clients, serverView(world))) {
+        if (hasConverged(world.devices, serverView(world))) {
           history.converged = true;
           recorder.record({ t: s.now, type: 'phase', phase: 'converged' });
         } else if (s.now + CONVERGENCE_CHECK_MS > endMs) {
           recorder.record({ t: s.now, type: 'phase', phase: 'budget-exhausted' });
         } else {
           // Quiet but behind: a final read for the clients that never pull unasked (sim/convergence.ts).
-          const readers = finalReadTargets(world.clients, serverView(world));
+          const readers = finalReadTargets(world.devices, serverView(world));
           if (readers.length > 0) recorder.record({ t: s.now, type: 'phase', phase: 'final-read' });
           for (const client of readers) client.step({ type: 'sync', now: client.clientTime() });
           s.after(CONVERGENCE_CHECK_MS, { k: 'check' });
@@ -140,6 +140,18 @@ export function buildWorld(config: SimConfig, plan: RunPlan, variant: SystemVari
     const user = userOfTeam(teamOf(i, config.teamSize));
     world.clients.push(new VirtualClient(i, user, engineOptions, release, migrations, clock, new CrashableStore(), { float: () => rng.float() }, variant.core, world, link));
   }
+  world.devices.push(...world.clients);
+  // One slot per second-tab fault, after the devices: an engine over the device's store, with an rng stream of its own.
+  plan.faults.forEach((fault, index) => {
+    if (fault.kind !== 'second-tab') return;
+    const device = world.devices[fault.client]!;
+    const slot = world.clients.length;
+    const rng = streams.stream(`tab/${index}`);
+    const tab = new VirtualClient(slot, device.user, device.options, device.release, migrations, device.clock, device.store, { float: () => rng.float() }, variant.core, world, link);
+    tab.tabOf = device;
+    world.tabSlots.set(index, slot);
+    world.clients.push(tab);
+  });
   return world;
 }
 
@@ -166,6 +178,7 @@ function clientFinal(client: VirtualClient): ClientFinal {
     }
   }
   return {
+    ...(client.tabOf === null ? {} : { tabOf: client.tabOf.index }),
     client: client.index,
     clientId: client.clientId,
     user: client.user,

@@ -20,10 +20,10 @@ class CrashableStoragePort implements StoragePort {
     if (this.closed) throw new StorageError('closed', 'load after close');
     return this.store.loadSnapshot();
   }
-  async commit(ops: readonly WriteOp[]): Promise<void> {
+  async commit(ops: readonly WriteOp[], head?: number): Promise<void> {
     if (this.closed) throw new StorageError('closed', 'commit after close');
-    const result = this.store.commit(ops);
-    if (!result.ok) throw new StorageError(result.code === 'quota' ? 'quota' : 'io', result.message);
+    const result = this.store.commit(ops, head);
+    if (!result.ok) throw new StorageError(result.code === 'torn' ? 'io' : result.code, result.message);
   }
   async close(): Promise<void> {
     this.closed = true;

@@ -5,13 +5,14 @@
 // Values are kept by reference (records are immutable, engine/model.ts); a loaded snapshot
 // gets its own Maps, so later commits never show through it.
 
-import { assertWriteOps, isBoxName } from '../engine/adapters/write-ops.ts';
-import { BOX_NAMES, emptySnapshot, type BoxName, type StoreSnapshot, type WriteOp } from '../engine/model.ts';
+import { assertWriteOps, isBoxName, staleError } from '../engine/adapters/write-ops.ts';
+import { BOX_NAMES, emptySnapshot, HEAD_KEY, headOf, type BoxName, type StoreSnapshot, type WriteOp } from '../engine/model.ts';
 
 export type CommitResult =
   | { readonly ok: true }
   | { readonly ok: false; readonly code: 'quota'; readonly message: string }
-  | { readonly ok: false; readonly code: 'torn'; readonly message: string };
+  | { readonly ok: false; readonly code: 'torn'; readonly message: string }
+  | { readonly ok: false; readonly code: 'stale'; readonly message: string };
 
 // Shared, frozen results: the hot path allocates nothing per commit.
 const COMMIT_OK: CommitResult = Object.freeze({ ok: true });
@@ -35,6 +36,7 @@ export class CrashableStore {
   private commitsApplied = 0;
   private commitsRefused = 0;
   private commitsTorn = 0;
+  private commitsStale = 0;
 
   /** Starts empty, or with a copy of `initial`'s entries (e.g. a device restored from a backup). */
   constructor(initial?: StoreSnapshot) {
@@ -63,12 +65,20 @@ export class CrashableStore {
   }
 
   /**
-   * Applies all of ops, or none of them (quota), or — when a torn write is armed — exactly the
-   * first ceil(n/2) and reports 'torn'. A malformed op is a caller bug: it throws, nothing applied.
+   * Applies all of ops, or none of them (quota; or stale: `head` given and not the store's
+   * metadata/'head'), or — when a torn write is armed — exactly the first ceil(n/2) and reports
+   * 'torn'. A malformed op is a caller bug: it throws, nothing applied.
    * A put stores op.value; an undefined value deletes the key.
    */
-  commit(ops: readonly WriteOp[]): CommitResult {
+  commit(ops: readonly WriteOp[], head?: number): CommitResult {
     assertWriteOps(ops);
+    if (head !== undefined) {
+      const storeHead = headOf(this.boxes.metadata.get(HEAD_KEY));
+      if (storeHead !== head) {
+        this.commitsStale++;
+        return { ok: false, code: 'stale', message: staleError('CrashableStore', head, storeHead).message };
+      }
+    }
     if (this.quotaFailing) {
       this.commitsRefused++;
       return COMMIT_QUOTA;
@@ -102,6 +112,11 @@ export class CrashableStore {
     return this.tornArmed;
   }
 
+  /** The head (metadata/'head': the number of the last guarded commit; 0 when none). */
+  get head(): number {
+    return headOf(this.boxes.metadata.get(HEAD_KEY));
+  }
+
   /** Entries in box now. */
   sizeOf(box: BoxName): number {
     if (!isBoxName(box)) throw new Error(`CrashableStore.sizeOf: unknown box ${JSON.stringify(box) ?? String(box)}`);
@@ -116,6 +131,11 @@ export class CrashableStore {
   /** Commits refused with 'quota'. */
   get refusedCount(): number {
     return this.commitsRefused;
+  }
+
+  /** Commits refused with 'stale'. */
+  get staleCount(): number {
+    return this.commitsStale;
   }
 
   /** Commits that were torn (half applied). */

@@ -38,6 +38,8 @@ export const FAULT_KINDS = [
   // server, again: last in the list, so the swarm draws of every kind above stay where they were
   // (a seed whose swarm leaves this kind off keeps its plan from before it existed)
   'item-busy', // items answered with a retryable item error (busy: a row lock timed out) with perMille, the rest of the batch applied
+  // client, again
+  'second-tab', // a second engine (a browser tab) opens over the client's store for the duration; the person works in it
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -49,7 +51,7 @@ export const SWARM_FAULT_KINDS: readonly FaultKind[] = FAULT_KINDS.filter((kind)
 
 export const CLIENT_FAULTS: ReadonlySet<FaultKind> = new Set([
   'partition', 'partition-request', 'partition-response', 'loss', 'duplicate', 'reorder', 'latency', 'offline',
-  'client-crash', 'storage-quota', 'clock-step', 'clock-drift', 'client-upgrade',
+  'client-crash', 'storage-quota', 'clock-step', 'clock-drift', 'client-upgrade', 'second-tab',
 ]);
 
 /** One scheduled fault. `client` is a client index for client faults, -1 for server faults. */

@@ -43,7 +43,12 @@ const TOKEN_FETCH_MS = 50;
 
 export class World implements ClientHost {
   readonly scheduler: Scheduler<SimEvent>;
+  /** Every engine by history index: the devices (0 … config.clients − 1), then one slot per second-tab fault of the plan. */
   readonly clients: VirtualClient[] = [];
+  /** The devices alone (each with its store): what starts, heals and must converge. */
+  readonly devices: VirtualClient[] = [];
+  /** Fault index of each second-tab fault → the index of the tab it opens in `clients`. */
+  readonly tabSlots = new Map<number, number>();
 
   constructor(
     readonly server: SimServer,
@@ -85,12 +90,13 @@ export class World implements ClientHost {
     const index = client.index;
     if (client.token === null) client.token = this.server.issueToken(client.user, t);
     // Messages go straight to the recorder's columns, no record object (a hot path: ~1 M messages an hour at 1,000 clients).
-    if (!client.online) {
+    const device = client.device;
+    if (!device.online) {
       this.recorder.message(t, index, kind, 'request', requestId, 'refused', 'device offline');
       this.scheduler.after(REFUSED_NOTICE_MS, { k: 'client-recv', client: client.index, generation: client.generation, requestId, kind, outcome: { kind: 'unsent', reason: 'offline' }, instance: null });
       return;
     }
-    const decision = decideDelivery(client.link, 'request', this.networkRng);
+    const decision = decideDelivery(device.link, 'request', this.networkRng);
     if (decision.kind === 'drop') {
       this.recorder.message(t, index, kind, 'request', requestId, 'dropped', decision.reason);
       return;
@@ -114,7 +120,7 @@ export class World implements ClientHost {
     this.recorder.message(t, e.client, e.kind, 'request', e.requestId, 'delivered', '');
     const answer = e.kind === 'push' ? server.push(e.token, e.body as PushRequest, t) : server.pull(e.token, e.body as PullQuery, t);
     for (const change of answer.applied) this.record({ t, type: 'apply', user: change.user, instance: server.instance, change });
-    const decision = decideDelivery(client.link, 'response', this.networkRng);
+    const decision = decideDelivery(client.device.link, 'response', this.networkRng);
     if (decision.kind === 'drop') {
       this.recorder.message(t, e.client, e.kind, 'response', e.requestId, 'dropped', `${decision.reason} (${answer.detail})`);
       return;
@@ -132,7 +138,7 @@ export class World implements ClientHost {
       this.recorder.message(this.now, e.client, e.kind, 'response', e.requestId, 'dropped', 'server instance gone');
       return;
     }
-    if (!client.online && e.outcome.kind !== 'unsent') return; // an offline device hears nothing
+    if (!client.device.online && e.outcome.kind !== 'unsent') return; // an offline device hears nothing
     const now = client.clientTime();
     if (e.kind === 'push') client.step({ type: 'push-result', now, requestId: e.requestId, outcome: e.outcome as TransportOutcome<PushResponse> });
     else client.step({ type: 'pull-result', now, requestId: e.requestId, outcome: e.outcome as TransportOutcome<PullResponse> });
@@ -148,6 +154,11 @@ export class World implements ClientHost {
   /** With the app closed, or an answer lost (a crash as it was saved), the person tries again later. */
   onAnswer(e: Extract<SimEvent, { k: 'answer' }>): void {
     const client = this.clients[e.client]!;
+    // A closed tab's conflicts are in its device's store: the person answers them there.
+    if (client.tabOf !== null && !client.isUp) {
+      this.scheduler.after(ANSWER_DELAY_MS, { k: 'answer', client: client.tabOf.index });
+      return;
+    }
     if (client.isUp) client.answerConflicts(this.answersRng);
     if (!client.isUp || client.core!.conflicts().length > 0) this.scheduler.after(ANSWER_DELAY_MS, e);
   }

@@ -10,11 +10,11 @@
 
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
-import { BOX_NAMES, emptySnapshot, type BoxName, type StoreSnapshot, type WriteOp } from '../model.ts';
+import { BOX_NAMES, emptySnapshot, HEAD_KEY, headAfter, headOf, type BoxName, type StoreSnapshot, type WriteOp } from '../model.ts';
 import { StorageError, type StoragePort } from '../ports.ts';
 import { EntryCipher, loadStoreKey, type EncryptionHeader, type StoreEncryption } from './encryption.ts';
 import { decodeStoreFile, emptyEncodedBoxes, encodeStoreFile, type EncodedBoxes } from './store-file.ts';
-import { assertWriteOps } from './write-ops.ts';
+import { assertWriteOps, staleError } from './write-ops.ts';
 
 /** A write op with its value already JSON text; json undefined deletes the key. */
 interface EncodedOp {
@@ -25,6 +25,10 @@ interface EncodedOp {
 
 interface PendingCommit {
   readonly ops: readonly EncodedOp[];
+  /** Its guard (StoragePort.commit), checked when its group is applied, against the commits before it. */
+  readonly head: number | undefined;
+  /** The head its ops set, or null when they do not touch metadata/'head'. */
+  readonly headSet: number | null;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
@@ -96,6 +100,8 @@ export class LowdbStorage implements StoragePort {
   readonly #cipher: EntryCipher | null;
   /** What is on disk. */
   #durable: EncodedBoxes;
+  /** The head on disk (metadata/'head'; 0 when none). */
+  #durableHead: number;
   /** Commits waiting for the next write, in call order. */
   #pending: PendingCommit[] = [];
   /** The running write loop, or null when idle. */
@@ -108,6 +114,8 @@ export class LowdbStorage implements StoragePort {
     this.#db = db;
     this.#cipher = cipher;
     this.#durable = db.data;
+    const head = db.data.metadata.get(HEAD_KEY);
+    this.#durableHead = head === undefined ? 0 : headOf(JSON.parse(cipher === null ? head : cipher.open('metadata', HEAD_KEY, JSON.parse(head))));
   }
 
   /**
@@ -157,11 +165,12 @@ export class LowdbStorage implements StoragePort {
     return snapshot;
   }
 
-  async commit(ops: readonly WriteOp[]): Promise<void> {
+  async commit(ops: readonly WriteOp[], head?: number): Promise<void> {
     if (this.#closed) throw new StorageError('closed', `storage file ${this.path}: commit after close`);
     const encoded = encodeOps(ops, this.#cipher);
+    const headSet = headAfter(ops, -1);
     return new Promise<void>((resolve, reject) => {
-      this.#pending.push({ ops: encoded, resolve, reject });
+      this.#pending.push({ ops: encoded, head, headSet: headSet === -1 ? null : headSet, resolve, reject });
       this.#flushing ??= this.#flushAll();
     });
   }
@@ -189,13 +198,26 @@ export class LowdbStorage implements StoragePort {
   }
 
   /** Writes one group and settles its callers; never rejects (the loop must keep going). */
-  async #writeGroup(group: readonly PendingCommit[]): Promise<void> {
+  async #writeGroup(all: readonly PendingCommit[]): Promise<void> {
+    // Guards in call order, each against the head the commits before it leave.
+    let head = this.#durableHead;
+    const group: PendingCommit[] = [];
+    for (const commit of all) {
+      if (commit.head !== undefined && commit.head !== head) {
+        commit.reject(staleError(`storage file ${this.path}`, commit.head, head));
+        continue;
+      }
+      group.push(commit);
+      head = commit.headSet ?? head;
+    }
+    if (group.length === 0) return;
     try {
       const next = applyGroup(this.#durable, group);
       this.#db.data = next;
       this.#writesCount += 1;
       await this.#db.write();
       this.#durable = next;
+      this.#durableHead = head;
     } catch (error) {
       this.#db.data = this.#durable;
       const failure = new StorageError('io', `storage file ${this.path}: write failed, ${group.length} commit(s) not applied: ${messageOf(error)}`);

@@ -4,9 +4,9 @@
 // Values are kept by reference: records are immutable by convention (engine/model.ts), and a
 // deep copy per write would make the hot path pay for a bug nobody commits.
 
-import { emptySnapshot, type BoxName, type StoreSnapshot, type WriteOp } from '../model.ts';
+import { emptySnapshot, HEAD_KEY, headOf, type BoxName, type StoreSnapshot, type WriteOp } from '../model.ts';
 import { StorageError, type StoragePort } from '../ports.ts';
-import { assertWriteOps } from './write-ops.ts';
+import { assertWriteOps, staleError } from './write-ops.ts';
 
 export interface MemoryStorageOptions {
   /**
@@ -80,13 +80,17 @@ export class MemoryStorage implements StoragePort {
     };
   }
 
-  async commit(ops: readonly WriteOp[]): Promise<void> {
+  async commit(ops: readonly WriteOp[], head?: number): Promise<void> {
     this.#assertOpen('commit');
     const commitIndex = this.#commitsCount;
     this.#commitsCount += 1;
     assertWriteOps(ops);
     const injected = this.#options.failCommitAt?.(commitIndex, ops) ?? null;
     if (injected !== null) throw injected;
+    if (head !== undefined) {
+      const storeHead = headOf(this.#state.boxes.metadata.get(HEAD_KEY));
+      if (storeHead !== head) throw staleError('MemoryStorage', head, storeHead);
+    }
     const sizeChanges = this.#sizeChanges(ops);
     this.#apply(ops, sizeChanges);
   }

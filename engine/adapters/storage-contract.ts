@@ -4,7 +4,7 @@
 
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BOX_NAMES, type BoxName, type StoreSnapshot, type WriteOp } from '../model.ts';
+import { BOX_NAMES, HEAD_KEY, type BoxName, type StoreSnapshot, type WriteOp } from '../model.ts';
 import { StorageError, type StoragePort } from '../ports.ts';
 
 export interface OpenedStorage {
@@ -174,6 +174,36 @@ export function runStorageContract(name: string, open: () => Promise<OpenedStora
         { seed: 20_240_601, numRuns: 40 },
       );
       expect(Object.fromEntries((await (await reopen()).load()).entities)).toEqual(Object.fromEntries(written));
+    });
+
+    // Two engines over one store (tabs): a commit guarded by the head it was made from.
+    const advance = (commit: number, ...ops: WriteOp[]): WriteOp[] => [...ops, put('metadata', HEAD_KEY, { commit })];
+
+    it('a commit guarded by the store head applies; one guarded by an older head is refused as stale with nothing applied', async () => {
+      const { storage, reopen } = await openTracked();
+      await storage.commit(advance(1, put('entities', 'a', 1)), 0); // a new store's head is 0
+      await storage.commit(advance(2, put('entities', 'b', 2)), 1); // tab A, from head 1
+      const stale = await storage.commit(advance(2, put('entities', 'c', 3), del('entities', 'a')), 1).catch((error: unknown) => error); // tab B, also from head 1
+      expect(stale).toBeInstanceOf(StorageError);
+      expect((stale as StorageError).code).toBe('stale');
+      expect((stale as StorageError).message).toMatch(/commit 1\b.*commit 2\b/);
+      for (const snapshot of [await storage.load(), await (await reopen()).load()]) {
+        expect(entriesOf(snapshot, 'entities')).toEqual([['a', 1], ['b', 2]]);
+        expect(snapshot.metadata.get(HEAD_KEY)).toEqual({ commit: 2 });
+      }
+    });
+
+    it('concurrent guarded commits are checked in call order: the second from the same head is refused, unguarded ones always apply', async () => {
+      const { storage } = await openTracked();
+      const outcomes = await Promise.allSettled([
+        storage.commit(advance(1, put('entities', 'a', 'A')), 0),
+        storage.commit(advance(1, put('entities', 'a', 'B')), 0),
+        storage.commit([put('entities', 'z', 'unguarded')]),
+        storage.commit(advance(2, put('entities', 'b', 'A')), 1),
+      ]);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      expect(((outcomes[1] as PromiseRejectedResult).reason as StorageError).code).toBe('stale');
+      expect(Object.fromEntries((await storage.load()).entities)).toEqual({ a: 'A', z: 'unguarded', b: 'A' });
     });
 
     it('commit and load after close reject with StorageError closed', async () => {

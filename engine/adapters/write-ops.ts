@@ -3,6 +3,7 @@
 // Error, not a StorageError: StorageError codes describe the environment, not the caller.
 
 import { BOX_NAMES, type BoxName, type WriteOp } from '../model.ts';
+import { StorageError } from '../ports.ts';
 
 const boxNames: ReadonlySet<string> = new Set(BOX_NAMES);
 
@@ -30,4 +31,9 @@ export function assertWriteOps(ops: readonly WriteOp[]): void {
     const problem = opProblem(ops[index], index);
     if (problem !== null) throw new Error(problem);
   }
+}
+
+/** The refusal of a commit guarded by `head` (StoragePort.commit) in a store whose head has moved on to `storeHead`. */
+export function staleError(store: string, head: number, storeHead: number): StorageError {
+  return new StorageError('stale', `${store}: commit refused, nothing applied: it was made from the store as of commit ${head}, but the store is at commit ${storeHead} (another tab or process wrote since); reload and try again`);
 }

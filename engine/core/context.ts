@@ -22,16 +22,22 @@ export class Effects {
   /** When each armed timer should fire, on the client's clock (to notice clock steps); null when not armed. */
   readonly dueAt: PerTimer<number | null> = perTimer(null);
 
-  constructor(private readonly image: Image) {}
+  constructor(
+    private readonly image: Image,
+    /** Guard every commit with the store head (false only for the zoo's unguardedCommits). */
+    private readonly guarded: boolean,
+  ) {}
 
   /** Close the current transaction: emit a commit of every write since the last one. */
   commit(): void {
-    const ops = this.image.takeTx();
-    if (ops.length === 0) {
+    const image = this.image;
+    if (!image.hasWrites) {
       this.flushEvents();
       return;
     }
-    this.list.push({ type: 'commit', ops, events: this.events });
+    const head = this.guarded ? image.head : undefined;
+    if (this.guarded) image.advanceHead();
+    this.list.push({ type: 'commit', ops: image.takeTx(), events: this.events, head });
     this.events = [];
   }
   event(event: SyncEvent): void {

@@ -4,7 +4,7 @@
 
 import { entityKey } from '../protocol.ts';
 import type { ConflictRecord, DeadLetterRecord, EntityRecord, QueueItem, StoreSnapshot, SyncMetadata, WriteOp } from '../model.ts';
-import { METADATA_KEY, itemWith, metaWith } from '../model.ts';
+import { HEAD_KEY, METADATA_KEY, headOf, itemWith, metaWith } from '../model.ts';
 import { assert } from '../assert.ts';
 
 const NO_OPS: readonly WriteOp[] = Object.freeze([]);
@@ -21,6 +21,8 @@ export class Image {
   meta: SyncMetadata;
   /** True when the store had no metadata yet (a first start). */
   readonly metaIsNew: boolean;
+  /** The store's head (model.ts HEAD_KEY) as of this image: loaded, then moved on by each guarded commit. */
+  head: number;
   private tx: WriteOp[] = [];
 
   constructor(snapshot: StoreSnapshot, clientId: string) {
@@ -34,6 +36,7 @@ export class Image {
     const stored = snapshot.metadata.get(METADATA_KEY);
     this.metaIsNew = stored === undefined;
     this.meta = stored === undefined ? freshMetadata(clientId) : checkMetadata(stored);
+    this.head = headOf(snapshot.metadata.get(HEAD_KEY));
   }
 
   /** The entity's pending items, oldest first (most entities have none: one shared empty list then). */
@@ -116,6 +119,17 @@ export class Image {
   putMeta(meta: SyncMetadata): void {
     this.meta = meta;
     this.tx.push({ box: 'metadata', key: METADATA_KEY, value: meta });
+  }
+
+  /** Whether anything was written since the last takeTx. */
+  get hasWrites(): boolean {
+    return this.tx.length > 0;
+  }
+
+  /** Move the head one on, in the transaction being built (a guarded commit's last op). */
+  advanceHead(): void {
+    this.head++;
+    this.tx.push({ box: 'metadata', key: HEAD_KEY, value: { commit: this.head } });
   }
 
   /** The write ops since the last call: one transaction (most steps write nothing: no new array then). */

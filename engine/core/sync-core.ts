@@ -51,7 +51,7 @@ export class SyncCore {
       itemErrorStreaks: new Map(),
       openedHlc: { wallMs: image.meta.hlcWallMs, counter: image.meta.hlcCounter },
     };
-    this.ctx = { options, image, fx: new Effects(image), random, variant, v };
+    this.ctx = { options, image, fx: new Effects(image, !variant.unguardedCommits), random, variant, v };
   }
 
   get clientId(): string {
@@ -247,6 +247,11 @@ export class SyncCore {
 
   deadLetters(): DeadLetterRecord[] {
     return [...this.ctx.image.deadLetters.values()];
+  }
+
+  /** The store head (model.ts HEAD_KEY) this engine's image reflects: behind the store's when another engine over it committed since. */
+  head(): number {
+    return this.ctx.image.head;
   }
 
   cursor(): number {

@@ -51,7 +51,16 @@ export type OpReply =
 
 export type CoreEffect =
   /** Make `ops` durable in one transaction, then report `events` (they describe this commit: a crash before it loses both). */
-  | { readonly type: 'commit'; readonly ops: readonly WriteOp[]; readonly events: readonly SyncEvent[] }
+  | {
+      readonly type: 'commit';
+      readonly ops: readonly WriteOp[];
+      readonly events: readonly SyncEvent[];
+      /**
+       * The store head (model.ts HEAD_KEY) the image reflects: the guard to commit with
+       * (StoragePort.commit); the ops move the head one on. Undefined: unguarded (the zoo's unguardedCommits).
+       */
+      readonly head: number | undefined;
+    }
   | { readonly type: 'push'; readonly requestId: number; readonly request: PushRequest }
   | { readonly type: 'pull'; readonly requestId: number; readonly query: PullQuery }
   /** Arm the named timer, replacing any armed one of that name. Delay on the client's clock. */

@@ -31,6 +31,8 @@ export interface CoreVariant {
   readonly pullOverwritesPending: boolean;
   /** Apply pulled changes even when older than the known revision. */
   readonly applyStalePulls: boolean;
+  /** Commit without the store-head guard: a second engine over the same store (a second tab) writes from a stale image. */
+  readonly unguardedCommits: boolean;
 }
 
 export const CORRECT_VARIANT: CoreVariant = Object.freeze({
@@ -48,4 +50,5 @@ export const CORRECT_VARIANT: CoreVariant = Object.freeze({
   skipFailedItems: false,
   pullOverwritesPending: false,
   applyStalePulls: false,
+  unguardedCommits: false,
 });

@@ -43,14 +43,14 @@ export class VersionedStorage implements StoragePort {
     return decodeSnapshot(snapshot, this.version, SCHEMA_MIGRATIONS);
   }
 
-  commit(ops: readonly WriteOp[]): Promise<void> {
+  commit(ops: readonly WriteOp[], head?: number): Promise<void> {
     let encoded: WriteOp[];
     try {
       encoded = encodeWriteOps(ops, this.version, SCHEMA_MIGRATIONS);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.inner.commit(encoded);
+    return this.inner.commit(encoded, head);
   }
 
   close(): Promise<void> {

@@ -8,7 +8,7 @@ import { clockText, Verdict, type CheckResult } from './types.ts';
 
 export function checkCursorMonotonic(history: History): CheckResult {
   const verdict = new Verdict('cursor-monotonic', "a client's pull cursor never goes backwards (except on a detected epoch change)");
-  const cursors = new Map<number, { cursor: number; index: number }>();
+  const cursors = new Map<number, { cursor: number; epoch: string; index: number }>();
   let pulls = 0;
   history.events.select(['engine:pulled', 'engine:epoch-changed'], (e, i) => {
     if (e.type !== 'engine') return;
@@ -16,11 +16,13 @@ export function checkCursorMonotonic(history: History): CheckResult {
     if (ev.type === 'epoch-changed') cursors.delete(e.client);
     if (ev.type !== 'pulled') return;
     pulls++;
+    // Cursors of different epochs do not compare: an engine may also learn of the new epoch from its
+    // store (a second tab rebuilt after the device's engine saw the change), with no event of its own.
     const prior = cursors.get(e.client);
-    if (prior !== undefined && ev.cursor < prior.cursor) {
+    if (prior !== undefined && prior.epoch === ev.epoch && ev.cursor < prior.cursor) {
       verdict.add({ rule: 'cursor-backwards', message: `${history.clients[e.client]?.clientId}'s cursor went back from ${prior.cursor} to ${ev.cursor} at ${clockText(e.t)}`, clients: [e.client], queueIds: [], t: e.t, slice: [prior.index, i] });
     }
-    cursors.set(e.client, { cursor: Math.max(prior?.cursor ?? 0, ev.cursor), index: i });
+    cursors.set(e.client, { cursor: prior?.epoch === ev.epoch ? Math.max(prior.cursor, ev.cursor) : ev.cursor, epoch: ev.epoch, index: i });
   });
   return verdict.result(`${pulls} pulls`);
 }

@@ -115,7 +115,7 @@ export function indexHistory(history: History): HistoryIndex {
   const rollbackFrom = new Map<number, number>();
   const index: HistoryIndex = {
     items: new Map(), applies: [], appliesByEntity: new Map(), ops: new Map(), conflicts: [], rollbacks: [], rollbackWindows: [], crashes: new Map(),
-    clientIdToIndex: new Map(history.clients.map((c) => [c.clientId, c.client])),
+    clientIdToIndex: new Map(history.clients.filter((c) => c.tabOf === undefined).map((c) => [c.clientId, c.client])),
     userOfClient: new Map(history.clients.map((c) => [c.client, c.user])),
     lastAcked: new Map(),
     reusedQueueIds: new Map(),

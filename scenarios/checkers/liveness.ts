@@ -49,8 +49,7 @@ export function checkEventualDelivery(history: History, index: HistoryIndex): Ch
  * that very step (the event names it), and never before a 429's Retry-After.
  */
 function checkRetrySchedule(history: History, verdict: Verdict): void {
-  /** Per queued item: not sent before `at`, nor before `retryAfterAt` (a 429's Retry-After) even once resumed. */
-  const notBefore = new Map<string, { at: number; index: number; steppedMs: number; retryAfterAt: number | null }>();
+  const notBefore = new Schedules((client) => history.clients[client]?.tabOf ?? client);
   /** Per client, the last pull answered ok: its request id and when. */
   const lastPull = new Map<number, { requestId: number; t: number }>();
   const retryAfter = new Map<number, { clientTime: number; ms: number }>();
@@ -66,7 +65,10 @@ function checkRetrySchedule(history: History, verdict: Verdict): void {
       unseenMs.delete(e.client);
       down.add(e.client);
     }
-    if (e.type === 'restart') down.delete(e.client);
+    if (e.type === 'restart') {
+      down.delete(e.client);
+      notBefore.reload(e.client);
+    }
     if (e.type === 'fault' && e.phase === 'start' && e.fault.kind === 'clock-step' && e.fault.param > 0) {
       const { client, param } = e.fault;
       const countedMs = down.has(client) ? param : Math.min(param, CLOCK_STEP_TOLERANCE_MS);
@@ -79,12 +81,12 @@ function checkRetrySchedule(history: History, verdict: Verdict): void {
     const ev = e.event;
     if (ev.type === 'request-failed' && ev.status === 429) retryAfter.set(e.client, { clientTime: ev.at, ms: ev.delayMs });
     // A rollback repair or a conflict re-send reschedules the item on purpose.
-    if (ev.type === 'repair-enqueued' || ev.type === 'conflict') notBefore.delete(ev.queueId);
+    if (ev.type === 'repair-enqueued' || ev.type === 'conflict') notBefore.delete(e.client, ev.queueId);
     if (ev.type === 'retried') {
       const asked = retryAfter.get(e.client);
       const answered429 = ev.reason === 'http 429' && asked !== undefined && asked.clientTime === ev.at;
       const due = (delayMs: number): number => e.t + Math.floor(delayMs * (1 - DRIFT_ALLOWANCE)) - 1;
-      notBefore.set(ev.queueId, { at: due(ev.delayMs), index: i, steppedMs: steppedMs.get(e.client) ?? 0, retryAfterAt: answered429 ? due(asked.ms) : null });
+      notBefore.set(e.client, ev.queueId, { at: due(ev.delayMs), index: i, steppedMs: steppedMs.get(e.client) ?? 0, retryAfterAt: answered429 ? due(asked.ms) : null });
       if (answered429 && ev.delayMs < asked.ms) {
         verdict.add({ rule: 'retry-after-ignored', message: `${ev.queueId} was rescheduled ${ev.delayMs} ms after a 429 that asked for ${asked.ms} ms (Retry-After ignored)`, clients: [e.client], queueIds: [ev.queueId], t: e.t, slice: [i] });
       }
@@ -92,24 +94,70 @@ function checkRetrySchedule(history: History, verdict: Verdict): void {
     if (ev.type === 'pulled') lastPull.set(e.client, { requestId: ev.requestId, t: e.t });
     if (ev.type === 'resumed') {
       const pull = lastPull.get(e.client);
-      const due = notBefore.get(ev.queueId);
+      const due = notBefore.get(e.client, ev.queueId);
       if (pull === undefined || pull.requestId !== ev.requestId || pull.t !== e.t) {
         verdict.add({ rule: 'unfounded-resume', message: `${ev.queueId} was released from its backoff at ${clockText(e.t)} by pull ${ev.requestId}, but no such pull was answered then`, clients: [e.client], queueIds: [ev.queueId], t: e.t, slice: due === undefined ? [i] : [due.index, i] });
       } else if (due !== undefined) {
-        if (due.retryAfterAt === null) notBefore.delete(ev.queueId);
-        else notBefore.set(ev.queueId, { ...due, at: due.retryAfterAt });
+        if (due.retryAfterAt === null) notBefore.delete(e.client, ev.queueId);
+        else notBefore.set(e.client, ev.queueId, { ...due, at: due.retryAfterAt });
       }
     }
     if (ev.type === 'sent') {
       for (const queueId of ev.queueIds) {
-        const due = notBefore.get(queueId);
+        const due = notBefore.get(e.client, queueId);
         if (due !== undefined && e.t < due.at - ((steppedMs.get(e.client) ?? 0) - due.steppedMs)) {
           verdict.add({ rule: 'early-retry', message: `${queueId} was sent at ${clockText(e.t)}, before its retry was due (${clockText(due.at)})`, clients: [e.client], queueIds: [queueId], t: e.t, slice: [due.index, i] });
         }
-        notBefore.delete(queueId);
+        notBefore.delete(e.client, queueId);
       }
     }
   });
+}
+
+/** When a queued item may be sent again: not before `at`, nor before `retryAfterAt` (a 429's Retry-After) even once resumed. */
+interface Due {
+  readonly at: number;
+  readonly index: number;
+  readonly steppedMs: number;
+  readonly retryAfterAt: number | null;
+}
+
+/**
+ * Each engine's schedule of its queued items, and its store's: the last one any engine over that
+ * store recorded. Every engine keeps its own in memory (a second tab backs off what it sends by
+ * itself); one rebuilt from the store (a restart, a reload) starts from the store's, which another
+ * tab may have moved. With one engine per store the two are the same.
+ */
+class Schedules {
+  private readonly engines = new Map<number, Map<string, Due>>();
+  private readonly stores = new Map<number, Map<string, Due>>();
+
+  constructor(private readonly storeOf: (client: number) => number) {}
+
+  get(client: number, queueId: string): Due | undefined {
+    return this.engines.get(client)?.get(queueId);
+  }
+
+  set(client: number, queueId: string, due: Due): void {
+    mapIn(this.engines, client).set(queueId, due);
+    mapIn(this.stores, this.storeOf(client)).set(queueId, due);
+  }
+
+  delete(client: number, queueId: string): void {
+    this.engines.get(client)?.delete(queueId);
+    this.stores.get(this.storeOf(client))?.delete(queueId);
+  }
+
+  /** The engine was rebuilt from its store. */
+  reload(client: number): void {
+    this.engines.set(client, new Map(this.stores.get(this.storeOf(client))));
+  }
+}
+
+function mapIn<K, V>(maps: Map<number, Map<K, V>>, key: number): Map<K, V> {
+  let map = maps.get(key);
+  if (map === undefined) maps.set(key, (map = new Map()));
+  return map;
 }
 
 /** A retry storm shows as far more requests per minute than the client's writes explain. */
@@ -159,7 +207,9 @@ export function checkConvergence(history: History): CheckResult {
     }
     return text;
   };
-  for (const client of history.clients) {
+  // A second tab closed by the heal has no state of its own to compare (its writes are in its device's store).
+  const devices = history.clients.filter((client) => client.tabOf === undefined);
+  for (const client of devices) {
     const expected = server.users[client.user] ?? {};
     const excepted = new Set(client.conflicts.map((c) => c.entityId));
     const ids = new Set([...Object.keys(expected), ...Object.keys(client.entities)]);
@@ -173,5 +223,5 @@ export function checkConvergence(history: History): CheckResult {
       verdict.add({ rule: 'diverged', message: `${client.clientId} ends with ${id} = ${mine} but the server has ${theirs}`, clients: [client.client], queueIds: [], t: history.endedAt, slice: [] });
     }
   }
-  return verdict.result(`${compared} entity states across ${history.clients.length} clients`);
+  return verdict.result(`${compared} entity states across ${devices.length} clients`);
 }

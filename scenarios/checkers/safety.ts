@@ -13,13 +13,15 @@ function fateOf(item: ItemLife): number | null {
 export function checkLocalDurability(history: History, index: HistoryIndex): CheckResult {
   const verdict = new Verdict('local-durability', 'a write that returned ok stays in queue ∪ acked ∪ dead-letter ∪ conflicts across crashes');
   const finalQueues = new Map(history.clients.map((c) => [c.client, new Set(c.queue.map((q) => q.queueId))]));
+  // A write made in a second tab is left in its device's queue (the tab's store is the device's).
+  const queueHolder = (client: number): number => history.clients[client]?.tabOf ?? client;
   let checked = 0;
   for (const op of index.ops.values()) {
     if (op.outcome !== 'ok' || op.queueId === null || op.action === 'read') continue;
     checked++;
     const item = index.items.get(op.queueId);
     if (item !== undefined && fateOf(item) !== null) continue;
-    if (finalQueues.get(op.client)?.has(op.queueId)) continue;
+    if (finalQueues.get(queueHolder(op.client))?.has(op.queueId)) continue;
     const crashes = (index.crashes.get(op.client) ?? []).filter((t) => t >= op.t);
     const clientId = history.clients[op.client]?.clientId ?? `#${op.client}`;
     verdict.add({

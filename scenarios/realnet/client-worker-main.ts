@@ -67,11 +67,11 @@ class HaltableStorage implements StoragePort {
     return this.inner.load();
   }
 
-  async commit(ops: readonly WriteOp[]): Promise<void> {
+  async commit(ops: readonly WriteOp[], head?: number): Promise<void> {
     if (this.#halting) return new Promise<void>(() => {}); // the crash lands before this commit
     this.#inFlight++;
     try {
-      await this.inner.commit(ops);
+      await this.inner.commit(ops, head);
     } finally {
       this.#inFlight--;
       if (this.#halting && this.#inFlight === 0) haltSoon();
