@@ -189,7 +189,10 @@ export class VirtualClient {
 
   /** The app closes to install another release; it restarts into it with restart(). */
   upgradeTo(release: ClientRelease, crashBeforeMigrationStep: number): void {
-    this.crashNow(`closed to upgrade from ${this.release.name} to ${release.name}`);
+    // Every tab of the app closes too: none may go on writing the old schema into a store the new release migrates.
+    const detail = `closed to upgrade from ${this.release.name} to ${release.name}`;
+    for (const tab of this.tabs.splice(0)) tab.crashNow(detail);
+    this.crashNow(detail);
     this.release = release;
     this.options = buildEngineOptions({ ...this.options, protocolVersion: release.protocolVersion });
     this.crashBeforeMigrationStep = crashBeforeMigrationStep;

@@ -33,7 +33,8 @@ export function checkEventualDelivery(history: History, index: HistoryIndex): Ch
   }
   checkRetrySchedule(history, verdict);
   checkRequestRate(history, index, verdict);
-  return verdict.result(`${index.items.size} queue items, ${history.clients.length} clients`);
+  const tabs = history.clients.filter((c) => c.tabOf !== undefined).length;
+  return verdict.result(`${index.items.size} queue items, ${history.clients.length - tabs} clients${tabs === 0 ? '' : ` and ${tabs} second tab${tabs === 1 ? '' : 's'}`}`);
 }
 
 /**
