@@ -16,7 +16,12 @@ export interface ScaleEntry {
 }
 
 export const SCALE_CLIENTS = 10_000;
-const WALL_BUDGET_MS = 180_000;
+/**
+ * Its targets are for the hour, so the bench spends up to five minutes on it rather than
+ * report a shortened run (the projection below errs long: 264 s projected for a run of 144 s
+ * plus 21 s of checkers on a 2-CPU machine, Nov 2026).
+ */
+const WALL_BUDGET_MS = 300_000;
 /**
  * 10× the clients costs more than 10× the time: a bigger heap spends more in GC, caches miss
  * more, and the swarm's convergence phase runs longer. Measured on a 2-CPU machine (Nov 2026):
