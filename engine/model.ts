@@ -173,11 +173,11 @@ export function headOf(stored: unknown): number {
   return commit;
 }
 
-/** The head `ops` set (their last put of metadata/'head'), or `head` when they do not touch it. */
-export function headAfter(ops: readonly WriteOp[], head: number): number {
-  let after = head;
-  for (const op of ops) if (op.box === 'metadata' && op.key === HEAD_KEY) after = headOf(op.value);
-  return after;
+/** The head `ops` set (their last put of metadata/'head'), or null when they do not touch it. */
+export function headSetBy(ops: readonly WriteOp[]): number | null {
+  let head: number | null = null;
+  for (const op of ops) if (op.box === 'metadata' && op.key === HEAD_KEY) head = headOf(op.value);
+  return head;
 }
 
 export interface BoxValueTypes {

@@ -10,7 +10,7 @@
 
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
-import { BOX_NAMES, emptySnapshot, HEAD_KEY, headAfter, headOf, type BoxName, type StoreSnapshot, type WriteOp } from '../model.ts';
+import { BOX_NAMES, emptySnapshot, HEAD_KEY, headOf, headSetBy, type BoxName, type StoreSnapshot, type WriteOp } from '../model.ts';
 import { StorageError, type StoragePort } from '../ports.ts';
 import { EntryCipher, loadStoreKey, type EncryptionHeader, type StoreEncryption } from './encryption.ts';
 import { decodeStoreFile, emptyEncodedBoxes, encodeStoreFile, type EncodedBoxes } from './store-file.ts';
@@ -168,9 +168,9 @@ export class LowdbStorage implements StoragePort {
   async commit(ops: readonly WriteOp[], head?: number): Promise<void> {
     if (this.#closed) throw new StorageError('closed', `storage file ${this.path}: commit after close`);
     const encoded = encodeOps(ops, this.#cipher);
-    const headSet = headAfter(ops, -1);
+    const headSet = headSetBy(ops);
     return new Promise<void>((resolve, reject) => {
-      this.#pending.push({ ops: encoded, head, headSet: headSet === -1 ? null : headSet, resolve, reject });
+      this.#pending.push({ ops: encoded, head, headSet, resolve, reject });
       this.#flushing ??= this.#flushAll();
     });
   }
