@@ -60,6 +60,8 @@ export function renderRunReport(input: RunReportInput): string {
   const { result, metrics } = input;
   const verdict = overallVerdict(input.checks);
   const timeline = buildTimeline(result.history, metrics.faults.periods, metrics.span.endMs);
+  const tabs = result.history.clients.filter((client) => client.tabOf !== undefined).length;
+  const lanesText = tabs === 0 ? `${formatCount(timeline.clientsTotal)} clients` : `${formatCount(timeline.clientsTotal)} lanes (${formatCount(timeline.clientsTotal - tabs)} clients, then ${tabs} second tab${tabs === 1 ? '' : 's'})`;
   const body = [
     headerSection(input, verdict),
     keyNumbersSection(metrics),
@@ -68,7 +70,7 @@ export function renderRunReport(input: RunReportInput): string {
     chartsSection(metrics),
     renderReleaseCard(releaseBreakdown(result.history, result.config.release.client, result.config.clients)),
     `<section class="card" id="timeline"><h2>Per-client timeline</h2>
-<p class="note">First ${timeline.lanes.length} of ${formatCount(timeline.clientsTotal)} clients${timeline.clientsTotal > TIMELINE_CLIENTS_MAX ? ` (at most ${TIMELINE_CLIENTS_MAX} are drawn)` : ''}. Each row: <b>ops</b> (one tick per pixel column; the most notable op of the column wins), <b>faults</b> on that client, <b>crashes</b> (downtime until restart). Hover a mark for details.</p>
+<p class="note">First ${timeline.lanes.length} of ${lanesText}${timeline.clientsTotal > TIMELINE_CLIENTS_MAX ? ` (at most ${TIMELINE_CLIENTS_MAX} are drawn)` : ''}. Each row: <b>ops</b> (one tick per pixel column; the most notable op of the column wins), <b>faults</b> on that client, <b>crashes</b> (downtime until restart). Hover a mark for details.</p>
 ${timelineLegend()}
 <div class="timeline-wrap">${renderTimelineSvg(timeline)}</div></section>`,
     detailsSection(metrics),
