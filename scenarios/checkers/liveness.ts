@@ -6,7 +6,7 @@ import type { Fields } from '../../engine/protocol.ts';
 import { CLOCK_STEP_TOLERANCE_MS } from '../../engine/core/sync-core.ts';
 import type { History } from '../../sim/history.ts';
 import { EVENT_LOG_KINDS } from '../../sim/event-log.ts';
-import type { HistoryIndex } from './history-index.ts';
+import { appendTo, type HistoryIndex } from './history-index.ts';
 import { clockText, Verdict, type CheckResult } from './types.ts';
 
 /** Requests one client may send in a minute, beyond three per write it made in that minute. */
@@ -50,7 +50,13 @@ export function checkEventualDelivery(history: History, index: HistoryIndex): Ch
  * that very step (the event names it), and never before a 429's Retry-After.
  */
 function checkRetrySchedule(history: History, verdict: Verdict): void {
-  const notBefore = new Schedules((client) => history.clients[client]?.tabOf ?? client);
+  const deviceOf = (client: number): number => history.clients[client]?.tabOf ?? client;
+  const notBefore = new Schedules(deviceOf);
+  /** Per device, the engines over its store (its own, then its second tabs): they share its clock. */
+  const enginesOf = new Map<number, number[]>();
+  for (const client of history.clients) appendTo(enginesOf, deviceOf(client.client), client.client);
+  /** Per device, every forward step of its clock so far, in full. */
+  const clockSteppedMs = new Map<number, number>();
   /** Per client, the last pull answered ok: its request id and when. */
   const lastPull = new Map<number, { requestId: number; t: number }>();
   const retryAfter = new Map<number, { clientTime: number; ms: number }>();
@@ -68,13 +74,20 @@ function checkRetrySchedule(history: History, verdict: Verdict): void {
     }
     if (e.type === 'restart') {
       down.delete(e.client);
-      notBefore.reload(e.client);
+      // A wait another engine (tab) scheduled started on the shared clock: every step since counts in full,
+      // for this engine starts afresh and only the scheduler could have noticed them.
+      const clockMs = clockSteppedMs.get(deviceOf(e.client)) ?? 0;
+      const nowMs = steppedMs.get(e.client) ?? 0;
+      notBefore.reload(e.client, (due) => (due.client === e.client ? due : { ...due, steppedMs: nowMs - (clockMs - due.clockSteppedMs) }));
     }
     if (e.type === 'fault' && e.phase === 'start' && e.fault.kind === 'clock-step' && e.fault.param > 0) {
-      const { client, param } = e.fault;
-      const countedMs = down.has(client) ? param : Math.min(param, CLOCK_STEP_TOLERANCE_MS);
-      add(client, countedMs);
-      unseenMs.set(client, (unseenMs.get(client) ?? 0) + param - countedMs);
+      const { client: device, param } = e.fault;
+      clockSteppedMs.set(device, (clockSteppedMs.get(device) ?? 0) + param);
+      for (const client of enginesOf.get(device) ?? [device]) {
+        const countedMs = down.has(client) ? param : Math.min(param, CLOCK_STEP_TOLERANCE_MS);
+        add(client, countedMs);
+        unseenMs.set(client, (unseenMs.get(client) ?? 0) + param - countedMs);
+      }
     }
     if (e.type !== 'engine') return;
     // Any engine event comes from a step that noticed the jumps before it and made their shift durable.
@@ -87,7 +100,14 @@ function checkRetrySchedule(history: History, verdict: Verdict): void {
       const asked = retryAfter.get(e.client);
       const answered429 = ev.reason === 'http 429' && asked !== undefined && asked.clientTime === ev.at;
       const due = (delayMs: number): number => e.t + Math.floor(delayMs * (1 - DRIFT_ALLOWANCE)) - 1;
-      notBefore.set(e.client, ev.queueId, { at: due(ev.delayMs), index: i, steppedMs: steppedMs.get(e.client) ?? 0, retryAfterAt: answered429 ? due(asked.ms) : null });
+      notBefore.set(e.client, ev.queueId, {
+        client: e.client,
+        at: due(ev.delayMs),
+        index: i,
+        steppedMs: steppedMs.get(e.client) ?? 0,
+        clockSteppedMs: clockSteppedMs.get(deviceOf(e.client)) ?? 0,
+        retryAfterAt: answered429 ? due(asked.ms) : null,
+      });
       if (answered429 && ev.delayMs < asked.ms) {
         verdict.add({ rule: 'retry-after-ignored', message: `${ev.queueId} was rescheduled ${ev.delayMs} ms after a 429 that asked for ${asked.ms} ms (Retry-After ignored)`, clients: [e.client], queueIds: [ev.queueId], t: e.t, slice: [i] });
       }
@@ -117,9 +137,14 @@ function checkRetrySchedule(history: History, verdict: Verdict): void {
 
 /** When a queued item may be sent again: not before `at`, nor before `retryAfterAt` (a 429's Retry-After) even once resumed. */
 interface Due {
+  /** The engine that scheduled it. */
+  readonly client: number;
   readonly at: number;
   readonly index: number;
+  /** The scheduling engine's counted clock steps then (checkRetrySchedule's steppedMs). */
   readonly steppedMs: number;
+  /** Its device clock's forward steps then, in full. */
+  readonly clockSteppedMs: number;
   readonly retryAfterAt: number | null;
 }
 
@@ -149,9 +174,11 @@ class Schedules {
     this.stores.get(this.storeOf(client))?.delete(queueId);
   }
 
-  /** The engine was rebuilt from its store. */
-  reload(client: number): void {
-    this.engines.set(client, new Map(this.stores.get(this.storeOf(client))));
+  /** The engine was rebuilt from its store: its schedule is the store's, each wait as `rebase` maps it. */
+  reload(client: number, rebase: (due: Due) => Due): void {
+    const schedule = new Map<string, Due>();
+    for (const [queueId, due] of this.stores.get(this.storeOf(client)) ?? []) schedule.set(queueId, rebase(due));
+    this.engines.set(client, schedule);
   }
 }
 
