@@ -36,7 +36,6 @@ export class CrashableStore {
   private commitsApplied = 0;
   private commitsRefused = 0;
   private commitsTorn = 0;
-  private commitsStale = 0;
 
   /** Starts empty, or with a copy of `initial`'s entries (e.g. a device restored from a backup). */
   constructor(initial?: StoreSnapshot) {
@@ -75,7 +74,6 @@ export class CrashableStore {
     if (head !== undefined) {
       const storeHead = headOf(this.boxes.metadata.get(HEAD_KEY));
       if (storeHead !== head) {
-        this.commitsStale++;
         return { ok: false, code: 'stale', message: staleError('CrashableStore', head, storeHead).message };
       }
     }
@@ -131,11 +129,6 @@ export class CrashableStore {
   /** Commits refused with 'quota'. */
   get refusedCount(): number {
     return this.commitsRefused;
-  }
-
-  /** Commits refused with 'stale'. */
-  get staleCount(): number {
-    return this.commitsStale;
   }
 
   /** Commits that were torn (half applied). */
