@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildSimConfig } from '../sim/config.ts';
-import { recordCount, splitRecords, type History, type HistoryEvent } from '../sim/history.ts';
+import { recordCount, splitRecords, type DownCause, type History, type HistoryEvent } from '../sim/history.ts';
 import { runSimulation, type RunResult } from '../sim/runner.ts';
 import { sanitizeForInlineScript } from './chartjs.ts';
 import { formatClockShort, jsonForScript, prettyJson } from './format.ts';
@@ -158,6 +158,29 @@ describe('size', () => {
   });
 });
 
+describe('the Crashes tile', () => {
+  it('counts real crashes only; engine rebuilds and closed tabs go beside them, and the timeline names each cause', () => {
+    const down = (t: number, client: number, cause: DownCause, detail: string): HistoryEvent[] => [
+      { t, type: 'crash', client, cause, detail },
+      { t: t + 1_000, type: 'restart', client, detail: '' },
+    ];
+    const events: HistoryEvent[] = [
+      ...down(10_000, 0, 'crash', 'between effects 1 and 2 of 3 (write)'),
+      ...down(20_000, 1, 'rebuild', 'storage stale'),
+      ...down(30_000, 1, 'rebuild', 'storage stale'),
+      ...down(40_000, 2, 'rebuild', 'reloaded: another tab wrote to the store'),
+      ...down(50_000, 2, 'close', 'the second tab closed'),
+    ];
+    const history: History = { ...splitRecords(events), healedAt: 60_000, endedAt: 70_000, converged: true, clients: [], server: null, traceHash: 'downs' };
+    const run: RunResult = { config: buildSimConfig({ seed: 1, clients: 3, teamSize: 3, durationMs: 60_000 }), plan: { ops: [], faults: [], faultMix: {}, clocks: [] }, variant: 'correct', history, eventsProcessed: events.length };
+    const html = renderRunReport({ title: 'downs', result: run, metrics: computeMetrics(history), replayCommand: 'x', generatedBy: 'test' });
+    expect(html).toContain('<div class="k">Crashes</div><div class="v">1</div><div class="sub">engine rebuilds 3 · closes 1 · server: no events</div>');
+    expect(html).toContain('crashed at 10.0 s, back at 11.0 s: between effects 1 and 2 of 3 (write)');
+    expect(html).toContain('rebuilt from storage at 20.0 s, back at 21.0 s: storage stale');
+    expect(html).toContain('closed at 50.0 s, back at 51.0 s: the second tab closed');
+  });
+});
+
 /** A plausible busy history: per client, ops with enqueue, send, ack and apply; faults and crashes. */
 function syntheticRun(clients: number, durationMs: number, opsPerClient: number): RunResult {
   const events: HistoryEvent[] = [];
@@ -177,7 +200,7 @@ function syntheticRun(clients: number, durationMs: number, opsPerClient: number)
       if (k % 20 === 0 && c % 50 === 0) {
         const fault = { atMs: t, kind: 'partition' as const, durationMs: gapMs, client: c, param: 0 };
         events.push({ t: t + 4, type: 'fault', phase: 'start', index: k * clients + c, fault });
-        events.push({ t: t + 4, type: 'crash', client: c, detail: 'test' });
+        events.push({ t: t + 4, type: 'crash', client: c, cause: 'crash', detail: 'test' });
         events.push({ t: t + 5, type: 'restart', client: c, detail: '' });
       }
     }

@@ -8,7 +8,9 @@
 // assets (style, chart script) are in run-page.ts. Output depends only on the input: no clock, no randomness.
 
 import { DEFAULT_ENGINE_OPTIONS } from '../engine/options.ts';
+import type { DownCause } from '../sim/history.ts';
 import { describeFaultMix } from '../sim/plan.ts';
+import { otherDownsParts } from '../sim/summary.ts';
 import { describeFaultSetting } from './fault-setting.ts';
 import type { RunResult } from '../sim/runner.ts';
 import { chartJsSource } from './chartjs.ts';
@@ -70,7 +72,7 @@ export function renderRunReport(input: RunReportInput): string {
     chartsSection(metrics),
     renderReleaseCard(releaseBreakdown(result.history, result.config.release.client, result.config.clients)),
     `<section class="card" id="timeline"><h2>Per-client timeline</h2>
-<p class="note">First ${timeline.lanes.length} of ${lanesText}${timeline.clientsTotal > TIMELINE_CLIENTS_MAX ? ` (at most ${TIMELINE_CLIENTS_MAX} are drawn)` : ''}. Each row: <b>ops</b> (one tick per pixel column; the most notable op of the column wins), <b>faults</b> on that client, <b>crashes</b> (downtime until restart). Hover a mark for details.</p>
+<p class="note">First ${timeline.lanes.length} of ${lanesText}${timeline.clientsTotal > TIMELINE_CLIENTS_MAX ? ` (at most ${TIMELINE_CLIENTS_MAX} are drawn)` : ''}. Each row: <b>ops</b> (one tick per pixel column; the most notable op of the column wins), <b>faults</b> on that client, <b>downtime</b> until the restart, whatever took the engine down (a crash, a rebuild after a refused commit, a closed tab). Hover a mark for details.</p>
 ${timelineLegend()}
 <div class="timeline-wrap">${renderTimelineSvg(timeline)}</div></section>`,
     detailsSection(metrics),
@@ -141,7 +143,7 @@ function keyNumbersSection(m: RunMetrics): string {
     ['Retry rate', formatRatio(m.retries.retryRate), `${formatCount(m.retries.retried)} retries · resends ${formatPercent(m.retries.resendRate)}`],
     ['Requests per op', formatRatio(m.requests.requestsPerOp), `${formatRatio(m.requests.pushesPerOp)} pushes · ${formatBytes(m.requests.pushBytesPerOp)} pushed`],
     ['Messages lost', formatCount(m.messages.dropped), `${formatCount(m.messages.duplicated)} duplicated · ${formatCount(m.messages.refused)} refused`],
-    ['Crashes', formatCount(m.crashes.client), serverActionsLine(m.crashes.serverActions)],
+    ['Crashes', formatCount(m.crashes.byCause.crash), crashesLine(m.crashes.byCause, m.crashes.serverActions)],
     ['Server applies', formatCount(m.applies.total), `peak ${formatRatio(m.applies.peakPerSecond, 1)}/s`],
   ];
   const html = tiles.map(([k, v, sub]) => `<div class="tile"><div class="k">${k}</div><div class="v">${escapeHtml(v)}</div><div class="sub">${escapeHtml(sub)}</div></div>`).join('');
@@ -153,9 +155,11 @@ function outcomeLine(byOutcome: Readonly<Record<string, number>>): string {
   return parts.length === 0 ? 'none' : parts.join(' · ');
 }
 
-function serverActionsLine(actions: Readonly<Record<string, number>>): string {
+/** Engines down for other causes than a crash (a stale-commit rebuild, a closed tab), then the server's actions. */
+function crashesLine(byCause: Readonly<Record<DownCause, number>>, actions: Readonly<Record<string, number>>): string {
+  const others = otherDownsParts(byCause);
   const parts = Object.entries(actions).map(([k, n]) => `${k} ${n}`);
-  return `server: ${parts.length === 0 ? 'no events' : parts.join(' · ')}`;
+  return [...others, `server: ${parts.length === 0 ? 'no events' : parts.join(' · ')}`].join(' · ');
 }
 
 function verdictSection(checks: readonly CheckSummary[] | undefined): string {

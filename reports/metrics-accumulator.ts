@@ -5,6 +5,7 @@
 
 import type { ConflictOutcome } from '../engine/events.ts';
 import type { History, HistoryEvent } from '../sim/history.ts';
+import { downCounts } from '../sim/summary.ts';
 import type { FaultKind } from '../sim/types.ts';
 import { bucketIndex, percentile, timeBuckets } from './metrics-math.ts';
 import { ATTEMPTS_BUCKETS_MAX, FAULT_PERIODS_MAX, LATENCY_EDGES_MS, METRICS_SCHEMA_VERSION, type FaultPeriod, type RunMetrics } from './metrics-schema.ts';
@@ -70,7 +71,7 @@ export class Accumulator {
   private duplicatesSuppressed = 0;
   private readonly messages = { sent: 0, delivered: 0, dropped: 0, duplicated: 0, refused: 0 };
   private readonly ops = { invoked: 0, writes: 0, reads: 0, ok: 0, fail: 0, info: 0 };
-  private readonly crashes = { client: 0, restarts: 0, serverActions: {} as Record<string, number> };
+  private readonly crashes = { byCause: downCounts(), restarts: 0, serverActions: {} as Record<string, number> };
 
   private readonly openFaults = new Map<number, { kind: FaultKind; client: number; startMs: number; param: number }>();
   private readonly faultPeriods: FaultPeriod[] = [];
@@ -111,7 +112,7 @@ export class Accumulator {
         this.onFault(e);
         break;
       case 'crash':
-        this.crashes.client++;
+        this.crashes.byCause[e.cause]++;
         break;
       case 'restart':
         this.crashes.restarts++;

@@ -4,9 +4,10 @@
 // Bump METRICS_SCHEMA_VERSION when the shape changes.
 
 import type { ConflictOutcome } from '../engine/events.ts';
+import type { DownCause } from '../sim/history.ts';
 import type { FaultKind } from '../sim/types.ts';
 
-export const METRICS_SCHEMA_VERSION = 1;
+export const METRICS_SCHEMA_VERSION = 2;
 /** Most time buckets a timeline may have (charts stay readable, JSON stays small). */
 export const TIME_BUCKETS_MAX = 200;
 /** Fault periods listed individually; past this they are only counted (byKind stays exact). */
@@ -147,7 +148,8 @@ export interface RunMetrics {
   /** Message fates as the simulated network recorded them (all zero when messages were not recorded). */
   readonly messages: { readonly sent: number; readonly delivered: number; readonly dropped: number; readonly duplicated: number; readonly refused: number };
   readonly ops: { readonly invoked: number; readonly writes: number; readonly reads: number; readonly ok: number; readonly fail: number; readonly info: number };
-  readonly crashes: { readonly client: number; readonly restarts: number; readonly serverActions: Readonly<Record<string, number>> };
+  /** Client engines that went down, by cause (sim/history.ts DownCause: 'crash' alone counts real crashes), restarts, and server actions. */
+  readonly crashes: { readonly byCause: Readonly<Record<DownCause, number>>; readonly restarts: number; readonly serverActions: Readonly<Record<string, number>> };
   readonly faults: {
     readonly total: number;
     readonly byKind: Readonly<Partial<Record<FaultKind, number>>>;

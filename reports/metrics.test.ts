@@ -282,14 +282,17 @@ describe('time series, faults, messages, convergence', () => {
       { t: 1, type: 'complete', client: 0, opId: 1, outcome: 'ok', queueId: 'q', error: null },
       { t: 1, type: 'complete', client: 0, opId: 2, outcome: 'info', queueId: null, error: 'crashed' },
       msg(2, 'sent'), msg(3, 'dropped'), msg(4, 'dropped'), msg(5, 'duplicated'), msg(6, 'refused'), msg(7, 'delivered'),
-      { t: 8, type: 'crash', client: 0, detail: 'x' },
+      { t: 8, type: 'crash', client: 0, cause: 'crash', detail: 'x' },
       { t: 9, type: 'restart', client: 0, detail: '' },
+      { t: 9, type: 'crash', client: 1, cause: 'rebuild', detail: 'storage stale' },
+      { t: 9, type: 'restart', client: 1, detail: '' },
+      { t: 9, type: 'crash', client: 2, cause: 'close', detail: 'the second tab closed' },
       { t: 10, type: 'server', action: 'rollback', epoch: 'e2', instance: 2 },
     ];
     const m = computeMetrics(history(events));
     expect(m.messages).toEqual({ sent: 1, delivered: 1, dropped: 2, duplicated: 1, refused: 1 });
     expect(m.ops).toEqual({ invoked: 2, writes: 1, reads: 1, ok: 1, fail: 0, info: 1 });
-    expect(m.crashes).toEqual({ client: 1, restarts: 1, serverActions: { rollback: 1 } });
+    expect(m.crashes).toEqual({ byCause: { crash: 1, rebuild: 1, close: 1, 'start-failed': 0 }, restarts: 2, serverActions: { rollback: 1 } });
   });
 
   it('gives the convergence time only when the run converged', () => {
@@ -331,7 +334,7 @@ describe('a real simulation', () => {
     expect(m.deadLetters.total).toBe(s.deadLetters);
     expect(m.retries.retried).toBe(s.retries);
     expect(m.applies.total).toBe(s.applies);
-    expect(m.crashes.client).toBe(s.crashes);
+    expect(m.crashes.byCause).toEqual(s.downs);
     expect(m.faults.total).toBe(s.faults);
     expect({ dropped: m.messages.dropped, duplicated: m.messages.duplicated, refused: m.messages.refused })
       .toEqual({ dropped: s.messages.dropped, duplicated: s.messages.duplicated, refused: s.messages.refused });

@@ -51,7 +51,7 @@ const EVENTS: HistoryEvent[] = [
   msg(9100, 1, 'pull', 'request', 2, 'refused', 'device offline'), // message
   msg(9200, 0, 'pull', 'request', 7, 'sent'), // message
   msg(9230, 0, 'pull', 'request', 7, 'refused', 'server down'), // message
-  { t: 20_000, type: 'crash', client: 1, detail: 'client-crash' }, // 10
+  { t: 20_000, type: 'crash', client: 1, cause: 'crash', detail: 'client-crash' }, // 10
   { t: 21_000, type: 'restart', client: 1, detail: '' }, // 11
 ];
 

@@ -235,7 +235,8 @@ export function buildSpaceTime(history: History, slice: CounterexampleSlice, fau
       const label = `${invoke.what}${e.queueId === null ? '' : ` → ${e.queueId}`}${e.outcome === 'ok' ? '' : ` (${e.outcome}${e.error === null ? '' : `: ${e.error}`})`}`;
       marks.push({ lane: e.client, t: invoke.t, kind: 'op', label, highlighted: slice.ops.has(key), outcome: e.outcome });
     } else if (e.type === 'crash' || e.type === 'restart') {
-      if (inWindow(e.t)) marks.push({ lane: e.client, t: e.t, kind: e.type, label: `${e.type}: ${e.detail}`, highlighted: false, outcome: '' });
+      // A down engine names its cause ('crash: …', 'rebuild: storage stale', 'close: …'); a restart is just that.
+      if (inWindow(e.t)) marks.push({ lane: e.client, t: e.t, kind: e.type, label: `${e.type === 'crash' ? e.cause : e.type}: ${e.detail}`, highlighted: false, outcome: '' });
     }
   });
   pairing.finish();

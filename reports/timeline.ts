@@ -5,7 +5,7 @@
 // draws the same for chosen clients over a time window (a counterexample's slice), with the
 // violating ops ringed.
 
-import type { History } from '../sim/history.ts';
+import type { DownCause, History } from '../sim/history.ts';
 import type { FaultPeriod } from './metrics-schema.ts';
 import { escapeHtml, formatClockShort, formatClockTick, formatCount, formatMs, niceTimeStepMs } from './format.ts';
 import { CRASH_COLOR, faultColor, HEAL_COLOR, OP_COLORS, VIOLATION_COLOR } from './palette.ts';
@@ -24,7 +24,8 @@ export interface ClientLane {
   readonly marks: Uint8Array;
   readonly opCount: number;
   readonly faults: readonly FaultPeriod[];
-  readonly down: readonly { readonly startMs: number; readonly endMs: number; readonly detail: string }[];
+  /** Each time its engine was down (sim/history.ts DownCause: a crash, a rebuild, a close, a failed start), until the restart. */
+  readonly down: readonly { readonly startMs: number; readonly endMs: number; readonly cause: DownCause; readonly detail: string }[];
   /** Ops to ring in red (a counterexample's violating ops); empty in the full timeline. */
   readonly highlights: readonly { readonly t: number; readonly label: string }[];
 }
@@ -77,9 +78,9 @@ function collectLanes(history: History, faultPeriods: readonly FaultPeriod[], o:
   const shown = o.clients.length;
   const marks = Array.from({ length: shown }, () => new Uint8Array(columns));
   const opCounts = new Array<number>(shown).fill(0);
-  const down = Array.from({ length: shown }, () => [] as { startMs: number; endMs: number; detail: string }[]);
+  const down = Array.from({ length: shown }, () => [] as { startMs: number; endMs: number; cause: DownCause; detail: string }[]);
   const highlights = Array.from({ length: shown }, () => [] as { t: number; label: string }[]);
-  const crashedAt = new Map<number, { t: number; detail: string }>();
+  const crashedAt = new Map<number, { t: number; cause: DownCause; detail: string }>();
   const openOps = new Map<number, { row: number; column: number }>();
   const serverEvents: { t: number; action: string; epoch: string }[] = [];
   const spanMs = Math.max(1, endMs - startMs);
@@ -106,14 +107,14 @@ function collectLanes(history: History, faultPeriods: readonly FaultPeriod[], o:
       openOps.delete(e.opId);
       if (op !== undefined && e.outcome !== 'ok') mark(op.row, op.column, e.outcome === 'fail' ? OpMark.Fail : OpMark.Info);
     } else if (e.type === 'crash') {
-      if (!crashedAt.has(e.client)) crashedAt.set(e.client, { t: e.t, detail: e.detail });
+      if (!crashedAt.has(e.client)) crashedAt.set(e.client, { t: e.t, cause: e.cause, detail: e.detail });
     } else if (e.type === 'restart') {
       const crash = crashedAt.get(e.client);
       crashedAt.delete(e.client);
-      if (crash !== undefined && crash.t <= endMs && e.t >= startMs) down[row]!.push({ startMs: crash.t, endMs: e.t, detail: crash.detail });
+      if (crash !== undefined && crash.t <= endMs && e.t >= startMs) down[row]!.push({ startMs: crash.t, endMs: e.t, cause: crash.cause, detail: crash.detail });
     }
   });
-  for (const [client, crash] of crashedAt) if (crash.t <= endMs) down[rowOf.get(client)!]!.push({ startMs: crash.t, endMs, detail: crash.detail });
+  for (const [client, crash] of crashedAt) if (crash.t <= endMs) down[rowOf.get(client)!]!.push({ startMs: crash.t, endMs, cause: crash.cause, detail: crash.detail });
   const faultsOf = Array.from({ length: shown }, () => [] as FaultPeriod[]);
   const overlaps = (p: FaultPeriod): boolean => p.endMs >= startMs && p.startMs <= endMs;
   for (const period of faultPeriods) {
@@ -225,16 +226,20 @@ function faultRect(p: FaultPeriod, x: XScale, y: number, h: number): string {
   return `<rect x="${n1(fx)}" y="${y}" width="${n1(width)}" height="${h}" rx="2" fill="${faultColor(p.kind)}" fill-opacity="0.85"><title>${escapeHtml(title)}</title></rect>`;
 }
 
+/** How a down bar's tooltip starts, by cause. */
+const DOWN_VERBS: Readonly<Record<DownCause, string>> = { crash: 'crashed', rebuild: 'rebuilt from storage', close: 'closed', 'start-failed': 'failed to start' };
+
 function clientRow(lane: ClientLane, y: number, timeline: Timeline, x: XScale): string {
   const out = [`<g class="lane-client" data-client="${lane.client}">`];
   if (lane.client % 2 === 1) out.push(`<rect x="0" y="${y}" width="${WIDTH}" height="${ROW_H}" fill="#000" fill-opacity="0.025"/>`);
-  const label = `client ${lane.client}: ${formatCount(lane.opCount)} ops, ${lane.faults.length} faults, ${lane.down.length} crashes`;
+  const crashes = lane.down.filter((d) => d.cause === 'crash').length;
+  const label = `client ${lane.client}: ${formatCount(lane.opCount)} ops, ${lane.faults.length} faults, ${crashes} crashes${lane.down.length > crashes ? `, ${lane.down.length - crashes} other restarts` : ''}`;
   out.push(`<text x="4" y="${y + 15}" font-size="11" fill="#374151">c${lane.client}<title>${escapeHtml(label)}</title></text>`);
   out.push(opTicks(lane, y + 2, timeline));
   for (const p of lane.faults) out.push(faultRect(p, x, y + 11, 6));
   for (const d of lane.down) {
     const dx = x(d.startMs);
-    const title = `crashed at ${formatMs(d.startMs)}, back at ${formatMs(d.endMs)}: ${d.detail}`;
+    const title = `${DOWN_VERBS[d.cause]} at ${formatMs(d.startMs)}, back at ${formatMs(d.endMs)}: ${d.detail}`;
     out.push(`<rect x="${n1(dx)}" y="${y + 18}" width="${n1(Math.max(2, x(d.endMs) - dx))}" height="4" fill="${CRASH_COLOR}"><title>${escapeHtml(title)}</title></rect>`);
     out.push(`<path d="M${n1(dx - 3)} ${y + 17}l6 6m0 -6l-6 6" stroke="#dc2626" stroke-width="1.6"/>`);
   }

@@ -13,7 +13,7 @@ import type { RandomPort } from '../engine/ports.ts';
 import type { SyncEvent } from '../engine/events.ts';
 import type { ClientClock } from './clock.ts';
 import type { CrashableStore } from './store.ts';
-import type { HistoryEvent } from './history.ts';
+import type { DownCause, HistoryEvent } from './history.ts';
 import type { LinkConfig } from './link.ts';
 import type { Fault } from './types.ts';
 import type { ClientRelease } from './releases.ts';
@@ -130,10 +130,10 @@ export class VirtualClient {
     const at = this.tabs.indexOf(tab);
     if (at < 0) return;
     this.tabs.splice(at, 1);
-    tab.crashNow(detail);
+    tab.crashNow('close', detail);
     const front = this.front;
     if (front.core !== null && front.core.head() !== this.store.head) {
-      front.crashNow('reloaded: another tab wrote to the store');
+      front.crashNow('rebuild', 'reloaded: another tab wrote to the store');
       front.restart();
     }
   }
@@ -164,13 +164,13 @@ export class VirtualClient {
         step = nextMigrationStep(this.store.loadSnapshot(), options);
       } catch (error) {
         if (!(error instanceof SchemaError)) throw error;
-        host.record({ t: host.now, type: 'crash', client: this.index, detail: `${this.release.name} refused its store: ${error.message}` });
+        host.record({ t: host.now, type: 'crash', client: this.index, cause: 'start-failed', detail: `${this.release.name} refused its store: ${error.message}` });
         return false;
       }
       if (step === null) return true;
       if (stepNumber === this.crashBeforeMigrationStep) {
         this.crashBeforeMigrationStep = 0;
-        host.record({ t: host.now, type: 'crash', client: this.index, detail: `power lost before migration step ${stepNumber} (${step.name})` });
+        host.record({ t: host.now, type: 'crash', client: this.index, cause: 'crash', detail: `power lost before migration step ${stepNumber} (${step.name})` });
         host.record({ t: host.now, type: 'restart', client: this.index, detail: `resuming the migration to ${this.release.name}` });
         stepNumber = 0; // re-planned from the durable store, counted afresh
         continue;
@@ -179,7 +179,7 @@ export class VirtualClient {
       if (!result.ok) {
         // A torn commit left part of the step durable: the schema record goes last, so the
         // store still reads as the old version and the next start redoes the step.
-        host.record({ t: host.now, type: 'crash', client: this.index, detail: `migration ${step.name} failed: storage ${result.code}` });
+        host.record({ t: host.now, type: 'crash', client: this.index, cause: 'start-failed', detail: `migration ${step.name} failed: storage ${result.code}` });
         return false;
       }
       // Stamping a new store with its version is bookkeeping, not a migration: not recorded.
@@ -191,15 +191,15 @@ export class VirtualClient {
   upgradeTo(release: ClientRelease, crashBeforeMigrationStep: number): void {
     // Every tab of the app closes too: none may go on writing the old schema into a store the new release migrates.
     const detail = `closed to upgrade from ${this.release.name} to ${release.name}`;
-    for (const tab of this.tabs.splice(0)) tab.crashNow(detail);
-    this.crashNow(detail);
+    for (const tab of this.tabs.splice(0)) tab.crashNow('close', detail);
+    this.crashNow('close', detail);
     this.release = release;
     this.options = buildEngineOptions({ ...this.options, protocolVersion: release.protocolVersion });
     this.crashBeforeMigrationStep = crashBeforeMigrationStep;
   }
 
   /** Lose memory, timers and connections. Open ops become unknown (info), or failed when nothing of them can have been durable. */
-  crashNow(detail: string, openOutcome: 'info' | 'fail' = 'info'): void {
+  crashNow(cause: DownCause, detail: string, openOutcome: 'info' | 'fail' = 'info'): void {
     if (this.core === null) return;
     this.core = null;
     this.generation++;
@@ -212,7 +212,7 @@ export class VirtualClient {
     const t = this.host.now;
     for (const opId of this.openOps) this.host.record({ t, type: 'complete', client: this.index, opId, outcome: openOutcome, queueId: null, error: `crashed before the answer: ${detail}` });
     this.openOps.clear();
-    this.host.record({ t, type: 'crash', client: this.index, detail });
+    this.host.record({ t, type: 'crash', client: this.index, cause, detail });
   }
 
   restart(): void {
@@ -235,7 +235,7 @@ export class VirtualClient {
     const crashAt = armed !== null && armed.afterEffects < effects.length && (armed.target === 'any' || armed.target === input.type) ? armed.afterEffects : null;
     for (let i = 0; i < effects.length; i++) {
       if (crashAt !== null && i >= crashAt) {
-        this.crashNow(`between effects ${i} and ${i + 1} of ${effects.length} (${input.type})`);
+        this.crashNow('crash', `between effects ${i} and ${i + 1} of ${effects.length} (${input.type})`);
         return;
       }
       if (!this.perform(effects[i]!)) {
@@ -278,7 +278,7 @@ export class VirtualClient {
           this.openOps.delete(this.staleWriteOpId); // not answered: step() makes it again
           this.staleWriteRetry = true;
         }
-        this.crashNow(`storage ${result.code}`, result.code !== 'torn' && !this.committedThisStep ? 'fail' : 'info');
+        this.crashNow('rebuild', `storage ${result.code}`, result.code !== 'torn' && !this.committedThisStep ? 'fail' : 'info');
         this.restart();
         this.core?.adoptClockBaseline(clockBaseline);
         return false;

@@ -22,7 +22,7 @@ const FIXTURES: readonly StoredEvent[] = [
   { t: 2, type: 'complete', client: 2, opId: 9, outcome: 'fail', queueId: null, error: 'invalid: no', value: { title: 'seen' } },
   { t: 3, type: 'apply', user: 'team-0', instance: 1, change: { user: 'team-0', queueId: 'c2:1', clientId: 'c2', entityType: 'note', entityId: 'n1', action: 'create', revision: 1, seq: 1, serverTime: 3, deleted: false } },
   { t: 4, type: 'fault', phase: 'start', index: 0, fault: { atMs: 4, kind: 'loss', durationMs: 10, client: 2, param: 300 } },
-  { t: 5, type: 'crash', client: 2, detail: 'between effects 1 and 2 of 3 (write)' },
+  { t: 5, type: 'crash', client: 2, cause: 'crash', detail: 'between effects 1 and 2 of 3 (write)' },
   { t: 6, type: 'restart', client: 2, detail: '' },
   { t: 7, type: 'migrate', client: 2, release: 'v2', name: 'add-priority', fromVersion: 1, toVersion: 2, ops: 12 },
   { t: 8, type: 'server', action: 'rollback', epoch: 'e2', instance: 3 },

@@ -38,7 +38,7 @@ const RECORD_LAYOUTS: { readonly [K in PlainRecordType]: Fields<Extract<StoredEv
   complete: [['t', 'num'], ['type', 'lit'], ['client', 'num'], ['opId', 'num'], ['outcome', 'sym'], ['queueId', 'ref'], ['error', 'ref'], ['value', 'opt']],
   apply: [['t', 'num'], ['type', 'lit'], ['user', 'sym'], ['instance', 'num'], ['change', 'ref']],
   fault: [['t', 'num'], ['type', 'lit'], ['phase', 'sym'], ['index', 'num'], ['fault', 'ref']],
-  crash: [['t', 'num'], ['type', 'lit'], ['client', 'num'], ['detail', 'ref']],
+  crash: [['t', 'num'], ['type', 'lit'], ['client', 'num'], ['cause', 'sym'], ['detail', 'ref']],
   restart: [['t', 'num'], ['type', 'lit'], ['client', 'num'], ['detail', 'ref']],
   migrate: [['t', 'num'], ['type', 'lit'], ['client', 'num'], ['release', 'sym'], ['name', 'sym'], ['fromVersion', 'num'], ['toVersion', 'num'], ['ops', 'num']],
   server: [['t', 'num'], ['type', 'lit'], ['action', 'sym'], ['epoch', 'sym'], ['instance', 'num'], ['detail', 'opt']],

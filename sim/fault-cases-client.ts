@@ -21,7 +21,7 @@ export const CLIENT_CASES: FaultCases = {
         const { history } = run;
         const marks = history.events.filter((e) => (e.type === 'crash' || e.type === 'restart') && e.client === C);
         expect(marks.map((e) => `${e.type}@${e.t}`), what).toEqual([`crash@${op.atMs}`, `restart@${op.atMs + 30 * SECOND_MS}`]);
-        expect((marks[0] as { detail: string }).detail, what).toMatch(/\(write\)$/);
+        expect(marks[0], what).toMatchObject({ cause: 'crash', detail: expect.stringMatching(/\(write\)$/) });
         const completions = eventsOf(history, 'complete').filter((c) => c.client === C);
         for (const c of completions) expect(c.outcome, `${what}: op ${c.opId}`).not.toBe('fail');
         const settled = settledQueueIds(history);
@@ -53,6 +53,8 @@ export const CLIENT_CASES: FaultCases = {
       }
       const crashes = eventsOf(history, 'crash').filter((e) => e.client === C);
       for (const e of crashes) expect(inWindow(e.t), `seed ${seed}: crash at ${e.t}`).toBe(true);
+      // Each is the engine's own rebuild after a refused commit, not a crash of the app.
+      for (const e of crashes) expect(e, `seed ${seed}: down at ${e.t}`).toMatchObject({ cause: 'rebuild', detail: 'storage quota' });
       // One soft crash per write in the window, plus backed-off sync attempts: ≈ log2(window / base) + window / cap each for push and pull.
       const writesInWindow = eventsOf(history, 'invoke').filter((i) => i.client === C && inWindow(i.t) && i.action !== 'read').length;
       expect(crashes.length, `seed ${seed}: soft crashes (${writesInWindow} writes in the window)`).toBeLessThanOrEqual(writesInWindow + 40);
@@ -68,7 +70,7 @@ export const CLIENT_CASES: FaultCases = {
       const T = tab!.client;
       const marks = history.events.filter((e) => (e.type === 'crash' || e.type === 'restart') && e.client === T);
       expect(marks[0], `seed ${seed}: the tab opens at the start`).toMatchObject({ type: 'restart', t: START });
-      expect(marks.at(-1), `seed ${seed}: the tab closes at the stop`).toMatchObject({ type: 'crash', t: STOP, detail: 'the second tab closed' });
+      expect(marks.at(-1), `seed ${seed}: the tab closes at the stop`).toMatchObject({ type: 'crash', t: STOP, cause: 'close', detail: 'the second tab closed' });
       // The person writes in the tab during the window, in the device's engine otherwise.
       const invokes = eventsOf(history, 'invoke').filter((i) => i.client === C || i.client === T);
       expect(invokes.filter((i) => i.client === T).length, `seed ${seed}: ops made in the tab`).toBeGreaterThan(0);
@@ -77,6 +79,9 @@ export const CLIENT_CASES: FaultCases = {
       const stale = eventsOf(history, 'crash').filter((e) => e.detail === 'storage stale');
       expect(stale.some((e) => e.client === C), `seed ${seed}: the device's engine refused as stale`).toBe(true);
       expect(stale.some((e) => e.client === T), `seed ${seed}: the tab refused as stale`).toBe(true);
+      for (const e of stale) expect(e.cause, `seed ${seed}: client ${e.client} down at ${e.t}`).toBe('rebuild');
+      // None of it is a crash: the report's crash count stays at zero.
+      expect(eventsOf(history, 'crash').filter((e) => e.cause === 'crash'), `seed ${seed}: crashes`).toEqual([]);
       // A write refused as stale is made again: none fails for it.
       for (const c of eventsOf(history, 'complete')) if (c.client === C || c.client === T) expect(c.error ?? '', `seed ${seed}: op ${c.opId}`).not.toMatch(/stale/);
       expect(engineEvents(history, 'acked', T).length, `seed ${seed}: items acked in the tab`).toBeGreaterThan(0);

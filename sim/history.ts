@@ -25,6 +25,18 @@ export type OpOutcome = 'ok' | 'fail' | 'info';
 /** One record of a run, in the order recorded: a stored event or a message. */
 export type HistoryEvent = StoredEvent | MessageRecord;
 
+/**
+ * Why a client's engine went down (a 'crash' record), so a report counts real crashes apart:
+ * - 'crash': the app died unexpectedly, mid-work (an injected crash; power lost mid-migration);
+ * - 'rebuild': the engine's own rule, in the same app: it restarted from durable storage after a
+ *   refused or stale commit, or reloaded because another tab wrote to the store;
+ * - 'close': closed on purpose (a second tab closed; the app closed to install an upgrade);
+ * - 'start-failed': the app could not open its store (its release refuses the store, or a
+ *   migration step failed); it stays closed until the next restart.
+ */
+export type DownCause = 'crash' | 'rebuild' | 'close' | 'start-failed';
+export const DOWN_CAUSES: readonly DownCause[] = ['crash', 'rebuild', 'close', 'start-failed'];
+
 /** Every record but messages: these live in History.events (messages: History.messages). */
 export type StoredEvent =
   | { readonly t: number; readonly type: 'invoke'; readonly client: number; readonly clientTime: number; readonly opId: number; readonly action: OpAction; readonly entityId: string; readonly fields: Fields }
@@ -32,7 +44,9 @@ export type StoredEvent =
   | { readonly t: number; readonly type: 'engine'; readonly client: number; readonly clientTime: number; readonly event: SyncEvent }
   | { readonly t: number; readonly type: 'apply'; readonly user: string; readonly instance: number; readonly change: AppliedChange }
   | { readonly t: number; readonly type: 'fault'; readonly phase: 'start' | 'stop'; readonly index: number; readonly fault: Fault }
-  | { readonly t: number; readonly type: 'crash' | 'restart'; readonly client: number; readonly detail: string }
+  /** A client's engine went down, memory and timers lost; `cause` says why, `detail` how. */
+  | { readonly t: number; readonly type: 'crash'; readonly client: number; readonly cause: DownCause; readonly detail: string }
+  | { readonly t: number; readonly type: 'restart'; readonly client: number; readonly detail: string }
   /** One committed step of a client's local schema migration (sim/client.ts migrate). */
   | { readonly t: number; readonly type: 'migrate'; readonly client: number; readonly release: string; readonly name: string; readonly fromVersion: number; readonly toVersion: number; readonly ops: number }
   | { readonly t: number; readonly type: 'server'; readonly action: 'crash' | 'restart' | 'rollback' | 'failover' | 'tokens-expired' | 'upgrade'; readonly epoch: string; readonly instance: number; readonly detail?: string }

@@ -3,7 +3,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { forEachRecord, HistoryRecorder, recordCount, splitRecords, type HistoryEvent } from './history.ts';
+import { DOWN_CAUSES, forEachRecord, HistoryRecorder, recordCount, splitRecords, type HistoryEvent } from './history.ts';
 import { MessageLog, type MessageRecord } from './message-log.ts';
 
 const FC_SEED = Number(process.env['SYNCSTORM_FC_SEED'] ?? 20261125);
@@ -23,6 +23,7 @@ const crashArb: fc.Arbitrary<HistoryEvent> = fc.record({
   t: fc.integer({ min: 0, max: 2 ** 40 }),
   type: fc.constant('crash' as const),
   client: fc.integer({ min: 0, max: 100 }),
+  cause: fc.constantFrom(...DOWN_CAUSES),
   detail: fc.string(),
 });
 
@@ -94,7 +95,7 @@ describe('forEachRecord', () => {
 
   it('is what the recorder builds: messages recorded by object or by fields land in the log, in place', () => {
     const recorder = new HistoryRecorder(true);
-    recorder.record({ t: 1, type: 'crash', client: 0, detail: 'a' });
+    recorder.record({ t: 1, type: 'crash', client: 0, cause: 'crash', detail: 'a' });
     recorder.message(2, 0, 'push', 'request', 7, 'sent', '');
     recorder.record({ t: 3, type: 'message', client: 0, kind: 'push', dir: 'response', requestId: 7, fate: 'dropped', detail: 'loss (200)' });
     recorder.record({ t: 4, type: 'restart', client: 0, detail: '' });
@@ -108,7 +109,7 @@ describe('forEachRecord', () => {
     const off = new HistoryRecorder(false);
     const on = new HistoryRecorder(true);
     for (const recorder of [off, on]) {
-      recorder.record({ t: 1, type: 'crash', client: 0, detail: '' });
+      recorder.record({ t: 1, type: 'crash', client: 0, cause: 'rebuild', detail: '' });
       recorder.message(2, 0, 'pull', 'request', 1, 'sent', '');
     }
     expect(off.history.messages.length).toBe(0);

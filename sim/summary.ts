@@ -1,6 +1,6 @@
 // A run's headline numbers, counted from its History (the full metrics live in reports/).
 
-import type { History } from './history.ts';
+import { DOWN_CAUSES, type DownCause, type History } from './history.ts';
 
 export interface RunSummary {
   readonly ops: { invoked: number; ok: number; fail: number; info: number; reads: number };
@@ -11,7 +11,8 @@ export interface RunSummary {
   readonly retries: number;
   readonly applies: number;
   readonly messages: { sent: number; dropped: number; duplicated: number; refused: number };
-  readonly crashes: number;
+  /** Engines that went down, by cause ('crash' alone counts real crashes). */
+  readonly downs: Readonly<Record<DownCause, number>>;
   readonly faults: number;
   readonly converged: boolean;
   /** Simulated ms from heal to convergence; null when it did not converge. */
@@ -23,7 +24,8 @@ export interface RunSummary {
 export function summarize(history: History): RunSummary {
   const ops = { invoked: 0, ok: 0, fail: 0, info: 0, reads: 0 };
   const messages = { sent: 0, dropped: 0, duplicated: 0, refused: 0 };
-  let acked = 0, replayedAcks = 0, conflicts = 0, deadLetters = 0, retries = 0, applies = 0, crashes = 0, faults = 0;
+  let acked = 0, replayedAcks = 0, conflicts = 0, deadLetters = 0, retries = 0, applies = 0, faults = 0;
+  const downs = downCounts();
   history.events.select(['invoke', 'complete', 'engine:acked', 'engine:conflict', 'engine:dead-lettered', 'engine:retried', 'apply', 'crash', 'fault'], (e) => {
     switch (e.type) {
       case 'invoke':
@@ -45,7 +47,7 @@ export function summarize(history: History): RunSummary {
         applies++;
         break;
       case 'crash':
-        crashes++;
+        downs[e.cause]++;
         break;
       case 'fault':
         if (e.phase === 'start') faults++;
@@ -61,10 +63,27 @@ export function summarize(history: History): RunSummary {
   }
   const queueRemaining = history.clients.reduce((n, c) => n + c.queue.length, 0);
   return {
-    ops, acked, replayedAcks, conflicts, deadLetters, retries, applies, messages, crashes, faults,
+    ops, acked, replayedAcks, conflicts, deadLetters, retries, applies, messages, downs, faults,
     converged: history.converged,
     convergenceMs: history.converged ? history.endedAt - history.healedAt : null,
     queueRemaining,
     simulatedMs: history.endedAt,
   };
+}
+
+/** Every cause at zero. */
+export function downCounts(): Record<DownCause, number> {
+  return { crash: 0, rebuild: 0, close: 0, 'start-failed': 0 };
+}
+
+const DOWN_CAUSE_NOUNS: Readonly<Record<DownCause, string>> = { crash: 'crashes', rebuild: 'engine rebuilds', close: 'closes', 'start-failed': 'failed starts' };
+
+/** ["engine rebuilds 21", "closes 9"]: the causes but a crash that happened (a rebuild after a stale commit or a closed tab is no crash). */
+export function otherDownsParts(downs: Readonly<Record<DownCause, number>>): string[] {
+  return DOWN_CAUSES.filter((cause) => cause !== 'crash' && downs[cause] > 0).map((cause) => `${DOWN_CAUSE_NOUNS[cause]} ${downs[cause]}`);
+}
+
+/** "crashes 2 · engine rebuilds 21 · closes 9": real crashes always, the other causes when any happened. */
+export function downsText(downs: Readonly<Record<DownCause, number>>): string {
+  return [`${DOWN_CAUSE_NOUNS.crash} ${downs.crash}`, ...otherDownsParts(downs)].join(' · ');
 }

@@ -4,7 +4,7 @@
 
 import { buildEngineOptions } from '../../engine/options.ts';
 import { runSimulation, type RunResult } from '../../sim/runner.ts';
-import { summarize, type RunSummary } from '../../sim/summary.ts';
+import { downCounts, summarize, type RunSummary } from '../../sim/summary.ts';
 import type { RunPlan, SimConfig } from '../../sim/types.ts';
 import type { SystemVariant } from '../../sim/variants.ts';
 import { runChecks, type CheckContext, type CheckResult } from '../checkers/index.ts';
@@ -117,7 +117,7 @@ const EMPTY_SUMMARY: RunSummary = Object.freeze({
   ops: { invoked: 0, ok: 0, fail: 0, info: 0, reads: 0 },
   acked: 0, replayedAcks: 0, conflicts: 0, deadLetters: 0, retries: 0, applies: 0,
   messages: { sent: 0, dropped: 0, duplicated: 0, refused: 0 },
-  crashes: 0, faults: 0, converged: false, convergenceMs: null, queueRemaining: 0, simulatedMs: 0,
+  downs: downCounts(), faults: 0, converged: false, convergenceMs: null, queueRemaining: 0, simulatedMs: 0,
 });
 
 /** Plain-words explanation of a failed check: its summary line, then each kept violation. */

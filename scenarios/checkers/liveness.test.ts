@@ -19,7 +19,7 @@ const retried = (t: number): StoredEvent => ({ t, type: 'engine', client: 0, cli
 const sent = (t: number): StoredEvent => ({ t, type: 'engine', client: 0, clientTime: t, event: { type: 'sent', at: t, requestId: 3, queueIds: ['c0:1'], bytes: 200 } });
 const clockStep = (t: number, deltaMs: number, client = 0): StoredEvent => ({ t, type: 'fault', phase: 'start', index: 0, fault: { atMs: t, kind: 'clock-step', durationMs: 60_000, client, param: deltaMs } });
 
-const crash = (t: number): StoredEvent => ({ t, type: 'crash', client: 0, detail: 'closed to upgrade from v1 to v2' });
+const crash = (t: number): StoredEvent => ({ t, type: 'crash', client: 0, cause: 'close', detail: 'closed to upgrade from v1 to v2' });
 const restart = (t: number): StoredEvent => ({ t, type: 'restart', client: 0, detail: '' });
 const pulled = (t: number): StoredEvent => ({ t, type: 'engine', client: 0, clientTime: t, event: { type: 'pulled', at: t, requestId: 4, count: 0, cursor: 1, epoch: 'e2' } });
 

@@ -191,7 +191,7 @@ export class ClientHandle {
     const t = this.host.now();
     for (const opId of this.#openOps) this.host.record({ t, type: 'complete', client: this.index, opId, outcome: 'info', queueId: null, error: `crashed before the answer: ${detail}` });
     this.#openOps.clear();
-    this.host.record({ t, type: 'crash', client: this.index, detail });
+    this.host.record({ t, type: 'crash', client: this.index, cause: 'crash', detail });
   }
 
   /** Kill: stop at the next effect boundary, then terminate the thread (sockets, timers, memory die). */

@@ -4,7 +4,7 @@
 import { buildSimConfig } from '../../sim/config.ts';
 import { recordCount } from '../../sim/history.ts';
 import type { RunResult } from '../../sim/runner.ts';
-import { summarize } from '../../sim/summary.ts';
+import { downsText, summarize } from '../../sim/summary.ts';
 import type { Fault, FaultKind } from '../../sim/types.ts';
 import { describeAction, describeMix, faultKindOf, NEMESIS_KINDS } from './plan.ts';
 import type { RealnetResult } from './runner.ts';
@@ -53,7 +53,7 @@ export function formatRealnetSummary(result: RealnetResult): string {
     `realnet · seed ${o.seed} · ${o.clients} clients in teams of ${result.teamSize} · ${seconds(o.durationMs)} of chaos over real HTTP · engine ${result.variant} · ${result.engine.conflictPolicy}`,
     `nemesis: ${describeMix(result.plan)} (toxiproxy ${result.toxiproxy}) · server incarnations ${result.serverInstances} · client restarts ${result.clientRestarts}`,
     `ops ${s.ops.invoked} (ok ${s.ops.ok}, fail ${s.ops.fail}, unknown ${s.ops.info}) · acked ${s.acked} (${s.replayedAcks} replayed) · server applies ${s.applies}`,
-    `conflicts ${s.conflicts} · retries ${s.retries} · dead letters ${s.deadLetters} · crashes ${s.crashes} · faults ${s.faults}`,
+    `conflicts ${s.conflicts} · retries ${s.retries} · dead letters ${s.deadLetters} · ${downsText(s.downs)} · faults ${s.faults}`,
     h.converged && convergedAt !== undefined ? `converged ${seconds(convergedAt - h.healedAt)} after heal; queues empty` : `did NOT converge within ${seconds(result.convergenceBudgetMs)}; ${s.queueRemaining} items still queued`,
     `${recordCount(h)} history events · ${seconds(result.wallMs)} wall · trace hash ${h.traceHash} (wall-clock timing: not replayable)`,
   ].join('\n');

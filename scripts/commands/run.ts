@@ -8,7 +8,7 @@ import { buildEngineOptions } from '../../engine/options.ts';
 import { buildSimConfig } from '../../sim/config.ts';
 import { describeFaultMix } from '../../sim/plan.ts';
 import { runSimulation, type RunResult } from '../../sim/runner.ts';
-import { summarize, type RunSummary } from '../../sim/summary.ts';
+import { downsText, summarize, type RunSummary } from '../../sim/summary.ts';
 import { toRunFile } from '../../sim/run-file.ts';
 import type { RunPlan, SimConfig } from '../../sim/types.ts';
 import { CORRECT_SYSTEM, type SystemVariant } from '../../sim/variants.ts';
@@ -76,7 +76,7 @@ export function formatSummary(result: RunResult, summary: RunSummary, wallMs: nu
     `seed ${c.seed} · ${c.clients} clients in teams of ${c.teamSize} · ${formatMs(c.durationMs)} simulated · engine ${result.variant}`,
     `fault mix: ${describeFaultMix(result.plan)}`,
     `ops ${summary.ops.invoked} (ok ${summary.ops.ok}, fail ${summary.ops.fail}, unknown ${summary.ops.info}) · acked ${summary.acked} (${summary.replayedAcks} replayed) · server applies ${summary.applies}`,
-    `conflicts ${summary.conflicts} · retries ${summary.retries} · dead letters ${summary.deadLetters} · crashes ${summary.crashes} · faults ${summary.faults}`,
+    `conflicts ${summary.conflicts} · retries ${summary.retries} · dead letters ${summary.deadLetters} · ${downsText(summary.downs)} · faults ${summary.faults}`,
     `messages: ${summary.messages.sent} sent, ${summary.messages.dropped} dropped, ${summary.messages.duplicated} duplicated, ${summary.messages.refused} refused`,
     summary.converged ? `converged ${formatMs(summary.convergenceMs ?? 0)} after heal; queues empty` : `did NOT converge within ${formatMs(c.convergenceBudgetMs)}; ${summary.queueRemaining} items still queued`,
     `${result.eventsProcessed} events in ${(wallMs / 1000).toFixed(2)} s wall (${Math.round(h.endedAt / Math.max(1, wallMs))}× real time)`,
