@@ -39,6 +39,9 @@ export function crashOfParam(param: number): { afterEffects: number; target: Cra
   return { afterEffects: param & 7, target: CRASH_TARGETS[(param >> 3) & 3]! };
 }
 
+/** How carrying out one effect went (VirtualClient.perform). */
+type Performed = 'done' | 'down' | 'redo';
+
 export class VirtualClient {
   core: SyncCore | null = null;
   /** Bumped on every crash: events meant for an older incarnation are dropped. */
@@ -63,10 +66,6 @@ export class VirtualClient {
   private readonly openOps = new Set<number>();
   /** A commit of the current step already reached storage. */
   private committedThisStep = false;
-  /** The op of the write being stepped (null for any other input): a stale refusal of its commit is retried. */
-  private staleWriteOpId: number | null = null;
-  /** Set when a stale refusal dropped the stepped write, to be made again after the rebuild. */
-  private staleWriteRetry = false;
   /** The core's clock baseline before the current step (kept over a rebuild when none of the step's commits landed). */
   private clockBaselineBeforeStep: number | null = null;
   /** Failed commits since the last one that succeeded (backs off the restart's first sync). */
@@ -226,7 +225,8 @@ export class VirtualClient {
     const core = this.core;
     if (core === null) return;
     if (opId !== undefined) this.openOps.add(opId);
-    this.staleWriteOpId = input.type === 'write' ? (opId ?? null) : null;
+    // The write being stepped, if any: a stale refusal of its first commit makes it again.
+    const writeOpId = input.type === 'write' ? (opId ?? null) : null;
     this.clockBaselineBeforeStep = core.clockBaseline;
     const effects = core.step(input, this.host.now);
     this.committedThisStep = false;
@@ -238,21 +238,24 @@ export class VirtualClient {
         this.crashNow('crash', `between effects ${i} and ${i + 1} of ${effects.length} (${input.type})`);
         return;
       }
-      if (!this.perform(effects[i]!)) {
-        // A write refused as stale (another tab committed since this image was loaded) applied
-        // nothing: made again on the rebuilt engine, over what the store holds now (SyncEngine does the same).
-        if (this.staleWriteRetry) {
-          this.staleWriteRetry = false;
-          if (this.core !== null) this.step(input, opId);
-          else if (opId !== undefined) this.host.record({ t: this.host.now, type: 'complete', client: this.index, opId, outcome: 'fail', queueId: null, error: 'the store changed in another tab, and the engine could not start again' });
-        }
-        return;
+      const performed = this.perform(effects[i]!, writeOpId);
+      if (performed === 'done') continue;
+      // A write refused as stale (another tab committed since this image was loaded) applied
+      // nothing: made again on the rebuilt engine, over what the store holds now (SyncEngine does the same).
+      if (performed === 'redo') {
+        if (this.core !== null) this.step(input, opId);
+        else this.host.record({ t: this.host.now, type: 'complete', client: this.index, opId: writeOpId!, outcome: 'fail', queueId: null, error: 'the store changed in another tab, and the engine could not start again' });
       }
+      return;
     }
   }
 
-  /** Carry out one effect; false when it crashed the client (storage failure). */
-  private perform(effect: CoreEffect): boolean {
+  /**
+   * Carry out one effect: 'done'; or 'down' when a refused commit took the engine down (it
+   * rebuilt from storage); or 'redo' when that refusal was a stale one of the stepped write's
+   * first commit (`writeOpId`), which applied nothing and left the op unanswered, to be made again.
+   */
+  private perform(effect: CoreEffect, writeOpId: number | null): Performed {
     const host = this.host;
     switch (effect.type) {
       case 'commit': {
@@ -265,7 +268,7 @@ export class VirtualClient {
           // One clock reading for the commit's events: time does not move within a step.
           const clientTime = effect.events.length === 0 ? 0 : this.clientTime();
           for (const event of effect.events) host.recordEngine(this.index, clientTime, event);
-          return true;
+          return 'done';
         }
         // The engine's rule for a failed commit: rebuild from durable storage (a soft crash).
         // A stale one (another tab committed since this image was loaded) is the same rule.
@@ -274,43 +277,41 @@ export class VirtualClient {
         // earlier commit of the same step (or a torn one) left part of it durable.
         // The rebuild happens in the same process: the clock-step baseline carries over (SyncCore.clockBaseline).
         const clockBaseline = this.committedThisStep ? this.core!.clockBaseline : this.clockBaselineBeforeStep;
-        if (result.code === 'stale' && !this.committedThisStep && this.staleWriteOpId !== null) {
-          this.openOps.delete(this.staleWriteOpId); // not answered: step() makes it again
-          this.staleWriteRetry = true;
-        }
+        const redo = result.code === 'stale' && !this.committedThisStep && writeOpId !== null;
+        if (redo) this.openOps.delete(writeOpId); // not answered: step() makes it again
         this.crashNow('rebuild', `storage ${result.code}`, result.code !== 'torn' && !this.committedThisStep ? 'fail' : 'info');
         this.restart();
         this.core?.adoptClockBaseline(clockBaseline);
-        return false;
+        return redo ? 'redo' : 'down';
       }
       case 'push':
       case 'pull':
         host.sendRequest(this, effect.requestId, effect.type, effect.type === 'push' ? effect.request : effect.query);
-        return true;
+        return 'done';
       case 'arm': {
         const prior = this.timers[effect.timer];
         if (prior !== -1) host.cancelTimer(prior);
         this.timers[effect.timer] = host.armTimer(this.index, this.generation, effect.timer, this.clock.trueDelayFor(effect.delayMs));
-        return true;
+        return 'done';
       }
       case 'disarm': {
         const prior = this.timers[effect.timer];
         if (prior !== -1) host.cancelTimer(prior);
         this.timers[effect.timer] = -1;
-        return true;
+        return 'done';
       }
       case 'refresh-token':
         host.refreshToken(this);
-        return true;
+        return 'done';
       case 'event':
         host.recordEngine(this.index, this.clientTime(), effect.event);
-        return true;
+        return 'done';
       case 'reply': {
-        if (effect.opId === ANSWER_OP_ID) return true; // an answer is no workload op: the conflict-resolved event records it
+        if (effect.opId === ANSWER_OP_ID) return 'done'; // an answer is no workload op: the conflict-resolved event records it
         this.openOps.delete(effect.opId);
         const r = effect.reply;
         host.record({ t: host.now, type: 'complete', client: this.index, opId: effect.opId, outcome: r.ok ? 'ok' : 'fail', queueId: r.ok ? r.queueId : null, error: r.ok ? null : `${r.code}: ${r.message}` });
-        return true;
+        return 'done';
       }
     }
   }
