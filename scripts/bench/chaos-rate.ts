@@ -2,6 +2,7 @@
 // the chaos machinery (chaos-child.ts) with 1 and with 2 workers, each time-boxed, the two
 // alternating so a change in the machine's load hits both alike; median of REPEATS each.
 
+import { availableParallelism } from 'node:os';
 import type { ChaosRateJob, ChaosRateMeasurement } from './chaos-child.ts';
 import { announce, runChild } from './spawn-child.ts';
 import { medianBy } from './stats.ts';
@@ -14,6 +15,8 @@ export interface ChaosRateEntry {
   readonly twoRuns: readonly ChaosRateMeasurement[];
   readonly oneMedian: ChaosRateMeasurement | null;
   readonly twoMedian: ChaosRateMeasurement | null;
+  /** CPUs of this machine (os.availableParallelism). */
+  readonly cpus: number;
   /** Median seeds/h with 2 workers ÷ with 1. */
   readonly speedup: number | null;
   readonly error: string | null;
@@ -44,5 +47,5 @@ export async function measureChaosRate(): Promise<ChaosRateEntry> {
   const twoMedian = median(twoRuns);
   const speedup = oneMedian === null || twoMedian === null ? null : twoMedian.seedsPerHour / oneMedian.seedsPerHour;
   const any = oneMedian ?? twoMedian;
-  return { clients: any?.clients ?? 50, durationMs: any?.durationMs ?? 600_000, budgetMs: CHAOS_BUDGET_MS, oneRuns, twoRuns, oneMedian, twoMedian, speedup, error };
+  return { clients: any?.clients ?? 50, durationMs: any?.durationMs ?? 600_000, budgetMs: CHAOS_BUDGET_MS, cpus: availableParallelism(), oneRuns, twoRuns, oneMedian, twoMedian, speedup, error };
 }

@@ -56,9 +56,18 @@ describe('bench verdicts', () => {
 
   it('chaos: 50,000 seeds/h with 2 workers and a 1.8× speed-up pass', () => {
     const rate = (workers: number, seedsPerHour: number): ChaosRateMeasurement => ({ workers, budgetMs: 30_000, clients: 50, durationMs: 600_000, seeds: 100, wallMs: 30_000, cpuMs: 30_000, seedsPerHour, failedSeeds: 0, failures: [] });
-    const rows = chaosRows({ clients: 50, durationMs: 600_000, budgetMs: 30_000, oneRuns: [rate(1, 27_000)], twoRuns: [rate(2, 50_000)], oneMedian: rate(1, 27_000), twoMedian: rate(2, 50_000), speedup: 50_000 / 27_000, error: null });
+    const rows = chaosRows({ clients: 50, durationMs: 600_000, budgetMs: 30_000, cpus: 2, oneRuns: [rate(1, 27_000)], twoRuns: [rate(2, 50_000)], oneMedian: rate(1, 27_000), twoMedian: rate(2, 50_000), speedup: 50_000 / 27_000, error: null });
     expect([markOf(rows, '2 workers'), markOf(rows, 'speed-up 1 → 2 workers')]).toEqual([true, true]);
-    const slow = chaosRows({ clients: 50, durationMs: 600_000, budgetMs: 30_000, oneRuns: [], twoRuns: [], oneMedian: rate(1, 30_000), twoMedian: rate(2, 40_000), speedup: 4 / 3, error: null });
+    const slow = chaosRows({ clients: 50, durationMs: 600_000, budgetMs: 30_000, cpus: 2, oneRuns: [], twoRuns: [], oneMedian: rate(1, 30_000), twoMedian: rate(2, 40_000), speedup: 4 / 3, error: null });
     expect([markOf(slow, '2 workers'), markOf(slow, 'speed-up 1 → 2 workers')]).toEqual([false, false]);
+  });
+
+  it('chaos: the speed-up row says what bounds it: cpu per seed with 1 and 2 workers, and the CPUs the 1-worker run kept busy', () => {
+    const rate = (workers: number, seeds: number, cpuMs: number): ChaosRateMeasurement => ({ workers, budgetMs: 30_000, clients: 50, durationMs: 600_000, seeds, wallMs: 20_000, cpuMs, seedsPerHour: (seeds * 3_600_000) / 20_000, failedSeeds: 0, failures: [] });
+    // 1 worker: 400 seeds on 24 s of cpu in 20 s (1.2 CPUs); 2 workers: 640 seeds on 38.4 s.
+    const one = rate(1, 400, 24_000);
+    const two = rate(2, 640, 38_400);
+    const rows = chaosRows({ clients: 50, durationMs: 600_000, budgetMs: 30_000, cpus: 2, oneRuns: [one], twoRuns: [two], oneMedian: one, twoMedian: two, speedup: 1.6, error: null });
+    expect(rows.find((r) => r.figure === 'speed-up 1 → 2 workers')?.value).toBe('1.60× (cpu per seed 60 ms with 1 worker, 60 ms with 2; the 1-worker run kept 1.20 CPUs busy, so 2 CPUs allow at most 1.67×)');
   });
 });

@@ -4,6 +4,7 @@
 
 import type { BaselineEntry } from './baseline.ts';
 import type { ChaosRateEntry } from './chaos-rate.ts';
+import type { ChaosRateMeasurement } from './chaos-child.ts';
 import type { GrowthEntry } from './growth.ts';
 import type { SimMeasurement } from './jobs.ts';
 import type { ScaleEntry } from './scale.ts';
@@ -119,8 +120,22 @@ export function chaosRows(entry: ChaosRateEntry): Row[] {
   return [
     one === null ? row('1 worker', entry.error ?? 'no run finished') : row('1 worker', text(one, entry.oneRuns)),
     two === null ? row('2 workers', entry.error ?? 'no run finished', rateTarget, false) : row('2 workers', text(two, entry.twoRuns), rateTarget, two.seedsPerHour >= TARGETS.seedsPerHourMin),
-    entry.speedup === null ? row('speed-up 1 → 2 workers', 'no figure', speedupTarget, false) : row('speed-up 1 → 2 workers', `${entry.speedup.toFixed(2)}×`, speedupTarget, entry.speedup >= TARGETS.workerSpeedupMin),
+    entry.speedup === null || one === null || two === null
+      ? row('speed-up 1 → 2 workers', 'no figure', speedupTarget, false)
+      : row('speed-up 1 → 2 workers', `${entry.speedup.toFixed(2)}× (${speedupCeilingText(one, two, entry.cpus)})`, speedupTarget, entry.speedup >= TARGETS.workerSpeedupMin),
   ];
+}
+
+/**
+ * What bounds the speed-up on this machine: the CPU each seed costs with 1 and with 2 workers
+ * (equal when the workers scale linearly), and how many CPUs the 1-worker run already kept busy
+ * (V8's background compiler and GC threads run beside the one simulating thread), which caps
+ * 2 workers on a 2-CPU machine at CPUs ÷ that.
+ */
+function speedupCeilingText(one: ChaosRateMeasurement, two: ChaosRateMeasurement, cpus: number): string {
+  const perSeedMs = (m: ChaosRateMeasurement): number => m.cpuMs / Math.max(1, m.seeds);
+  const oneCpus = one.cpuMs / one.wallMs;
+  return `cpu per seed ${perSeedMs(one).toFixed(0)} ms with 1 worker, ${perSeedMs(two).toFixed(0)} ms with 2; the 1-worker run kept ${oneCpus.toFixed(2)} CPUs busy, so ${cpus} CPUs allow at most ${(Math.min(2, cpus) / oneCpus).toFixed(2)}×`;
 }
 
 /** One note per failed seed of the correct system (deduplicated across runs: they run the same seeds). */
