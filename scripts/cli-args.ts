@@ -68,3 +68,35 @@ export function parseSeedArg(flag = '--seed'): ArgParser<number> {
     return parsed;
   };
 }
+
+/** A comma-separated list (`a,b`), each item trimmed; an empty item is an error naming the flag. */
+export function parseListArg(flag: string, expected = 'a comma-separated list such as a,b'): ArgParser<string[]> {
+  return (value) => {
+    const items = value.split(',').map((item) => item.trim());
+    if (items.some((item) => item === '')) fail(flag, value, `${expected}, with no empty item`);
+    return items;
+  };
+}
+
+/** A comma-separated list of integers from min to max (`3,7`). */
+export function parseIntegerListArg(flag: string, min: number, max: number): ArgParser<number[]> {
+  const expected = `integers from ${min} to ${max}, comma-separated (such as ${min} or ${min},${Math.min(max, min + 4)})`;
+  const list = parseListArg(flag, expected);
+  return (value) =>
+    list(value).map((item) => {
+      const parsed = Number(item);
+      if (!integerPattern.test(item) || parsed < min || parsed > max) fail(flag, value, expected);
+      return parsed;
+    });
+}
+
+/** A comma-separated list of some of `choices`. */
+export function parseChoiceListArg<T extends string>(flag: string, choices: readonly T[]): ArgParser<T[]> {
+  const expected = `a comma-separated list of ${choices.join(', ')}`;
+  const list = parseListArg(flag, expected);
+  return (value) =>
+    list(value).map((item) => {
+      if (!(choices as readonly string[]).includes(item)) fail(flag, value, expected);
+      return item as T;
+    });
+}

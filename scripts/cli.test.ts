@@ -225,6 +225,77 @@ describe('syncstorm bin (spawned)', () => {
     });
   });
 
+  describe('trace', () => {
+    // The same small regression: 4 clients, a few hundred records.
+    const regression = fileURLToPath(new URL('../scenarios/regressions/default-seed-192432.json', import.meta.url));
+    const lineShape = /^-?\d+:\d\d:\d\d\.\d{3} {2}(c\d+|t\d+@c\d+|server|nemesis|run) +\S/;
+    const shownOf = (stderr: string): { shown: number; total: number } => {
+      expect(stderr).toMatch(/^trace: re-running seed \d+ \(4 clients, 0:\d\d:\d\d\.\d{3} of chaos\) …\n/);
+      const match = /^trace: seed \d+ · correct · ([\d,]+) of ([\d,]+) records/m.exec(stderr);
+      expect(match, stderr).not.toBeNull();
+      return { shown: Number(match![1]!.replaceAll(',', '')), total: Number(match![2]!.replaceAll(',', '')) };
+    };
+
+    it('prints every record of the run, one line each, and says how many on stderr', () => {
+      const result = spawnCli('trace', regression);
+      expect(result.status, result.stderr).toBe(0);
+      const lines = result.stdout.trimEnd().split('\n');
+      const { shown, total } = shownOf(result.stderr);
+      expect(shown).toBe(total);
+      expect(lines).toHaveLength(total);
+      for (const line of lines) expect(line).toMatch(lineShape);
+      expect(lines.some((line) => /invoke op \d+: (create|update|delete|read) n\d+/.test(line))).toBe(true);
+      expect(lines.at(-1)).toMatch(/run +— converged —$/);
+    });
+
+    it('filters by kind, client, entity and time, and prints the records themselves with --json', () => {
+      const json = spawnCli('trace', regression, '--json');
+      const records = json.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { t: number; type: string; client?: number; entityId?: string; change?: { entityId: string } });
+      const firstInvoke = records.find((r) => r.type === 'invoke')!;
+      const entity = firstInvoke.entityId!;
+      const applies = spawnCli('trace', regression, '--kinds', 'apply', '--json');
+      const appliedTo = applies.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { type: string; change: { entityId: string } });
+      expect(appliedTo.length).toBe(records.filter((r) => r.type === 'apply').length);
+      expect(new Set(appliedTo.map((r) => r.type))).toEqual(new Set(['apply']));
+      // An entity's story: its invokes and applies, every one of them, and no other entity's.
+      const story = spawnCli('trace', regression, '--entities', entity, '--kinds', 'invoke,apply', '--json').stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as (typeof records)[number]);
+      expect(story.filter((r) => r.type === 'invoke').length).toBe(records.filter((r) => r.type === 'invoke' && r.entityId === entity).length);
+      expect(story.filter((r) => r.type === 'apply').length).toBe(appliedTo.filter((r) => r.change.entityId === entity).length);
+      for (const r of story) expect(r.type === 'invoke' ? r.entityId : r.change!.entityId).toBe(entity);
+      // One client, one minute: nothing of another client, nothing outside the window.
+      const window = spawnCli('trace', regression, '--clients', String(firstInvoke.client), '--from', '1m', '--to', '2m', '--json').stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as (typeof records)[number]);
+      expect(window.length).toBeGreaterThan(0);
+      for (const r of window) {
+        expect(r.t).toBeGreaterThanOrEqual(60_000);
+        expect(r.t).toBeLessThanOrEqual(120_000);
+        if (r.client !== undefined) expect(r.client).toBe(firstInvoke.client);
+      }
+    });
+
+    it('ends quietly when the reader goes away (| head)', () => {
+      // A trace of about 1.6 MB: far more than a pipe holds, so the writes meet the closed pipe.
+      const big = fileURLToPath(new URL('../scenarios/regressions/default-seed-1957.json', import.meta.url));
+      const result = spawnSync('bash', ['-c', `"${process.execPath}" "${bin}" trace "${big}" | head -n 2; echo "exit \${PIPESTATUS[0]}"`], { encoding: 'utf8', timeout: 20_000 });
+      expect(result.stdout.split('\n').slice(0, 2).every((line) => lineShape.test(line))).toBe(true);
+      expect(result.stdout).toMatch(/exit 0\n$/);
+      expect(result.stderr).not.toMatch(/EPIPE|Error/);
+    });
+
+    it('exits 2 naming the flag and the value for a bad kind, an unknown client or an empty window', () => {
+      const kind = spawnCli('trace', regression, '--kinds', 'invoke,bogus');
+      expect(kind.stderr).toBe("syncstorm: error: --kinds must be a comma-separated list of invoke, complete, engine, message, apply, fault, crash, restart, migrate, server, phase, got 'invoke,bogus'\n");
+      expect(kind.status).toBe(2);
+      const client = spawnCli('trace', regression, '--clients', '2,9');
+      // Known once the run is re-run (second tabs add lanes): the error line follows the progress line.
+      expect(client.stderr).toMatch(/\nsyncstorm: error: --clients names client 9, but this run has clients 0 to 3\n$/);
+      expect(client.status).toBe(2);
+      const window = spawnCli('trace', regression, '--from', '2m', '--to', '1m');
+      expect(window.stderr).toBe('syncstorm: error: --from must not be after --to, got --from 0:02:00.000 and --to 0:01:00.000\n');
+      expect(window.status).toBe(2);
+      expect(spawnCli('trace', regression, '--clients', '1,,2').stderr).toMatch(/--clients must be integers from 0 to 1000000, comma-separated .*, with no empty item, got '1,,2'/);
+    });
+  });
+
   it('runs with the simulator’s node flags, as `npm start` does', () => {
     // Both spell the flags out (a shebang and package.json import nothing): held to SIM_NODE_FLAGS here.
     const shebang = readFileSync(bin, 'utf8').split('\n')[0]!;

@@ -97,6 +97,14 @@ describe('syncstorm chaos', () => {
     expect(replay.stdout).toMatch(/^ {2}FAIL {2}error-classification /m);
     expect(replay.stdout).toMatch(/^violated: (.*, )?error-classification/m);
     expect(replay.code).toBe(1);
+
+    // So does the trace command the explanation suggests: the violation's clients and entity, the dead letter among them.
+    const suggested = /^trace: {2}npx syncstorm trace (\S+) --clients ([\d,]+) --entities (\S+)$/m.exec(readFileSync(join(out, failure.explanations!), 'utf8'));
+    expect(suggested, 'a trace line with the violation\'s clients and entities').not.toBeNull();
+    const trace = await syncstorm(['trace', suggested![1]!, '--clients', suggested![2]!, '--entities', suggested![3]!]);
+    expect(trace.code, trace.stderr).toBe(0);
+    expect(trace.stdout).toMatch(/ dead-lettered queueId=\S+ code=/);
+    for (const line of trace.stdout.trimEnd().split('\n')) expect(line).toMatch(/^\d+:\d\d:\d\d\.\d{3} {2}(c\d+|server|nemesis|run) /);
   });
 
   it('exits 2 on a usage error, naming the flag and the value, before running anything', async () => {

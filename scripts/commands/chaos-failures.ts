@@ -87,9 +87,10 @@ export function saveFailure(m: Modules, flags: ChaosFlags, target: ChaosTarget, 
   const base = `seed-${check.seed}`;
   const replayPath = join(dir, `${base}.json`);
   const replayCommand = `npx syncstorm replay ${relativeToCwd(replayPath)}`;
+  const traceCommand = `npx syncstorm trace ${relativeToCwd(replayPath)}`;
   const runFile = final.run === null ? exceptionRunFile(m, final.config, final.plan, target.variant, final.check) : m.toRunFile(final.run, final.check.summary);
   writeFileSync(replayPath, JSON.stringify(runFile, null, 1) + '\n');
-  const text = failureText(m, { target, check, checkers, mismatch, original: original.check, originalSize, shrunk, final, replayCommand });
+  const text = failureText(m, { target, check, checkers, mismatch, original: original.check, originalSize, shrunk, final, replayCommand, traceCommand });
   writeFileSync(join(dir, `${base}.txt`), text);
   let report: string | null = null;
   if (final.run !== null) {
@@ -126,6 +127,8 @@ interface FailureTextInput {
   readonly shrunk: ShrinkResult | null;
   readonly final: { config: SimConfig; plan: RunPlan; check: SeedCheck; run: RunResult | null };
   readonly replayCommand: string;
+  /** `npx syncstorm trace FILE`, to which the first violation's filter is added. */
+  readonly traceCommand: string;
 }
 
 function failureText(m: Modules, input: FailureTextInput): string {
@@ -147,7 +150,14 @@ function failureText(m: Modules, input: FailureTextInput): string {
   }
   lines.push('', `counterexample (${final.config.clients} clients in teams of ${final.config.teamSize}, ${m.formatMs(final.config.durationMs)} chaos phase):`);
   lines.push(...describePlan(m, final.plan));
-  lines.push('', `replay: ${input.replayCommand}`, '');
+  lines.push('', `replay: ${input.replayCommand}`);
+  if (final.run !== null) {
+    // The first violation's story, record by record: its clients and the entities of its items.
+    const violation = final.check.results.find((r) => !r.valid)?.violations[0];
+    const args = violation === undefined ? '' : m.traceArgsFor(final.run.history, violation);
+    lines.push(`trace:  ${input.traceCommand}${args === '' ? '' : ` ${args}`}`);
+  }
+  lines.push('');
   return lines.join('\n');
 }
 

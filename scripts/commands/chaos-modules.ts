@@ -4,7 +4,7 @@
 export type Modules = Awaited<ReturnType<typeof loadModules>>;
 
 export async function loadModules() {
-  const [pool, runSeed, shrink, summary, junit, seeds, target, config, plan, runFile, variants, chaosReport, checkerTypes, faultSetting] = await Promise.all([
+  const [pool, runSeed, shrink, summary, junit, seeds, target, config, plan, runFile, variants, chaosReport, checkerTypes, faultSetting, traceText] = await Promise.all([
     import('../../scenarios/chaos/pool.ts'),
     import('../../scenarios/chaos/run-seed.ts'),
     import('../../scenarios/chaos/shrink.ts'),
@@ -19,6 +19,7 @@ export async function loadModules() {
     import('../../reports/chaos-report.ts'),
     import('../../scenarios/checkers/types.ts'),
     import('../../reports/fault-setting.ts'),
+    import('../../reports/trace-text.ts'),
   ]);
-  return { ...pool, ...runSeed, ...shrink, ...summary, ...junit, ...seeds, ...target, ...config, ...plan, ...runFile, ...variants, ...chaosReport, clockText: checkerTypes.clockText, skewText: checkerTypes.skewText, faultSettingSuffix: faultSetting.faultSettingSuffix };
+  return { ...pool, ...runSeed, ...shrink, ...summary, ...junit, ...seeds, ...target, ...config, ...plan, ...runFile, ...variants, ...chaosReport, clockText: checkerTypes.clockText, skewText: checkerTypes.skewText, faultSettingSuffix: faultSetting.faultSettingSuffix, traceArgsFor: traceText.traceArgsFor };
 }

@@ -2,7 +2,8 @@
 // command's module only when it runs, so `syncstorm --help` stays fast.
 
 import { Option, type Command } from 'commander';
-import { parseDurationArg, parseIntegerArg, parseSeedArg } from '../cli-args.ts';
+import { parseChoiceListArg, parseDurationArg, parseIntegerArg, parseIntegerListArg, parseListArg, parseSeedArg } from '../cli-args.ts';
+import { TRACE_KINDS } from '../../reports/trace-kinds.ts';
 import { CONFLICT_POLICIES } from '../../engine/options.ts';
 import { registerServe } from './serve.ts';
 import { registerToxiproxy } from './toxiproxy.ts';
@@ -57,11 +58,29 @@ function registerReplay(program: Command): void {
     });
 }
 
+function registerTrace(program: Command): void {
+  program
+    .command('trace')
+    .description("re-run a run file and print its history, one line per record (ops, engine events, messages, applies, faults, crashes), filtered by client, entity, time or kind; --json for JSON lines")
+    .argument('<file>', 'a run file written by run, chaos or a failing property')
+    .option('--clients <list>', "only these clients' records (history lanes, e.g. 3,7; server and run-wide records stay)", parseIntegerListArg('--clients', 0, 1_000_000))
+    .option('--entities <list>', "only what touches these entities (e.g. e1,e7): their ops, engine events, the pushes carrying them, the server's applies", parseListArg('--entities', 'entity ids such as e1 or e1,e7'))
+    .option('--from <d>', 'from this virtual time, e.g. 90s, 1m30s', parseDurationArg('--from'))
+    .option('--to <d>', 'up to this virtual time (inclusive)', parseDurationArg('--to'))
+    .option('--kinds <list>', `only these record kinds (${TRACE_KINDS.join(', ')})`, parseChoiceListArg('--kinds', TRACE_KINDS))
+    .option('--json', 'print the records as JSON lines, as the history stores them')
+    .action(async (file: string, options) => {
+      const { runTrace } = await import('./trace.ts');
+      await runTrace(file, options);
+    });
+}
+
 /** Add a command by appending its register function here (one line per command). */
 export const COMMANDS: readonly RegisterCommand[] = [
   registerStart,
   registerRun,
   registerReplay,
+  registerTrace,
   registerServe,
   registerToxiproxy,
   registerChaos,

@@ -36,7 +36,7 @@ export async function runReplay(file: string): Promise<void> {
 }
 
 /** The run file, its expectation and its variant; anything wrong with the file is a usage error (exit 2) naming it. */
-function readReplayInput(file: string) {
+export function readReplayInput(file: string) {
   try {
     const json: unknown = JSON.parse(readText(file));
     const runFile = parseRunFile(json, file);

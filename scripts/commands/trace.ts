@@ -1,0 +1,109 @@
+// `syncstorm trace FILE`: re-run a run file and print its history, one line per record, in
+// recorded order: every op, engine event, message, server apply, fault, crash and phase,
+// filtered by client, entity, time window and record kind (reports/trace-text.ts). Or, with
+// --json, the records themselves as JSON lines. The lines go to stdout (pipe them to grep,
+// less or diff); a closing summary goes to stderr.
+
+import { InvalidArgumentError } from 'commander';
+import { runSimulation } from '../../sim/runner.ts';
+import type { History, HistoryEvent } from '../../sim/history.ts';
+import type { TraceKind } from '../../reports/trace-kinds.ts';
+import { formatTraceLine, formatTraceTime, laneLabels, selectTrace, type TraceFilter } from '../../reports/trace-text.ts';
+import { readReplayInput } from './replay.ts';
+
+export interface TraceOptions {
+  readonly clients?: readonly number[];
+  readonly entities?: readonly string[];
+  readonly from?: number;
+  readonly to?: number;
+  readonly kinds?: readonly TraceKind[];
+  readonly json?: boolean;
+}
+
+/** Lines per write: big enough that a million-record trace is a few hundred writes. */
+const LINES_PER_CHUNK = 4096;
+
+export async function runTrace(file: string, options: TraceOptions): Promise<void> {
+  const { runFile, variant } = readReplayInput(file);
+  const fromMs = options.from ?? 0;
+  const toMs = options.to ?? Number.MAX_SAFE_INTEGER;
+  if (fromMs > toMs) throw new InvalidArgumentError(`--from must not be after --to, got --from ${formatTraceTime(fromMs)} and --to ${formatTraceTime(toMs)}`);
+  // The re-run is the long part (seconds at a thousand clients): say so before it starts.
+  process.stderr.write(`trace: re-running seed ${runFile.config.seed} (${runFile.config.clients} clients, ${formatTraceTime(runFile.config.durationMs)} of chaos) …\n`);
+  const result = runSimulation({ config: runFile.config, plan: runFile.plan, variant });
+  const history = result.history;
+  const clients = options.clients === undefined ? null : checkedLanes(options.clients, history);
+  const filter: TraceFilter = {
+    clients,
+    entities: options.entities === undefined ? null : new Set(options.entities),
+    fromMs,
+    toMs,
+    kinds: options.kinds === undefined ? null : new Set(options.kinds),
+  };
+  const lane = laneLabels(history);
+  const format = options.json === true ? (record: HistoryEvent) => JSON.stringify(record) : (record: HistoryEvent) => formatTraceLine(record, lane(record));
+  const chunks: string[] = [];
+  let lines: string[] = [];
+  let shown = 0;
+  const total = selectTrace(history, filter, (record) => {
+    shown++;
+    lines.push(format(record));
+    if (lines.length === LINES_PER_CHUNK) {
+      chunks.push(`${lines.join('\n')}\n`);
+      lines = [];
+    }
+  });
+  if (lines.length > 0) chunks.push(`${lines.join('\n')}\n`);
+  await writeOut(chunks);
+  const diverged = history.traceHash === runFile.traceHash ? '' : ` · NOTE: trace hash ${history.traceHash}, the file recorded ${runFile.traceHash} (the engine now takes another path)`;
+  process.stderr.write(`trace: seed ${runFile.config.seed} · ${runFile.variant} · ${shown.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} records${describeFilter(options)}${diverged}\n`);
+}
+
+/** The lanes asked for, each one the run has; an unknown one is a usage error naming it and the range. */
+function checkedLanes(lanes: readonly number[], history: History): ReadonlySet<number> {
+  const count = history.clients.length;
+  for (const lane of lanes) {
+    if (lane >= count) throw new InvalidArgumentError(`--clients names client ${lane}, but this run has clients 0 to ${count - 1}`);
+  }
+  return new Set(lanes);
+}
+
+function describeFilter(options: TraceOptions): string {
+  const parts: string[] = [];
+  if (options.clients !== undefined) parts.push(`clients ${options.clients.join(', ')}`);
+  if (options.entities !== undefined) parts.push(`entities ${options.entities.join(', ')}`);
+  if (options.from !== undefined || options.to !== undefined) parts.push(`from ${formatTraceTime(options.from ?? 0)}${options.to === undefined ? '' : ` to ${formatTraceTime(options.to)}`}`);
+  if (options.kinds !== undefined) parts.push(`kinds ${options.kinds.join(', ')}`);
+  return parts.length === 0 ? '' : ` (${parts.join(' · ')})`;
+}
+
+/** Writes every chunk to stdout, waiting when the pipe is full; a reader that went away (`| head`) ends the trace quietly. */
+async function writeOut(chunks: readonly string[]): Promise<void> {
+  let closed = false;
+  const onError = (error: NodeJS.ErrnoException): void => {
+    if (error.code !== 'EPIPE') throw error;
+    closed = true;
+  };
+  process.stdout.on('error', onError);
+  try {
+    for (const chunk of chunks) {
+      if (closed) return;
+      if (!process.stdout.write(chunk)) await drainedOrClosed(process.stdout);
+    }
+  } finally {
+    process.stdout.off('error', onError);
+  }
+}
+
+/** Resolves once `stream` drains or closes, leaving no listener behind. */
+function drainedOrClosed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}
