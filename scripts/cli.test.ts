@@ -272,6 +272,13 @@ describe('syncstorm bin (spawned)', () => {
       }
     });
 
+    it("re-runs the file on another system with --variant, and says so", () => {
+      const result = spawnCli('trace', regression, '--variant', 'no-server-dedup', '--kinds', 'phase');
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stderr).toMatch(/^trace: seed \d+ · no-server-dedup \(the file's run was on correct\) · \d+ of [\d,]+ records \(kinds phase\)$/m);
+      expect(result.stdout).toMatch(/run +— chaos —\n/);
+    });
+
     it('ends quietly when the reader goes away (| head)', () => {
       // A trace of about 1.6 MB: far more than a pipe holds, so the writes meet the closed pipe.
       const big = fileURLToPath(new URL('../scenarios/regressions/default-seed-1957.json', import.meta.url));
@@ -292,6 +299,9 @@ describe('syncstorm bin (spawned)', () => {
       const window = spawnCli('trace', regression, '--from', '2m', '--to', '1m');
       expect(window.stderr).toBe('syncstorm: error: --from must not be after --to, got --from 0:02:00.000 and --to 0:01:00.000\n');
       expect(window.status).toBe(2);
+      const variant = spawnCli('trace', regression, '--variant', 'nope');
+      expect(variant.stderr).toMatch(/^syncstorm: error: --variant must be 'correct' or a bug of the zoo, got 'nope'; bugs: no-server-dedup, /);
+      expect(variant.status).toBe(2);
       expect(spawnCli('trace', regression, '--clients', '1,,2').stderr).toMatch(/--clients must be integers from 0 to 1000000, comma-separated .*, with no empty item, got '1,,2'/);
     });
   });

@@ -24,6 +24,15 @@ export function parseBugArg(flag = '--bug'): ArgParser<string> {
   };
 }
 
+/** 'correct' (the engine as shipped) or a bug of the zoo: a system a run file can be re-run on. */
+export function parseVariantArg(flag = '--variant'): ArgParser<string> {
+  return (value) => {
+    const name = value.trim();
+    if (name === 'correct' || BUGS.some((b) => b.name === name)) return name;
+    throw new InvalidArgumentError(`${flag} must be 'correct' or a bug of the zoo, got '${value}'; bugs: ${BUGS.map((b) => b.name).join(', ')}`);
+  };
+}
+
 /** One line per bug, columns aligned: name, the checker that catches it, what it does. */
 export function formatBugs(): string {
   const nameWidth = Math.max(...BUGS.map((b) => b.name.length));

@@ -13,7 +13,7 @@ import { registerRealnet } from './realnet.ts';
 import { registerSweep } from './sweep.ts';
 import { registerCompare } from './compare.ts';
 import { parseScenarioArg, registerScenarios } from './scenarios.ts';
-import { parseBugArg, registerBugs } from './bugs.ts';
+import { parseBugArg, parseVariantArg, registerBugs } from './bugs.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -68,6 +68,7 @@ function registerTrace(program: Command): void {
     .option('--from <d>', 'from this virtual time, e.g. 90s, 1m30s', parseDurationArg('--from'))
     .option('--to <d>', 'up to this virtual time (inclusive)', parseDurationArg('--to'))
     .option('--kinds <list>', `only these record kinds (${TRACE_KINDS.join(', ')})`, parseChoiceListArg('--kinds', TRACE_KINDS))
+    .option('--variant <name>', "re-run on another system than the file's: 'correct' or a bug of the zoo (diff the two traces to see where they part)", parseVariantArg('--variant'))
     .option('--json', 'print the records as JSON lines, as the history stores them')
     .action(async (file: string, options) => {
       const { runTrace } = await import('./trace.ts');

@@ -6,6 +6,7 @@
 
 import { InvalidArgumentError } from 'commander';
 import { runSimulation } from '../../sim/runner.ts';
+import { variantByName } from '../../sim/variants.ts';
 import type { History, HistoryEvent } from '../../sim/history.ts';
 import type { TraceKind } from '../../reports/trace-kinds.ts';
 import { formatTraceLine, formatTraceTime, laneLabels, selectTrace, type TraceFilter } from '../../reports/trace-text.ts';
@@ -17,6 +18,8 @@ export interface TraceOptions {
   readonly from?: number;
   readonly to?: number;
   readonly kinds?: readonly TraceKind[];
+  /** Re-run on this system instead of the file's ('correct' or a bug of the zoo). */
+  readonly variant?: string;
   readonly json?: boolean;
 }
 
@@ -24,7 +27,9 @@ export interface TraceOptions {
 const LINES_PER_CHUNK = 4096;
 
 export async function runTrace(file: string, options: TraceOptions): Promise<void> {
-  const { runFile, variant } = readReplayInput(file);
+  const input = readReplayInput(file);
+  const runFile = input.runFile;
+  const variant = options.variant === undefined ? input.variant : variantByName(options.variant);
   const fromMs = options.from ?? 0;
   const toMs = options.to ?? Number.MAX_SAFE_INTEGER;
   if (fromMs > toMs) throw new InvalidArgumentError(`--from must not be after --to, got --from ${formatTraceTime(fromMs)} and --to ${formatTraceTime(toMs)}`);
@@ -55,8 +60,9 @@ export async function runTrace(file: string, options: TraceOptions): Promise<voi
   });
   if (lines.length > 0) chunks.push(`${lines.join('\n')}\n`);
   await writeOut(chunks);
-  const diverged = history.traceHash === runFile.traceHash ? '' : ` · NOTE: trace hash ${history.traceHash}, the file recorded ${runFile.traceHash} (the engine now takes another path)`;
-  process.stderr.write(`trace: seed ${runFile.config.seed} · ${runFile.variant} · ${shown.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} records${describeFilter(options)}${diverged}\n`);
+  const system = variant.name === runFile.variant ? variant.name : `${variant.name} (the file's run was on ${runFile.variant})`;
+  const diverged = variant.name !== runFile.variant || history.traceHash === runFile.traceHash ? '' : ` · NOTE: trace hash ${history.traceHash}, the file recorded ${runFile.traceHash} (the engine now takes another path)`;
+  process.stderr.write(`trace: seed ${runFile.config.seed} · ${system} · ${shown.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} records${describeFilter(options)}${diverged}\n`);
 }
 
 /** The lanes asked for, each one the run has; an unknown one is a usage error naming it and the range. */
