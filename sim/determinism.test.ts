@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildSimConfig } from './config.ts';
 import { generatePlan } from './plan.ts';
-import { runSimulation, type RunResult } from './runner.ts';
+import { PROGRESS_EVENTS, runSimulation, type RunProgress, type RunResult } from './runner.ts';
 import { MINUTE_MS } from './testing.ts';
 import { SWARM_FAULT_KINDS, type FaultKind, type RunPlan, type SimConfig } from './types.ts';
 
@@ -153,5 +153,20 @@ describe('runs do not disturb each other (no hidden global state)', () => {
     const withoutFaults = run(config, { ...plan, faults: [] });
     expect(withoutLastOp.history.traceHash, `seed ${seedA}: one op fewer`).not.toBe(original.history.traceHash);
     expect(withoutFaults.history.traceHash, `seed ${seedA}: no faults`).not.toBe(original.history.traceHash);
+  });
+
+  it('a progress callback sees the run advance every PROGRESS_EVENTS events, and changes nothing', () => {
+    const seed = SEEDS[0]!;
+    const config = { ...smallConfig(seed), clients: 40, durationMs: 10 * MINUTE_MS };
+    const seen: RunProgress[] = [];
+    const watched = runSimulation({ config, onProgress: (p) => void seen.push(p) });
+    expectSameRun(watched, run(config), `seed ${seed} with and without onProgress`);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.length).toBe(Math.floor((watched.eventsProcessed - 1) / PROGRESS_EVENTS));
+    seen.forEach((p, i) => {
+      expect(p.events, `call ${i}`).toBe((i + 1) * PROGRESS_EVENTS - 1);
+      expect(p.durationMs).toBe(config.durationMs);
+      if (i > 0) expect(p.simulatedMs).toBeGreaterThanOrEqual(seen[i - 1]!.simulatedMs);
+    });
   });
 });

@@ -33,7 +33,23 @@ export interface RunOptions {
   /** A plan to execute instead of the one generated from the seed (replay, shrinking). */
   readonly plan?: RunPlan;
   readonly variant?: SystemVariant;
+  /**
+   * Told how far the run got every PROGRESS_EVENTS events, for a progress display. The run never
+   * reads anything back: what the callback does (read the wall clock, draw) cannot change it.
+   */
+  readonly onProgress?: (progress: RunProgress) => void;
 }
+
+export interface RunProgress {
+  /** Virtual time reached. */
+  readonly simulatedMs: number;
+  /** The chaos phase's length; past it the run heals and converges (within config.convergenceBudgetMs). */
+  readonly durationMs: number;
+  readonly events: number;
+}
+
+/** Events between two onProgress calls: about a tenth of a second of a 1,000-client run. */
+export const PROGRESS_EVENTS = 16_384;
 
 export interface RunResult {
   readonly config: SimConfig;
@@ -63,7 +79,13 @@ export function runSimulation(options: RunOptions): RunResult {
   const history = recorder.history;
   let healed = false;
   let opId = 1;
+  const onProgress = options.onProgress;
+  let untilProgress = PROGRESS_EVENTS;
   for (let ev: SimEvent | undefined = s.pop(); ev !== undefined; ev = s.pop()) {
+    if (onProgress !== undefined && --untilProgress === 0) {
+      untilProgress = PROGRESS_EVENTS;
+      onProgress({ simulatedMs: s.now, durationMs: config.durationMs, events: s.eventsProcessed });
+    }
     switch (ev.k) {
       case 'op': {
         const op = plan.ops[ev.index]!;

@@ -11,6 +11,7 @@ import { parseRunFile } from '../../sim/run-file.ts';
 import { runSimulation } from '../../sim/runner.ts';
 import { summarize } from '../../sim/summary.ts';
 import { checkRun, formatChecks, formatSummary } from './run.ts';
+import { simulationProgress } from './sim-progress.ts';
 import { variantByName } from '../../sim/variants.ts';
 import { expectationHolds, expectationOf } from '../../scenarios/expectation.ts';
 import { InvalidArgumentError } from 'commander';
@@ -18,9 +19,12 @@ import '../../scenarios/bugs.ts'; // registers the bug zoo's variants, so their 
 
 export async function runReplay(file: string): Promise<void> {
   const { runFile, expectation, variant } = readReplayInput(file);
+  const progress = await simulationProgress('replay');
   const started = performance.now();
-  const result = runSimulation({ config: runFile.config, plan: runFile.plan, variant });
+  const result = runSimulation({ config: runFile.config, plan: runFile.plan, variant, onProgress: progress.onProgress });
   const wallMs = performance.now() - started;
+  progress.stop();
+  progress.phase('checking the properties');
   const checks = checkRun(result, variant);
   console.log(formatSummary(result, summarize(result.history), wallMs));
   console.log(formatChecks(checks));

@@ -19,6 +19,7 @@ import { toCheckSummaries } from '../../reports/checks.ts';
 import { describeSchedule, scenarioByName, scenarioRun } from '../../scenarios/catalogue.ts';
 import { bugByName } from '../../scenarios/bugs.ts';
 import { zooFaults } from './bugs.ts';
+import { simulationProgress, type SimulationProgress } from './sim-progress.ts';
 
 export interface RunCommandOptions {
   readonly seed: number;
@@ -110,12 +111,15 @@ export interface SavedRun {
   readonly report: string;
 }
 
-/** Run, check, and save the run file and the report under `dir`. */
-export function runCheckAndSave(config: SimConfig, variant: SystemVariant, dir: string, plan?: RunPlan): SavedRun & { wallMs: number } {
+/** Run, check, and save the run file and the report under `dir` (telling `progress`, when given, how it goes). */
+export function runCheckAndSave(config: SimConfig, variant: SystemVariant, dir: string, plan?: RunPlan, progress?: SimulationProgress): SavedRun & { wallMs: number } {
   const started = performance.now();
-  const result = runSimulation({ config, variant, plan });
+  const result = runSimulation({ config, variant, plan, ...(progress === undefined ? {} : { onProgress: progress.onProgress }) });
   const wallMs = performance.now() - started;
+  progress?.stop();
+  progress?.phase('checking the properties');
   const checks = checkRun(result, variant);
+  progress?.phase('writing the run file and the report');
   const runFile = writeJson(join(dir, `seed-${config.seed}.json`), toRunFile(result, summarize(result.history)));
   const { htmlPath } = writeRunReport(join(dir, `seed-${config.seed}`), result, toCheckSummaries(checks), { replayCommand: `npx syncstorm replay ${runFile}` });
   return { result, checks, runFile, report: htmlPath, wallMs };
@@ -124,7 +128,7 @@ export function runCheckAndSave(config: SimConfig, variant: SystemVariant, dir: 
 export async function runRun(flags: RunCommandOptions): Promise<void> {
   const { config, plan, variant, heading } = runInputsFromFlags(flags);
   const dir = flags.out ?? 'out/runs';
-  const saved = runCheckAndSave(config, variant, dir, plan);
+  const saved = runCheckAndSave(config, variant, dir, plan, await simulationProgress('run'));
   for (const line of heading) console.log(line);
   console.log(formatSummary(saved.result, summarize(saved.result.history), saved.wallMs));
   console.log(formatChecks(saved.checks));

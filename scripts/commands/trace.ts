@@ -11,6 +11,7 @@ import type { History, HistoryEvent } from '../../sim/history.ts';
 import type { TraceKind } from '../../reports/trace-kinds.ts';
 import { formatTraceLine, formatTraceTime, laneLabels, selectTrace, type TraceFilter } from '../../reports/trace-text.ts';
 import { readReplayInput } from './replay.ts';
+import { simulationProgress } from './sim-progress.ts';
 
 export interface TraceOptions {
   readonly clients?: readonly number[];
@@ -35,7 +36,9 @@ export async function runTrace(file: string, options: TraceOptions): Promise<voi
   if (fromMs > toMs) throw new InvalidArgumentError(`--from must not be after --to, got --from ${formatTraceTime(fromMs)} and --to ${formatTraceTime(toMs)}`);
   // The re-run is the long part (seconds at a thousand clients): say so before it starts.
   process.stderr.write(`trace: re-running seed ${runFile.config.seed} (${runFile.config.clients} clients, ${formatTraceTime(runFile.config.durationMs)} of chaos) …\n`);
-  const result = runSimulation({ config: runFile.config, plan: runFile.plan, variant });
+  const progress = await simulationProgress('trace');
+  const result = runSimulation({ config: runFile.config, plan: runFile.plan, variant, onProgress: progress.onProgress });
+  progress.stop();
   const history = result.history;
   const clients = options.clients === undefined ? null : checkedLanes(options.clients, history);
   const filter: TraceFilter = {
