@@ -1,9 +1,9 @@
-// The comparison report: one self-contained HTML file. Header (A and B as engine overrides,
-// seeds, setup), the tally of verdicts, the metric table (A, B, B − A, 95 % interval, verdict),
+// The comparison report: one self-contained HTML file. Header (A and B as engine overrides, or
+// as two chaos runs with the seeds on which B took another path; seeds, setup), the tally of verdicts, the metric table (A, B, B − A, 95 % interval, verdict),
 // a chart of each metric's change with its interval (right = B better), per-seed p99 latency of
 // both sides, checker failures side by side, and the per-seed numbers. Depends only on the CompareFile.
 
-import type { CompareFile, MetricComparison, MetricUnit } from './compare.ts';
+import type { CompareFile, CompareSource, MetricComparison, MetricUnit, SampleSetOrigin } from './compare.ts';
 import { escapeHtml, formatBytes, formatCount, formatMs, formatRatio } from './format.ts';
 import { factList, htmlTable, inUnit, renderPage, timeUnit } from './sweep-page.ts';
 
@@ -58,8 +58,34 @@ function seedList(seeds: readonly number[]): string {
 }
 
 function headerSection(file: CompareFile, options: CompareReportOptions): string {
+  const facts: [string, string][] = file.source === undefined ? variantFacts(file) : chaosRunFacts(file, file.source);
+  const command = options.command === undefined ? '' : `<pre class="cmd" id="compare-command">${escapeHtml(options.command)}</pre>`;
+  return `<header class="card head"><div class="title-row"><h1>Compare: ${escapeHtml(file.a.label)} <span class="muted">vs</span> ${escapeHtml(file.b.label)}</h1></div>${factList(facts)}${command}</header>`;
+}
+
+/** Two chaos runs' samples (two builds, or two configurations): what each ran, and the seeds on which B took another path. */
+function chaosRunFacts(file: CompareFile, source: CompareSource): [string, string][] {
   const s = file.setup;
-  const facts: [string, string][] = [
+  const side = (badge: 'a' | 'b', o: SampleSetOrigin): string => `<span class="badge ${badge}">${badge.toUpperCase()}</span> <code>${escapeHtml(o.dir)}</code> <span class="muted">${escapeHtml(`${o.variant} · policy ${o.policy}`)}</span>`;
+  const other = source.seedsOnAnotherPath;
+  const paths = other.length === 0 ? 'none: both ran every seed alike, event for event (as a refactor should)' : `${formatCount(other.length)} of ${formatCount(s.seeds.length)}: ${seedList(other)}`;
+  return [
+    ['A', side('a', source.a)],
+    ['B', side('b', source.b)],
+    ['Seeds (same for both)', escapeHtml(seedList(s.seeds)) + (source.seedsUnpaired > 0 ? ` <span class="muted">(${formatCount(source.seedsUnpaired)} run on one side only, left out)</span>` : '')],
+    ['Clients', `${formatCount(s.clients)} <span class="muted">(teams of ${s.teamSize})</span>`],
+    ['Chaos phase', formatMs(s.durationMs)],
+    ['Scenario', `<code>${escapeHtml(source.a.scenario)}</code>`],
+    ['Faults', escapeHtml(source.a.faults)],
+    ['Seeds on another path (trace hash differs)', `<span id="compare-other-paths">${escapeHtml(paths)}</span>`],
+    ['Intervals', `${Math.round(s.confidence * 100)} % paired bootstrap, ${formatCount(s.resamples)} resamples, seed ${s.statsSeed}`],
+  ];
+}
+
+/** Two engine variants run here over the same seeds. */
+function variantFacts(file: CompareFile): [string, string][] {
+  const s = file.setup;
+  return [
     ['A', `<span class="badge a">A</span> <code>${escapeHtml(file.a.label)}</code>`],
     ['B', `<span class="badge b">B</span> <code>${escapeHtml(file.b.label)}</code>`],
     ['Seeds (same for both)', escapeHtml(seedList(s.seeds))],
@@ -70,8 +96,6 @@ function headerSection(file: CompareFile, options: CompareReportOptions): string
     ['Intervals', `${Math.round(s.confidence * 100)} % paired bootstrap, ${formatCount(s.resamples)} resamples, seed ${s.statsSeed}`],
     ['Runs', `${formatCount(s.seeds.length * 2)} in ${formatMs(file.wallMs)} wall`],
   ];
-  const command = options.command === undefined ? '' : `<pre class="cmd" id="compare-command">${escapeHtml(options.command)}</pre>`;
-  return `<header class="card head"><div class="title-row"><h1>Compare: ${escapeHtml(file.a.label)} <span class="muted">vs</span> ${escapeHtml(file.b.label)}</h1></div>${factList(facts)}${command}</header>`;
 }
 
 function summarySection(file: CompareFile): string {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMPARED_METRICS, compareMetric, COMPARE_FILE_FORMAT, runCompare, summarizeComparison, type CompareFile } from './compare.ts';
+import { COMPARED_METRICS, compareMetric, COMPARE_FILE_FORMAT, compareSampleSets, runCompare, summarizeComparison, type CompareFile } from './compare.ts';
 import { chartData, renderCompareReport } from './compare-html.ts';
 import { parseVariantSpec } from './sweep-params.ts';
 import type { SeedSample } from './sweep-sample.ts';
@@ -77,6 +77,34 @@ describe('summarizeComparison', () => {
 
   it('refuses sides that ran different seeds', () => {
     expect(() => summarizeComparison([sample(1)], [sample(2)], stats)).toThrow(/same seeds/);
+  });
+});
+
+describe('compareSampleSets (two chaos runs, e.g. two builds)', () => {
+  const origin = (dir: string, policy = 'lww-hlc') => ({ dir, scenario: 'default', variant: 'correct', policy, faults: 'swarm over 24 kinds · 60/h' });
+  const setup = { clients: 50, teamSize: 5, durationMs: 600_000, opsPerClientPerHour: 60 };
+
+  it('pairs the seeds both ran, names the seeds on another path, and counts the unpaired', () => {
+    const a = { origin: origin('runs/main'), samples: [1, 2, 3, 4].map((s) => sample(s, { traceHash: `h${s}` })) };
+    // B ran seeds 2..5, and took another path on seed 3 with a slower p99.
+    const b = { origin: origin('runs/branch'), samples: [5, 4, 3, 2].map((s) => sample(s, { traceHash: s === 3 ? 'other' : `h${s}`, p99Ms: s === 3 ? 4000 : 1000 })) };
+    const file = compareSampleSets(a, b, setup, 'test');
+    expect(file.setup.seeds).toEqual([2, 3, 4]);
+    expect(file.source).toEqual({ kind: 'chaos-runs', a: a.origin, b: b.origin, seedsOnAnotherPath: [3], seedsUnpaired: 2 });
+    expect(file.metrics.find((m) => m.key === 'p99Ms')!.b).toBe(2000);
+    expect(file.a.label).toBe('runs/main (correct, lww-hlc)');
+    const html = renderCompareReport(file);
+    expect(html).toContain('<span id="compare-other-paths">1 of 3: 3</span>');
+    expect(html).toContain('(2 run on one side only, left out)');
+  });
+
+  it('says when B ran every seed as A did (a refactor), and refuses runs that share no seed', () => {
+    const same = seeds.map((s) => sample(s, { traceHash: `h${s}` }));
+    const file = compareSampleSets({ origin: origin('a'), samples: same }, { origin: origin('b'), samples: same }, setup, 'test');
+    expect(file.source!.seedsOnAnotherPath).toEqual([]);
+    expect(file.tally).toEqual({ better: 0, worse: 0, same: COMPARED_METRICS.length });
+    expect(renderCompareReport(file)).toContain('none: both ran every seed alike');
+    expect(() => compareSampleSets({ origin: origin('a'), samples: [sample(1)] }, { origin: origin('b'), samples: [sample(2)] }, setup, 'test')).toThrow(/share no seed/);
   });
 });
 

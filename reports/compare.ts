@@ -3,7 +3,7 @@
 // the difference B − A with a paired bootstrap 95 % interval (reports/stats.ts, seeded, so the
 // same runs give the same interval), and a verdict knowing which direction is better. Checker
 // failures side by side per seed. CompareFile is the JSON shape of compare.json; bump
-// COMPARE_FILE_VERSION when it changes. runCompare is the only part that runs simulations.
+// COMPARE_FILE_VERSION when it changes. runCompare is the only part that runs simulations; compareSampleSets compares two chaos runs' samples (chaos --samples).
 
 import { DEFAULT_SIM_CONFIG } from '../sim/config.ts';
 import { describeOverrides, type EngineOverrides } from './sweep-params.ts';
@@ -11,7 +11,7 @@ import { opsRateOf, runSample, type RunSetup, type SeedSample } from './sweep-sa
 import { BOOTSTRAP_RESAMPLES_DEFAULT, bootstrapMeanDifference, CONFIDENCE_DEFAULT, hashString, mean, verdictOf, type Better, type ComparisonVerdict } from './stats.ts';
 
 export const COMPARE_FILE_FORMAT = 'syncstorm-compare';
-export const COMPARE_FILE_VERSION = 1;
+export const COMPARE_FILE_VERSION = 2;
 export const STATS_SEED_DEFAULT = 1;
 export const COMPARE_RUNS_MAX = 100_000;
 
@@ -86,8 +86,29 @@ export interface CompareFile {
     readonly checkers: readonly { readonly name: string; readonly aSeeds: readonly number[]; readonly bSeeds: readonly number[] }[];
   };
   readonly perSeed: readonly { readonly seed: number; readonly a: SeedSample; readonly b: SeedSample }[];
+  /** Present when A and B are two chaos runs' samples (compareSampleSets), not variants run here. */
+  readonly source?: CompareSource;
   readonly generatedBy: string;
   readonly wallMs: number;
+}
+
+/** Where two chaos runs' samples came from (`chaos --samples --out DIR`, one per side). */
+export interface CompareSource {
+  readonly kind: 'chaos-runs';
+  readonly a: SampleSetOrigin;
+  readonly b: SampleSetOrigin;
+  /** Seeds compared whose trace hash differs: the seeds on which B's build or configuration took another path (none for a pure refactor). */
+  readonly seedsOnAnotherPath: readonly number[];
+  /** Seeds one side ran and the other did not: left out. */
+  readonly seedsUnpaired: number;
+}
+
+export interface SampleSetOrigin {
+  readonly dir: string;
+  readonly scenario: string;
+  readonly variant: string;
+  readonly policy: string;
+  readonly faults: string;
 }
 
 export interface CompareVariant {
@@ -212,5 +233,53 @@ export function runCompare(options: CompareOptions): CompareFile {
     ...summary,
     generatedBy: options.generatedBy,
     wallMs: Math.round(performance.now() - started),
+  };
+}
+
+/** One side of a comparison of two chaos runs: where it came from and its samples. */
+export interface SampleSet {
+  readonly origin: SampleSetOrigin;
+  readonly samples: readonly SeedSample[];
+}
+
+export interface SampleSetsSetup {
+  readonly clients: number;
+  readonly teamSize: number;
+  readonly durationMs: number;
+  readonly opsPerClientPerHour: number;
+}
+
+/**
+ * Two chaos runs' samples over the seeds both ran (two builds, or two configurations): the same
+ * comparison as runCompare's, no simulation here. Throws when they share no seed.
+ */
+export function compareSampleSets(a: SampleSet, b: SampleSet, setup: SampleSetsSetup, generatedBy: string, statsSeed = STATS_SEED_DEFAULT): CompareFile {
+  const bBySeed = new Map(b.samples.map((s) => [s.seed, s]));
+  const aPaired = [...a.samples].filter((s) => bBySeed.has(s.seed)).sort((x, y) => x.seed - y.seed);
+  if (aPaired.length === 0) throw new Error(`A (${a.origin.dir}) and B (${b.origin.dir}) share no seed: compare runs over the same seeds`);
+  const bPaired = aPaired.map((s) => bBySeed.get(s.seed)!);
+  const convergenceBudgetMs = DEFAULT_SIM_CONFIG.convergenceBudgetMs;
+  const resamples = BOOTSTRAP_RESAMPLES_DEFAULT;
+  const summary = summarizeComparison(aPaired, bPaired, { convergenceBudgetMs, statsSeed, resamples, confidence: CONFIDENCE_DEFAULT });
+  const label = (origin: SampleSetOrigin): string => `${origin.dir} (${origin.variant}, ${origin.policy})`;
+  return {
+    format: COMPARE_FILE_FORMAT,
+    version: COMPARE_FILE_VERSION,
+    setup: {
+      seeds: aPaired.map((s) => s.seed), clients: setup.clients, teamSize: setup.teamSize, durationMs: setup.durationMs, opsPerClientPerHour: setup.opsPerClientPerHour,
+      convergenceBudgetMs, baseEngine: {}, resamples, confidence: CONFIDENCE_DEFAULT, statsSeed,
+    },
+    a: { spec: a.origin.dir, label: label(a.origin), engine: {} },
+    b: { spec: b.origin.dir, label: label(b.origin), engine: {} },
+    ...summary,
+    source: {
+      kind: 'chaos-runs',
+      a: a.origin,
+      b: b.origin,
+      seedsOnAnotherPath: aPaired.filter((s, i) => s.traceHash !== bPaired[i]!.traceHash).map((s) => s.seed),
+      seedsUnpaired: a.samples.length + b.samples.length - 2 * aPaired.length,
+    },
+    generatedBy,
+    wallMs: 0,
   };
 }

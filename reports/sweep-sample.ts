@@ -5,9 +5,9 @@
 // settings on one seed are paired.
 
 import { buildEngineOptions } from '../engine/options.ts';
-import { runChecks } from '../scenarios/checkers/index.ts';
+import { runChecks, type CheckResult } from '../scenarios/checkers/index.ts';
 import { buildSimConfig, DEFAULT_SIM_CONFIG } from '../sim/config.ts';
-import { runSimulation } from '../sim/runner.ts';
+import { runSimulation, type RunResult } from '../sim/runner.ts';
 import type { SimConfig } from '../sim/types.ts';
 import { computeMetrics } from './metrics.ts';
 import type { EngineOverrides } from './sweep-params.ts';
@@ -71,11 +71,16 @@ export function runSample(setup: RunSetup, overrides: EngineOverrides, seed: num
   const result = runSimulation({ config });
   const engine = buildEngineOptions({ ...config.engine, clientId: 'check' });
   const checks = runChecks(result.history, { conflictPolicy: engine.conflictPolicy, backoffBaseMs: engine.backoffBaseMs, backoffCapMs: engine.backoffCapMs });
+  return seedSampleOf(result, checks);
+}
+
+/** A run's numbers as a sweep, a comparison or `chaos --samples` keeps them (its history can then go). */
+export function seedSampleOf(result: RunResult, checks: readonly CheckResult[]): SeedSample {
   const m = computeMetrics(result.history);
   const failed = checks.filter((c) => !c.valid);
   const first = failed[0];
   return {
-    seed,
+    seed: result.config.seed,
     throughputPerS: m.span.endMs > 0 ? (m.latency.samples * 1000) / m.span.endMs : 0,
     acked: m.latency.samples,
     p50Ms: m.latency.p50Ms,

@@ -19,7 +19,7 @@ import { bundleEntry } from '../bundle.ts';
 import { buildSimConfig } from '../../sim/config.ts';
 import type { SimConfig } from '../../sim/types.ts';
 import { variantByName } from '../../sim/variants.ts';
-import { checkSeedSafely, type SeedCheck } from './run-seed.ts';
+import { checkSeedSafely, type SeedCheck, type SeedExtra } from './run-seed.ts';
 import { DEFAULT_SCENARIO, seedPlanner } from './target.ts';
 
 export const WORKERS_MAX = 256;
@@ -54,6 +54,12 @@ export interface PoolOptions {
   readonly signal?: AbortSignal;
   /** Told of each result as it arrives (in completion order). */
   readonly onResult?: (check: SeedCheck) => void;
+  /**
+   * A per-seed hook whose data travels back with each check (SeedCheck.extra): `extra` runs it
+   * in-process, and `workerEntry` (an absolute file path) is the worker module that runs the
+   * same hook in each thread (it calls worker-loop.ts serveSeeds(extra)). Default none.
+   */
+  readonly perSeed?: { readonly extra: SeedExtra; readonly workerEntry: string };
   /** Workers run worker.ts bundled (default), or false: through tsx, as they do when esbuild is missing. */
   readonly bundle?: boolean;
 }
@@ -103,7 +109,7 @@ export async function runPool(options: PoolOptions): Promise<PoolResult> {
     checks.push(check);
     options.onResult?.(check);
   };
-  const stoppedBy = workers === 1 ? await runInProcess(options, schedule, collect) : await withWorkerEntry(options.bundle ?? true, (entry) => runInWorkers(options, schedule, workers, collect, entry));
+  const stoppedBy = workers === 1 ? await runInProcess(options, schedule, collect) : await withWorkerEntry(options.bundle ?? true, workerModule(options), (entry) => runInWorkers(options, schedule, workers, collect, entry));
   checks.sort((a, b) => a.seed - b.seed);
   return { checks, stoppedBy, workers, wallMs: performance.now() - started };
 }
@@ -123,18 +129,23 @@ async function runInProcess(options: PoolOptions, schedule: SeedSchedule, collec
     const stop = stopReason(options, next, schedule.count);
     if (stop !== null) return stop;
     const config = buildSimConfig({ ...options.config, seed: schedule.seedAt(next) });
-    collect(checkSeedSafely({ config, plan: planFor(config), variant }));
+    collect(checkSeedSafely({ config, plan: planFor(config), variant }, options.perSeed?.extra));
     // Let timers (progress output) and signals (Ctrl-C) run between seeds.
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
-/** A worker's code: worker.ts bundled into a directory of its own for the pool's lifetime, or null (run it through tsx). */
-async function withWorkerEntry<T>(bundle: boolean, use: (entry: string | null) => Promise<T>): Promise<T> {
+/** The worker module's file: worker.ts, or the per-seed hook's entry. */
+function workerModule(options: PoolOptions): string {
+  return options.perSeed?.workerEntry ?? fileURLToPath(new URL('./worker.ts', import.meta.url));
+}
+
+/** A worker's code: `module` bundled into a directory of its own for the pool's lifetime, or null (run it through tsx). */
+async function withWorkerEntry<T>(bundle: boolean, module: string, use: (entry: string | null) => Promise<T>): Promise<T> {
   if (!bundle) return use(null);
   const dir = mkdtempSync(join(tmpdir(), 'syncstorm-chaos-worker-'));
   try {
-    return await use(await bundleEntry(fileURLToPath(new URL('./worker.ts', import.meta.url)), join(dir, 'worker.bundle.mjs')));
+    return await use(await bundleEntry(module, join(dir, 'worker.bundle.mjs')));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -172,7 +183,7 @@ function runInWorkers(options: PoolOptions, schedule: SeedSchedule, count: numbe
       worker.postMessage(message);
     };
     for (let i = 0; i < count; i++) {
-      const worker = startWorker(init, entry);
+      const worker = startWorker(init, entry, workerModule(options));
       inFlight.set(worker, null);
       worker.on('message', (message: ToMain) => {
         if (failed) return;
@@ -219,15 +230,15 @@ export const SIM_NODE_FLAGS: readonly string[] = [`--max-semi-space-size=${SIM_S
 
 /**
  * A worker running `entry` (the bundle). Without one: a worker does not inherit tsx's loader, so
- * its entry is a small script that registers tsx and then imports worker.ts (the bin's pattern,
+ * its entry is a small script that registers tsx and then imports `module` (the bin's pattern,
  * inline, so no .js file is needed). Both by absolute URL: an eval'd script resolves nothing
  * relative to this file.
  */
-function startWorker(init: WorkerInit, entry: string | null): Worker {
+function startWorker(init: WorkerInit, entry: string | null, module: string): Worker {
   // V8 sizes a young generation at three semi-spaces.
   const options = { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 3 * SIM_SEMI_SPACE_MB } };
   if (entry !== null) return new Worker(entry, options);
-  const workerUrl = new URL('./worker.ts', import.meta.url).href;
+  const workerUrl = pathToFileURL(module).href;
   const bootstrap = `import(${JSON.stringify(tsxEsmApiUrl())}).then(({ register }) => { register(); return import(${JSON.stringify(workerUrl)}); });\n`;
   return new Worker(bootstrap, { ...options, eval: true });
 }

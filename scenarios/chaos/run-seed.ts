@@ -35,7 +35,15 @@ export interface SeedCheck {
   readonly wallMs: number;
   /** The simulation threw (a broken invariant, STYLE §3): its message; the check is then the one 'exception' result. */
   readonly error?: string;
+  /** What the pool's per-seed hook made of the run (SeedExtra; `chaos --samples`: the seed's metrics); absent when none ran or the run threw. */
+  readonly extra?: unknown;
 }
+
+/**
+ * A per-seed hook of the pool: turns the run, while it is still at hand, into plain data that
+ * travels back with the check (a layer above scenarios/ decides what: the pool only carries it).
+ */
+export type SeedExtra = (run: RunResult, check: SeedCheck) => unknown;
 
 /** The pseudo-checker a run that throws fails: an assert inside the engine or the simulator is a finding too. */
 export const EXCEPTION_CHECK = 'exception';
@@ -83,9 +91,10 @@ export function checkRunSafely(options: SeedRunOptions): { check: SeedCheck; run
   }
 }
 
-/** checkSeed for the pool: a throwing run is reported, not propagated. */
-export function checkSeedSafely(options: SeedRunOptions): SeedCheck {
-  return checkRunSafely(options).check;
+/** checkSeed for the pool: a throwing run is reported, not propagated; `extra`, when given, adds its data from the run. */
+export function checkSeedSafely(options: SeedRunOptions, extra?: SeedExtra): SeedCheck {
+  const { check, run } = checkRunSafely(options);
+  return extra === undefined || run === null ? check : { ...check, extra: extra(run, check) };
 }
 
 function exceptionCheck(options: SeedRunOptions, error: unknown, wallMs: number): SeedCheck {

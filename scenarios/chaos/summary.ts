@@ -70,6 +70,8 @@ export interface ChaosSummary {
     /** The conflict policy the engines ran under. */
     readonly policy: string;
     readonly faults: string;
+    /** Ops each client issues per simulated hour (absent in summaries written before it was kept). */
+    readonly opsPerClientPerHour?: number;
   };
   readonly seeds: {
     readonly start: number;

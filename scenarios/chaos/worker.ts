@@ -1,33 +1,7 @@
-// The chaos pool's worker thread: receives seeds, runs checkSeed for each with the base config,
-// the named variant and the named scenario's plan, and posts every result back. Started by pool.ts through a tiny
-// JavaScript bootstrap that registers tsx first (a worker does not inherit the loader), or bundled.
+// The chaos pool's default worker thread: the seed loop (worker-loop.ts) with no per-seed hook.
+// Started by pool.ts bundled into one module, or through a tiny JavaScript bootstrap that
+// registers tsx first (a worker does not inherit the loader).
 
-import { parentPort, workerData } from 'node:worker_threads';
-import '../bugs.ts'; // registers the bug zoo's variants, so variantByName finds them
-import { buildSimConfig } from '../../sim/config.ts';
-import type { SimConfig } from '../../sim/types.ts';
-import { variantByName } from '../../sim/variants.ts';
-import type { ToMain, ToWorker, WorkerInit } from './pool.ts';
-import { checkSeedSafely } from './run-seed.ts';
-import { seedPlanner } from './target.ts';
+import { serveSeeds } from './worker-loop.ts';
 
-const port = parentPort;
-if (port === null) throw new Error('scenarios/chaos/worker.ts runs only as a worker thread (see pool.ts)');
-const init = workerData as WorkerInit;
-const base: SimConfig = init.config;
-const variant = variantByName(init.variant);
-const planFor = await seedPlanner(init.scenario);
-
-port.on('message', (message: ToWorker) => {
-  if (message.type === 'stop') {
-    port.close();
-    return;
-  }
-  const config = buildSimConfig({ ...base, seed: message.seed });
-  const check = checkSeedSafely({ config, plan: planFor(config), variant });
-  const reply: ToMain = { type: 'result', check };
-  port.postMessage(reply);
-});
-
-const ready: ToMain = { type: 'ready' };
-port.postMessage(ready);
+await serveSeeds();

@@ -29,6 +29,8 @@ export interface ChaosFlags {
   readonly keepFailures: number;
   readonly shrinkRuns: number;
   readonly shrinkTime: number;
+  /** Write each seed's numbers to DIR/samples.jsonl (for `compare DIR_A DIR_B`). */
+  readonly samples?: boolean;
 }
 
 export const SEEDS_MAX = 100_000_000;

@@ -23,6 +23,7 @@ import { loadModules } from './chaos-modules.ts';
 import { startProgress } from './chaos-progress.ts';
 import { determinismSample, saveFailure, unsavedFailure } from './chaos-failures.ts';
 import { buildSummary, describeFaultConfig, renderChaosJunit, renderTraceHashes } from './chaos-summary.ts';
+import { renderSamples, SAMPLES_FILE, samplesPerSeed } from './chaos-sample.ts';
 
 export function registerChaos(program: Command): void {
   program
@@ -40,6 +41,7 @@ export function registerChaos(program: Command): void {
     .option('--duration <d>', 'simulated chaos phase per run, e.g. 5m, 1h', parseDurationArg('--duration'))
     .addOption(new Option('--policy <name>', "conflict policy (over the scenario's)").choices(CONFLICT_POLICIES))
     .requiredOption('--out <dir>', 'output directory (summary.json, junit.xml, trace-hashes.txt, failures/; its failures/ is replaced)')
+    .option('--samples', "also write each seed's numbers (latency, bytes and requests per op, conflicts, convergence, violations) to DIR/samples.jsonl: `compare DIR_A DIR_B` compares two such runs, e.g. two builds over the same seeds")
     .option('--no-shrink', 'save failing seeds as they are, without shrinking')
     .option('--determinism-sample <k>', 'seeds re-run in-process to compare trace hashes', parseIntegerArg('--determinism-sample', 0, 10_000), DETERMINISM_SAMPLE_DEFAULT)
     .option('--keep-failures <n>', 'failing seeds shrunk and saved with files at most (the rest are listed)', parseIntegerArg('--keep-failures', 0, 100_000), KEEP_FAILURES_DEFAULT)
@@ -89,7 +91,8 @@ export async function runChaos(flags: ChaosFlags): Promise<void> {
   const deadline = flags.budget === undefined ? undefined : poolStarted + flags.budget;
   const progress = await startProgress({ total: schedule.count, startedMs: poolStarted, deadline, m });
   try {
-    pool = await m.runPool({ config: c, variant: target.variant, scenario: target.scenario, seeds: schedule, workers, ...(deadline === undefined ? {} : { deadline }), signal: aborter.signal, onResult: progress.tick });
+    const perSeed = flags.samples === true ? { perSeed: samplesPerSeed() } : {};
+    pool = await m.runPool({ config: c, variant: target.variant, scenario: target.scenario, seeds: schedule, workers, ...(deadline === undefined ? {} : { deadline }), signal: aborter.signal, onResult: progress.tick, ...perSeed });
   } finally {
     progress.stop();
     process.removeListener('SIGINT', onSigint);
@@ -106,8 +109,11 @@ export async function runChaos(flags: ChaosFlags): Promise<void> {
   writeFileSync(join(outDir, 'summary.json'), JSON.stringify(summary, null, 1) + '\n');
   writeFileSync(join(outDir, 'junit.xml'), renderChaosJunit(m, target, pool, failures, flags.shard ?? null));
   writeFileSync(join(outDir, 'trace-hashes.txt'), renderTraceHashes(pool));
+  // Left from an earlier run into the same directory, samples would pair with seeds they were not made from.
+  rmSync(join(outDir, SAMPLES_FILE), { force: true });
+  if (flags.samples === true) writeFileSync(join(outDir, SAMPLES_FILE), renderSamples(pool.checks));
   console.log(m.formatChaosSummary(summary));
-  console.log(`summary: ${join(outDir, 'summary.json')} · junit: ${join(outDir, 'junit.xml')} · trace hashes: ${join(outDir, 'trace-hashes.txt')}`);
+  console.log(`summary: ${join(outDir, 'summary.json')} · junit: ${join(outDir, 'junit.xml')} · trace hashes: ${join(outDir, 'trace-hashes.txt')}${flags.samples === true ? ` · samples: ${join(outDir, SAMPLES_FILE)}` : ''}`);
   if (!summary.ok) {
     const violated = Object.entries(summary.checkerFailures).filter(([, n]) => n > 0).map(([name]) => name);
     throw new Error(`${summary.seeds.failed} of ${summary.seeds.run} seeds violated ${violated.join(', ')}`);

@@ -1,11 +1,14 @@
 // `syncstorm compare A B`: two engine variants over the same seeds; per metric B − A with a
 // paired bootstrap 95 % interval and a verdict; checker failures side by side. A and B are
-// variant specs only (engine option overrides such as `policy=lww-hlc,batchItemsMax=5`, or
-// `default`); comparing two existing chaos or sweep output directories is not supported.
+// variant specs (engine option overrides such as `policy=lww-hlc,batchItemsMax=5`, or
+// `default`), run here; or two `chaos --samples` output directories, compared as they are
+// (two builds over the same seeds: compare-dirs.ts).
 // Writes DIR/compare.json (shape: CompareFile in reports/compare.ts) and DIR/report.html.
 // Exit 0 when written (a worse B is reported, not fatal), 2 usage error.
 
+import { existsSync, statSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
+import type { CompareFile } from '../../reports/compare.ts';
 import { EngineParamError, parseVariantSpec, type EngineOverrides } from '../../reports/sweep-params.ts';
 import { addRunShapeOptions, commandLine, generatedBy, relativeToCwd, seedList, startProgress } from './sweep.ts';
 
@@ -18,11 +21,15 @@ export interface CompareFlags {
   readonly out: string;
 }
 
-/** A variant spec argument; the error names the argument (A or B) and the value. */
-export function parseVariantArg(name: string): (value: string) => { spec: string; engine: EngineOverrides } {
+/** A side of a comparison: engine variant to run, or a chaos run's directory to read. */
+export type CompareSide = { readonly kind: 'variant'; readonly spec: string; readonly engine: EngineOverrides } | { readonly kind: 'chaos-run'; readonly dir: string };
+
+/** A variant spec argument, or an existing directory (a chaos --samples run); the error names the argument (A or B) and the value. */
+export function parseVariantArg(name: string): (value: string) => CompareSide {
   return (value) => {
+    if (existsSync(value) && statSync(value).isDirectory()) return { kind: 'chaos-run', dir: value };
     try {
-      return { spec: value, engine: parseVariantSpec(value) };
+      return { kind: 'variant', spec: value, engine: parseVariantSpec(value) };
     } catch (error) {
       if (error instanceof EngineParamError) throw new InvalidArgumentError(`${name} ${error.message}`);
       throw error;
@@ -35,18 +42,18 @@ export function registerCompare(program: Command): void {
     .command('compare')
     .description('variant A against variant B over the same seeds: B − A per metric with a bootstrap 95 % interval and a verdict; DIR/compare.json + DIR/report.html')
     .argument('<A>', "variant spec: engine option overrides NAME=VALUE[,NAME=VALUE…] (e.g. policy=lww-hlc,batchItemsMax=5) or 'default'", parseVariantArg('A'))
-    .argument('<B>', 'variant spec, as A (only variant specs: comparing two chaos or sweep output directories is not supported)', parseVariantArg('B'));
+    .argument('<B>', 'variant spec, as A; or A and B both `chaos --samples --out` directories over the same seeds (two builds: the seeds and options flags are then theirs)', parseVariantArg('B'));
   addRunShapeOptions(command, 'seeds: S, S+1, … (each runs A and B)', 'output directory (compare.json, report.html)')
-    .action(async (a: { spec: string; engine: EngineOverrides }, b: { spec: string; engine: EngineOverrides }, options: CompareFlags) => {
-      await runCompareCommand(a, b, options);
+    .action(async (a: CompareSide, b: CompareSide, options: CompareFlags) => {
+      if (a.kind === 'chaos-run' && b.kind === 'chaos-run') await runCompareDirsCommand(a.dir, b.dir, options);
+      else if (a.kind === 'variant' && b.kind === 'variant') await runCompareCommand(a, b, options);
+      else throw new InvalidArgumentError(`A and B must both be variant specs or both chaos --samples directories, got A ${a.kind === 'variant' ? `variant '${a.spec}'` : `directory '${a.dir}'`} and B ${b.kind === 'variant' ? `variant '${b.spec}'` : `directory '${b.dir}'`}`);
     });
 }
 
 export async function runCompareCommand(a: { spec: string; engine: EngineOverrides }, b: { spec: string; engine: EngineOverrides }, flags: CompareFlags): Promise<void> {
-  const [{ runCompare }, { writeCompareFiles }, { formatValue }, { formatMs }, { describeOverrides }] = await Promise.all([
+  const [{ runCompare }, { formatMs }, { describeOverrides }] = await Promise.all([
     import('../../reports/compare.ts'),
-    import('../../reports/sweep-write.ts'),
-    import('../../reports/compare-html.ts'),
     import('../../reports/format.ts'),
     import('../../reports/sweep-params.ts'),
   ]);
@@ -59,7 +66,23 @@ export async function runCompareCommand(a: { spec: string; engine: EngineOverrid
   } finally {
     progress.stop();
   }
-  const written = writeCompareFiles(flags.out, file, commandLine());
+  await reportComparison(file, flags.out);
+}
+
+/** Two chaos runs' samples, compared as they are: nothing is run. */
+export async function runCompareDirsCommand(dirA: string, dirB: string, flags: CompareFlags): Promise<void> {
+  const { compareChaosRuns } = await import('./compare-dirs.ts');
+  const file = await compareChaosRuns(dirA, dirB, generatedBy());
+  const source = file.source!;
+  process.stderr.write(`compare: A ${file.a.label} vs B ${file.b.label} · ${file.setup.seeds.length} seeds both ran${source.seedsUnpaired > 0 ? ` (${source.seedsUnpaired} on one side only, left out)` : ''}\n`);
+  await reportComparison(file, flags.out);
+  const other = source.seedsOnAnotherPath;
+  console.log(other.length === 0 ? `trace hashes: equal on all ${file.setup.seeds.length} seeds (B ran every seed as A did)` : `trace hashes: B took another path on ${other.length} of ${file.setup.seeds.length} seeds (${other.slice(0, 10).join(', ')}${other.length > 10 ? ', …' : ''})`);
+}
+
+async function reportComparison(file: CompareFile, out: string): Promise<void> {
+  const [{ writeCompareFiles }, { formatValue }] = await Promise.all([import('../../reports/sweep-write.ts'), import('../../reports/compare-html.ts')]);
+  const written = writeCompareFiles(out, file, commandLine());
   for (const m of file.metrics) {
     const d = m.difference;
     const diff = d === null ? '—' : `${formatValue(m.unit, d.estimate)} [${formatValue(m.unit, d.low)}, ${formatValue(m.unit, d.high)}]`;

@@ -1,6 +1,6 @@
 // `syncstorm merge DIR... --out DIR`: the shards of one chaos run (each a `chaos --shard i/n
 // --out DIR` directory) as one: summary.json merged (counts summed, failures together, paths
-// rewritten), junit.xml with every shard's suite, trace-hashes.txt in seed order, failures/
+// rewritten), junit.xml with every shard's suite, trace-hashes.txt and samples.jsonl (chaos --samples) in seed order, failures/
 // copied. Exit 1 when any shard had a failure (or the shards do not belong to one run), 2 on a
 // usage error.
 
@@ -33,6 +33,7 @@ export async function runMerge(dirs: readonly string[], flags: MergeFlags): Prom
   const { parseChaosSummary, mergeSummaries, formatChaosSummary } = await import('../../scenarios/chaos/summary.ts');
   const { mergeJunit } = await import('../../scenarios/chaos/junit.ts');
   const { mergeTraceHashes } = await import('./chaos-summary.ts');
+  const { mergeSamples, SAMPLES_FILE } = await import('./chaos-sample.ts');
   const outDir = resolve(flags.out);
   const inputs = dirs.map((dir) => resolve(dir));
   for (const [index, dir] of inputs.entries()) {
@@ -73,6 +74,11 @@ export async function runMerge(dirs: readonly string[], flags: MergeFlags): Prom
   const hashDocs = inputs.map((dir) => join(dir, 'trace-hashes.txt')).filter((path) => existsSync(path));
   if (hashDocs.length === inputs.length) writeFileSync(join(outDir, 'trace-hashes.txt'), mergeTraceHashes(hashDocs.map((path) => readFileSync(path, 'utf8'))));
   else process.stderr.write(`merge: note: trace-hashes.txt not merged: ${inputs.length - hashDocs.length} of ${inputs.length} shards have none (older chaos runs did not write it)\n`);
+  // samples.jsonl (chaos --samples): merged when every shard wrote one; a partial set would pair some seeds and not others.
+  const sampleDocs = inputs.map((dir) => join(dir, SAMPLES_FILE)).filter((path) => existsSync(path));
+  rmSync(join(outDir, SAMPLES_FILE), { force: true });
+  if (sampleDocs.length === inputs.length) writeFileSync(join(outDir, SAMPLES_FILE), mergeSamples(sampleDocs.map((path) => readFileSync(path, 'utf8'))));
+  else if (sampleDocs.length > 0) process.stderr.write(`merge: note: ${SAMPLES_FILE} not merged: ${inputs.length - sampleDocs.length} of ${inputs.length} shards ran without --samples\n`);
   console.log(formatChaosSummary(summary));
   console.log(`merged ${parts.length} shard${parts.length === 1 ? '' : 's'} into ${join(outDir, 'summary.json')} · junit: ${join(outDir, 'junit.xml')}`);
   if (!summary.ok) {
