@@ -2,31 +2,13 @@
 // every property holds; exit 1 and a replay file per failing seed (shrunk, replaying to its
 // trace hash) when a bug of the zoo is caught; exit 2 naming the flag on a usage error.
 
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChaosSummary } from './summary.ts';
+import { syncstorm } from './testing/cli.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'scripts/bin/syncstorm.js');
-
-interface Exit {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function syncstorm(args: readonly string[]): Promise<Exit> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 const made: string[] = [];
 afterAll(() => {

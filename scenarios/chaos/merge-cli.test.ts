@@ -1,24 +1,13 @@
 // `syncstorm merge`: two shards of one chaos run become one directory whose summary, junit
 // and failures equal what one unsharded run reports; exit 1 because a shard had failures.
 
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChaosSummary } from './summary.ts';
+import { syncstorm } from './testing/cli.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'scripts/bin/syncstorm.js');
-
-function syncstorm(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
-    });
-  });
-}
 
 const made: string[] = [];
 afterAll(() => {

@@ -2,25 +2,14 @@
 // seed's numbers (the same from worker threads as in-process, and merged across shards), and
 // `compare DIR_A DIR_B` compares two such runs — or refuses, naming the side and the reason.
 
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CompareFile } from '../../reports/compare.ts';
 import type { SeedSample } from '../../reports/sweep-sample.ts';
+import { syncstorm } from '../../scenarios/chaos/testing/cli.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'scripts/bin/syncstorm.js');
-
-function syncstorm(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
-    });
-  });
-}
 
 const root = mkdtempSync(join(tmpdir(), 'syncstorm-compare-dirs-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
