@@ -16,9 +16,11 @@ export interface ChaosFailureReportInput {
   /** The run is the shrunk counterexample (else the failing run as it was). */
   readonly shrunk: boolean;
   readonly replayCommand: string;
+  /** The trace command of the first violation's clients and entities. */
+  readonly traceCommand?: string;
 }
 
 export function writeChaosFailureReport(dir: string, input: ChaosFailureReportInput): { htmlPath: string; jsonPath: string } {
   const title = `syncstorm chaos · seed ${input.seed} · ${input.variant} · ${input.shrunk ? 'shrunk counterexample' : 'failing run'}`;
-  return writeRunReport(dir, input.run, toCheckSummaries(input.results), { title, replayCommand: input.replayCommand });
+  return writeRunReport(dir, input.run, toCheckSummaries(input.results), { title, replayCommand: input.replayCommand, ...(input.traceCommand === undefined ? {} : { traceCommand: input.traceCommand }) });
 }

@@ -40,6 +40,8 @@ export interface RunReportInput {
   readonly checks?: readonly CheckSummary[];
   /** The shell command that re-runs this exact run. */
   readonly replayCommand: string;
+  /** The shell command that prints the run's story as text (`syncstorm trace FILE …`), when there is a run file. */
+  readonly traceCommand?: string;
   /** Tool and version that wrote the report, e.g. `syncstorm 0.1.0`. */
   readonly generatedBy: string;
 }
@@ -126,7 +128,8 @@ function headerSection(input: RunReportInput, verdict: Verdict): string {
 <dl class="facts">${facts.map(([k, v]) => `<div class="fact"><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl>
 <div class="fact wide"><dt>Fault mix</dt><dd>${escapeHtml(describeFaultMix(result.plan))}</dd></div>
 <div class="fact wide"><dt>Replay</dt><dd><pre class="replay" id="replay-command">${escapeHtml(input.replayCommand)}</pre></dd></div>
-</header>`;
+${input.traceCommand === undefined ? '' : `<div class="fact wide"><dt>Trace</dt><dd><pre class="replay" id="trace-command">${escapeHtml(input.traceCommand)}</pre></dd></div>
+`}</header>`;
 }
 
 function keyNumbersSection(m: RunMetrics): string {

@@ -35,6 +35,8 @@ export interface WriteReportOptions {
   readonly title?: string;
   /** Default: the `syncstorm run` flags that repeat the seed (exact only for the default config and plan). */
   readonly replayCommand?: string;
+  /** `syncstorm trace FILE …` for the run's story as text; shown only when given. */
+  readonly traceCommand?: string;
   readonly generatedBy?: string;
 }
 
@@ -47,6 +49,7 @@ export function writeRunReport(dir: string, result: RunResult, checks?: readonly
     metrics,
     ...(checks === undefined ? {} : { checks }),
     replayCommand: options.replayCommand ?? defaultReplayCommand(result),
+    ...(options.traceCommand === undefined ? {} : { traceCommand: options.traceCommand }),
     generatedBy: options.generatedBy ?? `syncstorm ${packageVersion()}`,
   });
   const file: MetricsFile = {

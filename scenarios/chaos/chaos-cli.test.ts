@@ -86,6 +86,8 @@ describe('syncstorm chaos', () => {
     const trace = await syncstorm(['trace', suggested![1]!, '--clients', suggested![2]!, '--entities', suggested![3]!]);
     expect(trace.code, trace.stderr).toBe(0);
     expect(trace.stdout).toMatch(/ dead-lettered queueId=\S+ code=/);
+    // The failure's report shows the same command.
+    expect(readFileSync(join(out, failure.report!), 'utf8')).toContain(`<pre class="replay" id="trace-command">npx syncstorm trace ${suggested![1]!} --clients ${suggested![2]!} --entities ${suggested![3]!}</pre>`);
     for (const line of trace.stdout.trimEnd().split('\n')) expect(line).toMatch(/^\d+:\d\d:\d\d\.\d{3} {2}(c\d+|server|nemesis|run) /);
   });
 

@@ -87,14 +87,14 @@ export function saveFailure(m: Modules, flags: ChaosFlags, target: ChaosTarget, 
   const base = `seed-${check.seed}`;
   const replayPath = join(dir, `${base}.json`);
   const replayCommand = `npx syncstorm replay ${relativeToCwd(replayPath)}`;
-  const traceCommand = `npx syncstorm trace ${relativeToCwd(replayPath)}`;
+  const traceCommand = final.run === null ? null : traceCommandFor(m, relativeToCwd(replayPath), final.run, final.check);
   const runFile = final.run === null ? exceptionRunFile(m, final.config, final.plan, target.variant, final.check) : m.toRunFile(final.run, final.check.summary);
   writeFileSync(replayPath, JSON.stringify(runFile, null, 1) + '\n');
   const text = failureText(m, { target, check, checkers, mismatch, original: original.check, originalSize, shrunk, final, replayCommand, traceCommand });
   writeFileSync(join(dir, `${base}.txt`), text);
   let report: string | null = null;
   if (final.run !== null) {
-    const { htmlPath } = m.writeChaosFailureReport(join(dir, base), { run: final.run, results: final.check.results, seed: check.seed, variant: target.variant, shrunk: shrunk !== null, replayCommand });
+    const { htmlPath } = m.writeChaosFailureReport(join(dir, base), { run: final.run, results: final.check.results, seed: check.seed, variant: target.variant, shrunk: shrunk !== null, replayCommand, ...(traceCommand === null ? {} : { traceCommand }) });
     report = relative(outDir, htmlPath);
   }
   return {
@@ -112,6 +112,13 @@ export function saveFailure(m: Modules, flags: ChaosFlags, target: ChaosTarget, 
   };
 }
 
+/** The first violation's story, record by record: `npx syncstorm trace FILE` with its clients and the entities of its items. */
+function traceCommandFor(m: Modules, file: string, run: RunResult, check: SeedCheck): string {
+  const violation = check.results.find((r) => !r.valid)?.violations[0];
+  const args = violation === undefined ? '' : m.traceArgsFor(run.history, violation);
+  return `npx syncstorm trace ${file}${args === '' ? '' : ` ${args}`}`;
+}
+
 /** A run that threw has no history; its run file still carries config, plan and variant (replay re-throws). */
 function exceptionRunFile(m: Modules, config: SimConfig, plan: RunPlan, variant: string, check: SeedCheck) {
   return { format: m.RUN_FILE_FORMAT, version: m.RUN_FILE_VERSION, config, plan, variant, traceHash: '', summary: check.summary, error: check.error ?? null };
@@ -127,8 +134,8 @@ interface FailureTextInput {
   readonly shrunk: ShrinkResult | null;
   readonly final: { config: SimConfig; plan: RunPlan; check: SeedCheck; run: RunResult | null };
   readonly replayCommand: string;
-  /** `npx syncstorm trace FILE`, to which the first violation's filter is added. */
-  readonly traceCommand: string;
+  /** `npx syncstorm trace FILE` with the first violation's clients and entities; null when the run threw (no history). */
+  readonly traceCommand: string | null;
 }
 
 function failureText(m: Modules, input: FailureTextInput): string {
@@ -151,12 +158,7 @@ function failureText(m: Modules, input: FailureTextInput): string {
   lines.push('', `counterexample (${final.config.clients} clients in teams of ${final.config.teamSize}, ${m.formatMs(final.config.durationMs)} chaos phase):`);
   lines.push(...describePlan(m, final.plan));
   lines.push('', `replay: ${input.replayCommand}`);
-  if (final.run !== null) {
-    // The first violation's story, record by record: its clients and the entities of its items.
-    const violation = final.check.results.find((r) => !r.valid)?.violations[0];
-    const args = violation === undefined ? '' : m.traceArgsFor(final.run.history, violation);
-    lines.push(`trace:  ${input.traceCommand}${args === '' ? '' : ` ${args}`}`);
-  }
+  if (input.traceCommand !== null) lines.push(`trace:  ${input.traceCommand}`);
   lines.push('');
   return lines.join('\n');
 }
