@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSimConfig } from '../sim/config.ts';
 import { forEachRecord, splitRecords, type History, type HistoryEvent } from '../sim/history.ts';
 import { runSimulation } from '../sim/runner.ts';
-import { formatTraceLine, formatTraceTime, laneLabels, selectTrace, TRACE_EVERYTHING } from './trace-text.ts';
+import { formatClockReading, formatTraceLine, formatTraceTime, laneLabels, selectTrace, TRACE_EVERYTHING } from './trace-text.ts';
 
 describe('formatTraceTime', () => {
   it('reads h:mm:ss.mmm, with a sign for a clock set behind zero', () => {
@@ -13,6 +13,11 @@ describe('formatTraceTime', () => {
     expect(formatTraceTime(61_001)).toBe('0:01:01.001');
     expect(formatTraceTime(3_723_456)).toBe('1:02:03.456');
     expect(formatTraceTime(-90_000)).toBe('-0:01:30.000');
+  });
+
+  it('shows a real-network clock reading as the date it read', () => {
+    expect(formatClockReading(Date.UTC(2026, 10, 26, 21, 30, 0, 125))).toBe('2026-11-26T21:30:00.125Z');
+    expect(formatClockReading(86_400_000)).toBe('24:00:00.000');
   });
 });
 

@@ -148,6 +148,14 @@ export function formatTraceTime(ms: number): string {
   return `${sign}${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}.${String(milli).padStart(3, '0')}`;
 }
 
+/** Past this a clock reading is a real date (a real-network run's Date.now), not virtual time: 2001-09-09. */
+const REAL_DATE_MS = 1e12;
+
+/** A client's clock reading: virtual time as h:mm:ss.mmm, or, from a real-network run, the date it read (ISO, UTC). */
+export function formatClockReading(ms: number): string {
+  return ms >= REAL_DATE_MS ? new Date(ms).toISOString() : formatTraceTime(ms);
+}
+
 /** The lane column: `c3` for a device, `t55@c3` for the second tab in lane 55 over device 3's store, or who else acted. */
 export function laneLabels(history: History): (record: HistoryEvent) => string {
   const tabOf = new Map<number, number>();
@@ -177,7 +185,7 @@ function describeRecord(record: HistoryEvent): string {
   switch (record.type) {
     case 'invoke': {
       const fields = record.action === 'read' || Object.keys(record.fields).length === 0 ? '' : ` ${JSON.stringify(record.fields)}`;
-      return `invoke op ${record.opId}: ${record.action} ${record.entityId}${fields}  [clock ${formatTraceTime(record.clientTime)}]`;
+      return `invoke op ${record.opId}: ${record.action} ${record.entityId}${fields}  [clock ${formatClockReading(record.clientTime)}]`;
     }
     case 'complete': {
       const queueId = record.queueId === null ? '' : ` → ${record.queueId}`;
@@ -188,7 +196,7 @@ function describeRecord(record: HistoryEvent): string {
     case 'engine': {
       const { type, at: _at, ...rest } = record.event;
       const args = keyValues(rest);
-      return `${type}${args === '' ? '' : ` ${args}`}  [clock ${formatTraceTime(record.clientTime)}]`;
+      return `${type}${args === '' ? '' : ` ${args}`}  [clock ${formatClockReading(record.clientTime)}]`;
     }
     case 'message':
       return `${record.kind} #${record.requestId} ${record.dir} ${record.fate}${record.detail === '' ? '' : ` (${record.detail})`}`;

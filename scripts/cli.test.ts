@@ -10,6 +10,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseDurationArg, parseIntegerArg, parseSeedArg, seedMax } from './cli-args.ts';
 import { buildProgram, run, runProgram, type CliOutput } from './cli.ts';
 import { SIM_NODE_FLAGS } from '../scenarios/chaos/pool.ts';
+import { buildSimConfig } from '../sim/config.ts';
+import { renderHistoryFile } from '../sim/history-file.ts';
+import { runSimulation } from '../sim/runner.ts';
 
 describe('parseIntegerArg', () => {
   const parse = parseIntegerArg('--clients', 1, 64);
@@ -277,6 +280,24 @@ describe('syncstorm bin (spawned)', () => {
       expect(result.status, result.stderr).toBe(0);
       expect(result.stderr).toMatch(/^trace: seed \d+ · no-server-dedup \(the file's run was on correct\) · \d+ of [\d,]+ records \(kinds phase\)$/m);
       expect(result.stdout).toMatch(/run +— chaos —\n/);
+    });
+
+    it('traces a recorded history (a real-network run\'s history.jsonl) as it is, and will not re-run it', () => {
+      const run = runSimulation({ config: buildSimConfig({ seed: 4, clients: 3, teamSize: 3, durationMs: 60_000 }) });
+      const dir = mkdtempSync(join(tmpdir(), 'syncstorm-trace-history-'));
+      try {
+        const file = join(dir, 'history.jsonl');
+        writeFileSync(file, renderHistoryFile(run.history).join(''));
+        const result = spawnCli('trace', file, '--kinds', 'phase');
+        expect(result.status, result.stderr).toBe(0);
+        expect(result.stdout).toMatch(/^0:00:00\.000 {2}run +— chaos —\n0:01:00\.000 {2}run +— heal —\n/);
+        expect(result.stderr).toMatch(new RegExp(`^trace: recorded history ${file.replaceAll('.', '\\.')} · \\d+ of \\d+ records \\(kinds phase\\)\n$`));
+        const variant = spawnCli('trace', file, '--variant', 'correct');
+        expect(variant.stderr).toBe(`syncstorm: error: --variant re-runs a run file on another system, but ${file} is a recorded history (a real-network run), which cannot be re-run\n`);
+        expect(variant.status).toBe(2);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('ends quietly when the reader goes away (| head)', () => {

@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateRealnetPlan, DEFAULT_REALNET_WORKLOAD } from './plan.ts';
-import { runRealnet } from './runner.ts';
+import { REALNET_ENGINE_DEFAULTS, runRealnet } from './runner.ts';
+import { parseHistoryFile, renderHistoryFile } from '../../sim/history-file.ts';
+import { runChecks } from '../checkers/index.ts';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -60,6 +62,12 @@ describe('realnet', () => {
     expect(result.history.converged).toBe(true);
     expect(failures(result)).toBe('');
     expect(result.checks.every((c) => c.valid)).toBe(true);
+    // The run cannot be re-run, so its history file is its story: it reads back record for record, and the checkers judge it alike.
+    const back = parseHistoryFile(renderHistoryFile(result.history).join(''), 'history.jsonl');
+    expect([...back.events]).toEqual(events);
+    expect(back.messages.length).toBe(result.history.messages.length);
+    const context = { conflictPolicy: 'lww-hlc' as const, backoffBaseMs: REALNET_ENGINE_DEFAULTS.backoffBaseMs!, backoffCapMs: REALNET_ENGINE_DEFAULTS.backoffCapMs! };
+    expect(runChecks(back, context).map((c) => `${c.name} ${c.summary}`)).toEqual(result.checks.map((c) => `${c.name} ${c.summary}`));
   }, 90_000);
 
   it("catches 'transient-dead-lettered' over real HTTP (reset_peer/timeout toxics, a server kill -9)", async () => {

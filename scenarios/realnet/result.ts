@@ -1,5 +1,5 @@
 // A realnet run as the simulator's RunResult (what reports/ renders), its printed summary, and
-// the small JSON summary written next to history.json.
+// the small JSON summary written next to history.jsonl.
 
 import { buildSimConfig } from '../../sim/config.ts';
 import { recordCount } from '../../sim/history.ts';

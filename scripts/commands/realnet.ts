@@ -2,9 +2,11 @@
 // server runs in a child process over a lowdb file in --out, each client is a real SyncEngine in
 // a worker thread over its own lowdb file, behind its own Toxiproxy proxy; a nemesis from the
 // seed changes toxics, takes proxies down, kill -9s the server and kills clients. After the heal
-// and the convergence budget, every checker judges the recorded History. Writes history.json,
+// and the convergence budget, every checker judges the recorded History. Writes history.jsonl
+// (sim/history-file.ts: a header, then one record per line; `syncstorm trace` reads it),
 // summary.json and report.html into --out. Exit 0: every property held; 1: one was violated.
 
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { parseDurationArg, parseIntegerArg, parseSeedArg } from '../cli-args.ts';
@@ -66,6 +68,7 @@ export async function runRealnetCommand(flags: RealnetCommandOptions, out: (line
   const { formatRealnetSummary, realnetSummaryJson, toRunResult } = await import('../../scenarios/realnet/result.ts');
   const { formatChecks, writeJson } = await import('./run.ts');
   const { writeRunReport } = await import('../../reports/write.ts');
+  const { renderHistoryFile } = await import('../../sim/history-file.ts');
   const { toCheckSummaries } = await import('../../reports/checks.ts');
   const dir = resolve(flags.out);
   const result = await runRealnet({
@@ -82,14 +85,16 @@ export async function runRealnetCommand(flags: RealnetCommandOptions, out: (line
   out(formatRealnetSummary(result));
   out(formatChecks(result.checks));
   for (const error of result.errors) out(`  harness warning: ${error}`);
-  const historyPath = writeJson(join(dir, 'history.json'), result.history);
+  // Records, not the history's columnar internals: a real-network run cannot be re-run, so this file is its story.
+  const historyPath = join(dir, 'history.jsonl');
+  writeFileSync(historyPath, renderHistoryFile(result.history).join(''));
   writeJson(join(dir, 'summary.json'), realnetSummaryJson(result));
   const run = toRunResult(result);
   const { htmlPath } = writeRunReport(dir, run, toCheckSummaries(result.checks), {
     title: `syncstorm realnet · seed ${flags.seed} · ${flags.clients} clients over real HTTP`,
     replayCommand: `npx syncstorm realnet --seed ${flags.seed} --clients ${flags.clients} --team-size ${flags.teamSize} --duration ${flags.duration}ms${flags.bug === undefined ? '' : ` --bug ${flags.bug}`}  (same workload and nemesis plan; wall-clock timing differs)`,
   });
-  out(`history: ${historyPath}`);
+  out(`history: ${historyPath}  (npx syncstorm trace ${historyPath})`);
   out(`report: ${htmlPath}`);
   const failed = !result.checks.every((c) => c.valid);
   if (failed) process.exitCode = 1;

@@ -8,6 +8,8 @@ import { InvalidArgumentError } from 'commander';
 import { runSimulation } from '../../sim/runner.ts';
 import { variantByName } from '../../sim/variants.ts';
 import type { History, HistoryEvent } from '../../sim/history.ts';
+import { HistoryFileError, parseHistoryFile, startsLikeHistoryFile } from '../../sim/history-file.ts';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { TraceKind } from '../../reports/trace-kinds.ts';
 import { formatTraceLine, formatTraceTime, laneLabels, selectTrace, type TraceFilter } from '../../reports/trace-text.ts';
 import { readReplayInput } from './replay.ts';
@@ -28,18 +30,10 @@ export interface TraceOptions {
 const LINES_PER_CHUNK = 4096;
 
 export async function runTrace(file: string, options: TraceOptions): Promise<void> {
-  const input = readReplayInput(file);
-  const runFile = input.runFile;
-  const variant = options.variant === undefined ? input.variant : variantByName(options.variant);
   const fromMs = options.from ?? 0;
   const toMs = options.to ?? Number.MAX_SAFE_INTEGER;
   if (fromMs > toMs) throw new InvalidArgumentError(`--from must not be after --to, got --from ${formatTraceTime(fromMs)} and --to ${formatTraceTime(toMs)}`);
-  // The re-run is the long part (seconds at a thousand clients): say so before it starts.
-  process.stderr.write(`trace: re-running seed ${runFile.config.seed} (${runFile.config.clients} clients, ${formatTraceTime(runFile.config.durationMs)} of chaos) …\n`);
-  const progress = await simulationProgress('trace');
-  const result = runSimulation({ config: runFile.config, plan: runFile.plan, variant, onProgress: progress.onProgress });
-  progress.stop();
-  const history = result.history;
+  const { history, closing } = isHistoryFile(file) ? readRecordedHistory(file, options) : await rerunRunFile(file, options);
   const clients = options.clients === undefined ? null : checkedLanes(options.clients, history);
   const filter: TraceFilter = {
     clients,
@@ -63,9 +57,57 @@ export async function runTrace(file: string, options: TraceOptions): Promise<voi
   });
   if (lines.length > 0) chunks.push(`${lines.join('\n')}\n`);
   await writeOut(chunks);
+  process.stderr.write(`trace: ${closing.head} · ${shown.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} records${describeFilter(options)}${closing.note}\n`);
+}
+
+interface TraceSource {
+  readonly history: History;
+  /** For the closing line: what was traced, and a note after the counts ('' or ' · NOTE: …'). */
+  readonly closing: { readonly head: string; readonly note: string };
+}
+
+/** A run file, re-run (on `--variant`'s system if given). */
+async function rerunRunFile(file: string, options: TraceOptions): Promise<TraceSource> {
+  const input = readReplayInput(file);
+  const runFile = input.runFile;
+  const variant = options.variant === undefined ? input.variant : variantByName(options.variant);
+  // The re-run is the long part (seconds at a thousand clients): say so before it starts.
+  process.stderr.write(`trace: re-running seed ${runFile.config.seed} (${runFile.config.clients} clients, ${formatTraceTime(runFile.config.durationMs)} of chaos) …\n`);
+  const progress = await simulationProgress('trace');
+  const result = runSimulation({ config: runFile.config, plan: runFile.plan, variant, onProgress: progress.onProgress });
+  progress.stop();
+  const history = result.history;
   const system = variant.name === runFile.variant ? variant.name : `${variant.name} (the file's run was on ${runFile.variant})`;
   const diverged = variant.name !== runFile.variant || history.traceHash === runFile.traceHash ? '' : ` · NOTE: trace hash ${history.traceHash}, the file recorded ${runFile.traceHash} (the engine now takes another path)`;
-  process.stderr.write(`trace: seed ${runFile.config.seed} · ${system} · ${shown.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} records${describeFilter(options)}${diverged}\n`);
+  return { history, closing: { head: `seed ${runFile.config.seed} · ${system}`, note: diverged } };
+}
+
+/** Whether `file` is a recorded history (its first line a history header) rather than a run file. */
+function isHistoryFile(file: string): boolean {
+  let head: string;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const buffer = Buffer.alloc(256);
+      head = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false; // readReplayInput says what is wrong with it
+  }
+  return startsLikeHistoryFile(head);
+}
+
+/** A recorded history (a real-network run's history.jsonl): traced as it is, nothing re-run. */
+function readRecordedHistory(file: string, options: TraceOptions): TraceSource {
+  if (options.variant !== undefined) throw new InvalidArgumentError(`--variant re-runs a run file on another system, but ${file} is a recorded history (a real-network run), which cannot be re-run`);
+  try {
+    return { history: parseHistoryFile(readFileSync(file, 'utf8'), file), closing: { head: `recorded history ${file}`, note: '' } };
+  } catch (error) {
+    if (error instanceof HistoryFileError) throw new InvalidArgumentError(error.message);
+    throw error;
+  }
 }
 
 /** The lanes asked for, each one the run has; an unknown one is a usage error naming it and the range. */
