@@ -104,6 +104,23 @@ describe('selectTrace', () => {
     expect(kept.some((r) => r.type === 'message' && r.kind === 'pull')).toBe(false);
   });
 
+  it("follows one item by its queue id: the op that made it, its engine events, the pushes that carried it, its apply", () => {
+    const acked = all.find((r): r is Extract<HistoryEvent, { type: 'engine' }> => r.type === 'engine' && r.event.type === 'acked')!;
+    const queueId = (acked.event as { queueId: string }).queueId;
+    const kept: HistoryEvent[] = [];
+    selectTrace(history, { ...TRACE_EVERYTHING, queueIds: new Set([queueId]), kinds: new Set(['invoke', 'complete', 'engine', 'apply']) }, (r) => void kept.push(r));
+    const complete = kept.find((r) => r.type === 'complete');
+    expect(complete, 'the op that returned it').toMatchObject({ queueId, outcome: 'ok' });
+    expect(kept.some((r) => r.type === 'invoke' && r.client === (complete as { client: number }).client && r.opId === (complete as { opId: number }).opId), 'its invoke').toBe(true);
+    expect(kept.some((r) => r.type === 'engine' && r.event.type === 'enqueued' && r.event.queueId === queueId)).toBe(true);
+    expect(kept.some((r) => r.type === 'engine' && r.event.type === 'acked' && r.event.queueId === queueId)).toBe(true);
+    expect(kept.filter((r) => r.type === 'apply').map((r) => (r as Extract<HistoryEvent, { type: 'apply' }>).change.queueId)).toEqual([queueId]);
+    for (const r of kept) {
+      if (r.type === 'engine' && 'queueId' in r.event) expect(r.event.queueId).toBe(queueId);
+      if (r.type === 'engine' && r.event.type === 'sent') expect(r.event.queueIds).toContain(queueId);
+    }
+  });
+
   it('tells a push before a restart from the one after it that reuses its request id', () => {
     const enqueue = (t: number, queueId: string, entityId: string): HistoryEvent => ({ t, type: 'engine', client: 0, clientTime: t, event: { type: 'enqueued', at: t, queueId, entityType: 'note', entityId, action: 'create', payload: {} } });
     const push = (t: number, queueId: string): HistoryEvent[] => [

@@ -18,6 +18,8 @@ export interface TraceFilter {
   readonly clients: ReadonlySet<number> | null;
   /** Entity ids; null: every entity, and the records that name none. */
   readonly entities: ReadonlySet<string> | null;
+  /** Queue ids (c3:17): the items' own story (with entities: either's); null: no such filter. */
+  readonly queueIds?: ReadonlySet<string> | null;
   /** Virtual time window, inclusive, in ms. */
   readonly fromMs: number;
   readonly toMs: number;
@@ -25,7 +27,7 @@ export interface TraceFilter {
   readonly kinds: ReadonlySet<TraceKind> | null;
 }
 
-export const TRACE_EVERYTHING: TraceFilter = { clients: null, entities: null, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, kinds: null };
+export const TRACE_EVERYTHING: TraceFilter = { clients: null, entities: null, queueIds: null, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, kinds: null };
 
 /**
  * Calls `visit` with each record the filter keeps, in recorded order; returns how many records
@@ -34,7 +36,8 @@ export const TRACE_EVERYTHING: TraceFilter = { clients: null, entities: null, fr
  */
 export function selectTrace(history: History, filter: TraceFilter, visit: (record: HistoryEvent) => void): number {
   const lanesOfClientId = clientIdsOf(history, filter.clients);
-  const related = filter.entities === null ? null : relatedRecords(history, filter.entities);
+  const queueIds = filter.queueIds ?? null;
+  const related = filter.entities === null && queueIds === null ? null : relatedRecords(history, filter.entities, queueIds);
   const requests = new Incarnations();
   let total = 0;
   forEachRecord(history, (record) => {
@@ -90,22 +93,29 @@ interface Related {
   keeps(record: HistoryEvent, requests: Incarnations): boolean;
 }
 
-/** What ties records to the chosen entities: their queue ids and the push requests that carried them. */
-function relatedRecords(history: History, entities: ReadonlySet<string>): Related {
-  const queueIds = new Set<string>();
+/**
+ * What ties records to the chosen entities or items: the items' queue ids (the entities' from
+ * their 'enqueued' events), the ops that made them, and the push requests that carried them.
+ */
+function relatedRecords(history: History, entities: ReadonlySet<string> | null, items: ReadonlySet<string> | null): Related {
+  const queueIds = new Set<string>(items ?? []);
   const ops = new Set<string>();
   const pushes = new Set<string>();
   const requests = new Incarnations();
+  const ofEntity = (entityId: string): boolean => entities !== null && entities.has(entityId);
   forEachRecord(history, (record) => {
     requests.see(record);
-    if (record.type === 'invoke' && entities.has(record.entityId)) ops.add(`${record.client}/${record.opId}`);
+    if (record.type === 'invoke' && ofEntity(record.entityId)) ops.add(`${record.client}/${record.opId}`);
+    // An op is an item's when it returned the item's queue id.
+    if (record.type === 'complete' && record.queueId !== null && items !== null && items.has(record.queueId)) ops.add(`${record.client}/${record.opId}`);
     if (record.type !== 'engine') return;
     const event = record.event;
-    if ((event.type === 'enqueued' || event.type === 'repair-enqueued') && entities.has(event.entityId)) queueIds.add(event.queueId);
+    if ((event.type === 'enqueued' || event.type === 'repair-enqueued') && ofEntity(event.entityId)) queueIds.add(event.queueId);
     if (event.type === 'sent' && event.queueIds.some((q) => queueIds.has(q))) pushes.add(requests.requestKey(record.client, event.requestId));
   });
   const eventKeeps = (client: number, event: SyncEvent, requests: Incarnations): boolean => {
-    if ('entityId' in event) return entities.has(event.entityId);
+    if ('queueId' in event && queueIds.has(event.queueId)) return true;
+    if ('entityId' in event) return ofEntity(event.entityId);
     if (event.type === 'sent') return event.queueIds.some((q) => queueIds.has(q));
     if (event.type === 'coalesced') return queueIds.has(event.queueId) || (event.into !== null && queueIds.has(event.into));
     if ('queueId' in event) return queueIds.has(event.queueId);
@@ -123,7 +133,7 @@ function relatedRecords(history: History, entities: ReadonlySet<string>): Relate
         case 'message':
           return record.kind === 'push' && pushes.has(requests.requestKey(record.client, record.requestId));
         case 'apply':
-          return entities.has(record.change.entityId);
+          return ofEntity(record.change.entityId) || queueIds.has(record.change.queueId);
         case 'fault':
         case 'crash':
         case 'restart':

@@ -65,6 +65,7 @@ function registerTrace(program: Command): void {
     .argument('<file>', 'a run file written by run, chaos or a failing property')
     .option('--clients <list>', "only these clients' records (history lanes, e.g. 3,7; server and run-wide records stay)", parseIntegerListArg('--clients', 0, 1_000_000))
     .option('--entities <list>', "only what touches these entities (e.g. e1,e7): their ops, engine events, the pushes carrying them, the server's applies", parseListArg('--entities', 'entity ids such as e1 or e1,e7'))
+    .option('--queue-ids <list>', "only these items' story (e.g. c3:17): the op that made each, its engine events, the pushes carrying it, its applies", parseListArg('--queue-ids', 'queue ids such as c3:17 or c3:17,c4:2'))
     .option('--from <d>', 'from this virtual time, e.g. 90s, 1m30s', parseDurationArg('--from'))
     .option('--to <d>', 'up to this virtual time (inclusive)', parseDurationArg('--to'))
     .option('--kinds <list>', `only these record kinds (${TRACE_KINDS.join(', ')})`, parseChoiceListArg('--kinds', TRACE_KINDS))

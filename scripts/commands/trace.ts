@@ -18,6 +18,7 @@ import { simulationProgress } from './sim-progress.ts';
 export interface TraceOptions {
   readonly clients?: readonly number[];
   readonly entities?: readonly string[];
+  readonly queueIds?: readonly string[];
   readonly from?: number;
   readonly to?: number;
   readonly kinds?: readonly TraceKind[];
@@ -38,6 +39,7 @@ export async function runTrace(file: string, options: TraceOptions): Promise<voi
   const filter: TraceFilter = {
     clients,
     entities: options.entities === undefined ? null : new Set(options.entities),
+    queueIds: options.queueIds === undefined ? null : new Set(options.queueIds),
     fromMs,
     toMs,
     kinds: options.kinds === undefined ? null : new Set(options.kinds),
@@ -123,6 +125,7 @@ function describeFilter(options: TraceOptions): string {
   const parts: string[] = [];
   if (options.clients !== undefined) parts.push(`clients ${options.clients.join(', ')}`);
   if (options.entities !== undefined) parts.push(`entities ${options.entities.join(', ')}`);
+  if (options.queueIds !== undefined) parts.push(`queue ids ${options.queueIds.join(', ')}`);
   if (options.from !== undefined || options.to !== undefined) parts.push(`from ${formatTraceTime(options.from ?? 0)}${options.to === undefined ? '' : ` to ${formatTraceTime(options.to)}`}`);
   if (options.kinds !== undefined) parts.push(`kinds ${options.kinds.join(', ')}`);
   return parts.length === 0 ? '' : ` (${parts.join(' · ')})`;
