@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSimConfig } from '../sim/config.ts';
 import { forEachRecord, splitRecords, type History, type HistoryEvent } from '../sim/history.ts';
 import { runSimulation } from '../sim/runner.ts';
-import { formatClockReading, formatTraceLine, formatTraceTime, laneLabels, selectTrace, TRACE_EVERYTHING } from './trace-text.ts';
+import { formatClockReading, formatTraceLine, formatTraceTime, laneLabels, selectTrace, TRACE_EVERYTHING, traceArgsFor } from './trace-text.ts';
 
 describe('formatTraceTime', () => {
   it('reads h:mm:ss.mmm, with a sign for a clock set behind zero', () => {
@@ -56,6 +56,18 @@ describe('formatTraceLine', () => {
     const h = { ...history([]), clients: [{ client: 5, tabOf: 1, clientId: 'c1', user: 'team-0', crashed: false, cursor: 0, epoch: null, entities: {}, tombstones: [], queue: [], deadLetters: [], conflicts: [] }] };
     expect(laneLabels(h)({ t: 0, type: 'restart', client: 5, detail: '' })).toBe('t5@c1');
     expect(laneLabels(h)({ t: 0, type: 'restart', client: 1, detail: '' })).toBe('c1');
+  });
+});
+
+describe('traceArgsFor', () => {
+  it("names a violation's clients with their devices' every lane (tabs share a store), and its items' entities", () => {
+    const enqueued = (client: number, queueId: string, entityId: string): HistoryEvent => ({ t: 1, type: 'engine', client, clientTime: 1, event: { type: 'enqueued', at: 1, queueId, entityType: 'note', entityId, action: 'create', payload: {} } });
+    const final = (client: number, tabOf?: number) => ({ ...(tabOf === undefined ? {} : { tabOf }), client, clientId: `c${tabOf ?? client}`, user: 'team-0', crashed: false, cursor: 0, epoch: null, entities: {}, tombstones: [], queue: [], deadLetters: [], conflicts: [] });
+    // Lanes 0 and 1 are devices; lane 2 is a tab of device 0, lane 3 of device 1.
+    const h: History = { ...splitRecords([enqueued(2, 'c0:1', 'n5'), enqueued(1, 'c1:1', 'n7')]), healedAt: 0, endedAt: 1, converged: true, clients: [final(0), final(1), final(2, 0), final(3, 1)], server: null, traceHash: 'x' };
+    expect(traceArgsFor(h, { clients: [2], queueIds: ['c0:1'] })).toBe('--clients 0,2 --entities n5');
+    expect(traceArgsFor(h, { clients: [0, 1], queueIds: ['c0:1', 'c1:1'] })).toBe('--clients 0,1,2,3 --entities n5,n7');
+    expect(traceArgsFor(h, { clients: [], queueIds: [] })).toBe('');
   });
 });
 

@@ -243,8 +243,9 @@ function keyValues(fields: Readonly<Record<string, unknown>>): string {
 }
 
 /**
- * The `syncstorm trace` filter that tells a violation's story: its clients and the entities of
- * its queue ids (from their 'enqueued' events); '' when it names neither.
+ * The `syncstorm trace` filter that tells a violation's story: its clients — each with its
+ * device's every lane, since tabs share one store — and the entities of its queue ids (from
+ * their 'enqueued' events); '' when it names neither.
  */
 export function traceArgsFor(history: History, violation: { readonly clients: readonly number[]; readonly queueIds: readonly string[] }): string {
   const wanted = new Set(violation.queueIds);
@@ -255,7 +256,11 @@ export function traceArgsFor(history: History, violation: { readonly clients: re
     });
   }
   const args: string[] = [];
-  if (violation.clients.length > 0) args.push(`--clients ${[...new Set(violation.clients)].sort((a, b) => a - b).join(',')}`);
+  const deviceOf = new Map<number, number>();
+  for (const c of history.clients) if (c.tabOf !== undefined) deviceOf.set(c.client, c.tabOf);
+  const devices = new Set(violation.clients.map((client) => deviceOf.get(client) ?? client));
+  const lanes = new Set([...devices, ...[...deviceOf].filter(([, device]) => devices.has(device)).map(([lane]) => lane)]);
+  if (lanes.size > 0) args.push(`--clients ${[...lanes].sort((a, b) => a - b).join(',')}`);
   if (entities.size > 0) args.push(`--entities ${[...entities].sort().join(',')}`);
   return args.join(' ');
 }
