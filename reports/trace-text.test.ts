@@ -153,7 +153,7 @@ describe('selectTrace', () => {
 
   it('keeps a client, a time window and some kinds; server-wide records stay for any client', () => {
     const kept: HistoryEvent[] = [];
-    selectTrace(history, { clients: new Set([2]), entities: null, fromMs: 60_000, toMs: 180_000, kinds: new Set(['invoke', 'message', 'phase', 'apply']) }, (r) => void kept.push(r));
+    selectTrace(history, { clients: new Set([2]), entities: null, queueIds: null, fromMs: 60_000, toMs: 180_000, kinds: new Set(['invoke', 'message', 'phase', 'apply']) }, (r) => void kept.push(r));
     expect(kept.length).toBeGreaterThan(0);
     for (const r of kept) {
       expect(r.t).toBeGreaterThanOrEqual(60_000);

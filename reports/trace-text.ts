@@ -1,5 +1,5 @@
 // A run's history as a trace: one line per record, in recorded order, filtered to the clients,
-// entities, time window and record kinds asked for. What `syncstorm trace` prints; greppable
+// entities, items (queue ids), time window and record kinds asked for. What `syncstorm trace` prints; greppable
 // and diffable where the HTML report is visual (TigerBeetle's simulator log, Jepsen's
 // history.edn). Pure: records in, lines (or the records themselves, for JSON lines) out.
 //
@@ -19,7 +19,7 @@ export interface TraceFilter {
   /** Entity ids; null: every entity, and the records that name none. */
   readonly entities: ReadonlySet<string> | null;
   /** Queue ids (c3:17): the items' own story (with entities: either's); null: no such filter. */
-  readonly queueIds?: ReadonlySet<string> | null;
+  readonly queueIds: ReadonlySet<string> | null;
   /** Virtual time window, inclusive, in ms. */
   readonly fromMs: number;
   readonly toMs: number;
@@ -31,12 +31,12 @@ export const TRACE_EVERYTHING: TraceFilter = { clients: null, entities: null, qu
 
 /**
  * Calls `visit` with each record the filter keeps, in recorded order; returns how many records
- * the history holds in all. Two passes when entities are asked for (the first learns which
- * queue ids and push requests belong to them).
+ * the history holds in all. Two passes when entities or items are asked for (the first learns
+ * which queue ids, ops and push requests belong to them).
  */
 export function selectTrace(history: History, filter: TraceFilter, visit: (record: HistoryEvent) => void): number {
   const lanesOfClientId = clientIdsOf(history, filter.clients);
-  const queueIds = filter.queueIds ?? null;
+  const queueIds = filter.queueIds;
   const related = filter.entities === null && queueIds === null ? null : relatedRecords(history, filter.entities, queueIds);
   const requests = new Incarnations();
   let total = 0;

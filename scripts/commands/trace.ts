@@ -1,15 +1,16 @@
-// `syncstorm trace FILE`: re-run a run file and print its history, one line per record, in
-// recorded order: every op, engine event, message, server apply, fault, crash and phase,
-// filtered by client, entity, time window and record kind (reports/trace-text.ts). Or, with
-// --json, the records themselves as JSON lines. The lines go to stdout (pipe them to grep,
-// less or diff); a closing summary goes to stderr.
+// `syncstorm trace FILE`: re-run a run file (or read a recorded history, a real-network run's
+// history.jsonl) and print its history, one line per record, in recorded order: every op,
+// engine event, message, server apply, fault, crash and phase, filtered by client, entity,
+// item, time window and record kind (reports/trace-text.ts). Or, with --json, the records
+// themselves as JSON lines. The lines go to stdout (pipe them to grep, less or diff); progress
+// and a closing summary go to stderr.
 
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import { runSimulation } from '../../sim/runner.ts';
 import { variantByName } from '../../sim/variants.ts';
 import type { History, HistoryEvent } from '../../sim/history.ts';
 import { HistoryFileError, parseHistoryFile, startsLikeHistoryFile } from '../../sim/history-file.ts';
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { TraceKind } from '../../reports/trace-kinds.ts';
 import { formatTraceLine, formatTraceTime, laneLabels, selectTrace, type TraceFilter } from '../../reports/trace-text.ts';
 import { readReplayInput } from './replay.ts';
@@ -131,21 +132,20 @@ function describeFilter(options: TraceOptions): string {
   return parts.length === 0 ? '' : ` (${parts.join(' · ')})`;
 }
 
-/** Writes every chunk to stdout, waiting when the pipe is full; a reader that went away (`| head`) ends the trace quietly. */
+/**
+ * Writes every chunk to stdout, waiting when the pipe is full; a reader that went away (`| head`)
+ * ends the trace quietly. The EPIPE handler stays for the process's life: a write buffered before
+ * the reader left fails after this returns.
+ */
 async function writeOut(chunks: readonly string[]): Promise<void> {
   let closed = false;
-  const onError = (error: NodeJS.ErrnoException): void => {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
     closed = true;
-  };
-  process.stdout.on('error', onError);
-  try {
-    for (const chunk of chunks) {
-      if (closed) return;
-      if (!process.stdout.write(chunk)) await drainedOrClosed(process.stdout);
-    }
-  } finally {
-    process.stdout.off('error', onError);
+  });
+  for (const chunk of chunks) {
+    if (closed) return;
+    if (!process.stdout.write(chunk)) await drainedOrClosed(process.stdout);
   }
 }
 
