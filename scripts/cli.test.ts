@@ -228,6 +228,22 @@ describe('syncstorm bin (spawned)', () => {
     });
   });
 
+  it('run saves a run file and a report, and prints the replay and trace commands for it, which work', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'syncstorm-run-'));
+    try {
+      const result = spawnCli('run', '--seed', '3', '--clients', '5', '--duration', '1m', '--out', dir);
+      expect(result.status, result.stderr).toBe(0);
+      const runFile = join(dir, 'seed-3.json');
+      expect(result.stdout).toContain(`run file: ${runFile}  (replay: npx syncstorm replay ${runFile} · the story as text: npx syncstorm trace ${runFile})`);
+      expect(readFileSync(join(dir, 'seed-3', 'report.html'), 'utf8')).toContain(`<pre class="replay" id="trace-command">npx syncstorm trace ${runFile}</pre>`);
+      const trace = spawnCli('trace', runFile, '--kinds', 'phase');
+      expect(trace.stdout).toMatch(/run +— heal —/);
+      expect(trace.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   describe('trace', () => {
     // The same small regression: 4 clients, a few hundred records.
     const regression = fileURLToPath(new URL('../scenarios/regressions/default-seed-192432.json', import.meta.url));

@@ -121,7 +121,7 @@ export function runCheckAndSave(config: SimConfig, variant: SystemVariant, dir: 
   const checks = checkRun(result, variant);
   progress?.phase('writing the run file and the report');
   const runFile = writeJson(join(dir, `seed-${config.seed}.json`), toRunFile(result, summarize(result.history)));
-  const { htmlPath } = writeRunReport(join(dir, `seed-${config.seed}`), result, toCheckSummaries(checks), { replayCommand: `npx syncstorm replay ${runFile}` });
+  const { htmlPath } = writeRunReport(join(dir, `seed-${config.seed}`), result, toCheckSummaries(checks), { replayCommand: `npx syncstorm replay ${runFile}`, traceCommand: `npx syncstorm trace ${runFile}` });
   return { result, checks, runFile, report: htmlPath, wallMs };
 }
 
@@ -133,7 +133,7 @@ export async function runRun(flags: RunCommandOptions): Promise<void> {
   console.log(formatSummary(saved.result, summarize(saved.result.history), saved.wallMs));
   console.log(formatChecks(saved.checks));
   if (flags.json !== undefined) writeJson(flags.json, toRunFile(saved.result, summarize(saved.result.history)));
-  console.log(`run file: ${flags.json ?? saved.runFile}  (replay: npx syncstorm replay ${flags.json ?? saved.runFile})`);
+  console.log(`run file: ${flags.json ?? saved.runFile}  (replay: npx syncstorm replay ${flags.json ?? saved.runFile} · the story as text: npx syncstorm trace ${flags.json ?? saved.runFile})`);
   console.log(`report: ${saved.report}`);
   if (!saved.checks.every((c) => c.valid)) process.exitCode = 1;
 }
