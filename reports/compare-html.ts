@@ -78,6 +78,9 @@ function chaosRunFacts(file: CompareFile, source: CompareSource): [string, strin
     ['Scenario', `<code>${escapeHtml(source.a.scenario)}</code>`],
     ['Faults', escapeHtml(source.a.faults)],
     ['Seeds on another path (trace hash differs)', `<span id="compare-other-paths">${escapeHtml(paths)}</span>`],
+    ...(source.seedsWithAnotherPlan.length === 0
+      ? []
+      : [['Seeds with another workload', `<span class="bad" id="compare-other-plans">${escapeHtml(`${formatCount(source.seedsWithAnotherPlan.length)} of ${formatCount(s.seeds.length)} (${seedList(source.seedsWithAnotherPlan)}): B's build plans other ops, faults or clocks for them, so their differences are not the engine's alone`)}</span>`] as [string, string]]),
     ['Intervals', `${Math.round(s.confidence * 100)} % paired bootstrap, ${formatCount(s.resamples)} resamples, seed ${s.statsSeed}`],
   ];
 }

@@ -90,7 +90,7 @@ describe('compareSampleSets (two chaos runs, e.g. two builds)', () => {
     const b = { origin: origin('runs/branch'), samples: [5, 4, 3, 2].map((s) => sample(s, { traceHash: s === 3 ? 'other' : `h${s}`, p99Ms: s === 3 ? 4000 : 1000 })) };
     const file = compareSampleSets(a, b, setup, 'test');
     expect(file.setup.seeds).toEqual([2, 3, 4]);
-    expect(file.source).toEqual({ kind: 'chaos-runs', a: a.origin, b: b.origin, seedsOnAnotherPath: [3], seedsUnpaired: 2 });
+    expect(file.source).toEqual({ kind: 'chaos-runs', a: a.origin, b: b.origin, seedsOnAnotherPath: [3], seedsUnpaired: 2, seedsWithAnotherPlan: [] });
     expect(file.metrics.find((m) => m.key === 'p99Ms')!.b).toBe(2000);
     expect(file.a.label).toBe('runs/main (correct, lww-hlc)');
     const html = renderCompareReport(file);
@@ -104,7 +104,23 @@ describe('compareSampleSets (two chaos runs, e.g. two builds)', () => {
     expect(file.source!.seedsOnAnotherPath).toEqual([]);
     expect(file.tally).toEqual({ better: 0, worse: 0, same: COMPARED_METRICS.length });
     expect(renderCompareReport(file)).toContain('none: both ran every seed alike');
+    expect(renderCompareReport(file)).not.toContain('compare-other-plans');
     expect(() => compareSampleSets({ origin: origin('a'), samples: [sample(1)] }, { origin: origin('b'), samples: [sample(2)] }, setup, 'test')).toThrow(/share no seed/);
+  });
+});
+
+describe('compareSampleSets: plans', () => {
+  it("names the seeds whose plan differs (B's build plans another workload), when both sides kept plan hashes", () => {
+    const origin = (dir: string) => ({ dir, scenario: 'default', variant: 'correct', policy: 'lww-hlc', faults: 'swarm' });
+    const setup = { clients: 50, teamSize: 5, durationMs: 600_000, opsPerClientPerHour: 60 };
+    const a = { origin: origin('a'), samples: [1, 2, 3].map((s) => ({ ...sample(s), planHash: `p${s}` })) };
+    const b = { origin: origin('b'), samples: [1, 2, 3].map((s) => ({ ...sample(s), planHash: s === 2 ? 'other' : `p${s}` })) };
+    const file = compareSampleSets(a, b, setup, 'test');
+    expect(file.source!.seedsWithAnotherPlan).toEqual([2]);
+    expect(renderCompareReport(file)).toMatch(/<span class="bad" id="compare-other-plans">1 of 3 \(2\): B&#39;s build plans other ops, faults or clocks for them/);
+    // A side written before plan hashes were kept says nothing about its plans.
+    const old = { origin: origin('old'), samples: [1, 2, 3].map((s) => sample(s)) };
+    expect(compareSampleSets(old, b, setup, 'test').source!.seedsWithAnotherPlan).toEqual([]);
   });
 });
 

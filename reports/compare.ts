@@ -101,6 +101,12 @@ export interface CompareSource {
   readonly seedsOnAnotherPath: readonly number[];
   /** Seeds one side ran and the other did not: left out. */
   readonly seedsUnpaired: number;
+  /**
+   * Seeds whose plan (ops, faults, clocks) differs between the two runs: B's build generates
+   * another workload for them, so their differences are not the engine's alone. Empty when the
+   * plans agree, or when a side's samples carry no plan hash.
+   */
+  readonly seedsWithAnotherPlan: readonly number[];
 }
 
 export interface SampleSetOrigin {
@@ -236,10 +242,13 @@ export function runCompare(options: CompareOptions): CompareFile {
   };
 }
 
+/** A chaos run's sample of one seed: a SeedSample and the hash of the plan the seed ran (absent in files written before it was kept). */
+export type ChaosRunSample = SeedSample & { readonly planHash?: string };
+
 /** One side of a comparison of two chaos runs: where it came from and its samples. */
 export interface SampleSet {
   readonly origin: SampleSetOrigin;
-  readonly samples: readonly SeedSample[];
+  readonly samples: readonly ChaosRunSample[];
 }
 
 export interface SampleSetsSetup {
@@ -277,6 +286,7 @@ export function compareSampleSets(a: SampleSet, b: SampleSet, setup: SampleSetsS
       a: a.origin,
       b: b.origin,
       seedsOnAnotherPath: aPaired.filter((s, i) => s.traceHash !== bPaired[i]!.traceHash).map((s) => s.seed),
+      seedsWithAnotherPlan: aPaired.filter((s, i) => s.planHash !== undefined && bPaired[i]!.planHash !== undefined && s.planHash !== bPaired[i]!.planHash).map((s) => s.seed),
       seedsUnpaired: a.samples.length + b.samples.length - 2 * aPaired.length,
     },
     generatedBy,

@@ -6,12 +6,22 @@
 
 import { fileURLToPath } from 'node:url';
 import type { SeedCheck, SeedExtra } from '../../scenarios/chaos/run-seed.ts';
-import { seedSampleOf, type SeedSample } from '../../reports/sweep-sample.ts';
+import { TraceHasher } from '../../sim/history.ts';
+import type { RunPlan } from '../../sim/types.ts';
+import { seedSampleOf } from '../../reports/sweep-sample.ts';
+import type { ChaosRunSample } from '../../reports/compare.ts';
 
 export const SAMPLES_FILE = 'samples.jsonl';
 
-/** The hook: a run and its checks → its SeedSample. */
-export const sampleExtra: SeedExtra = (run, check) => seedSampleOf(run, check.results);
+/** The hook: a run and its checks → its sample, with the hash of the plan it ran (so two builds' runs of a seed can be seen to share a workload). */
+export const sampleExtra: SeedExtra = (run, check): ChaosRunSample => ({ ...seedSampleOf(run, check.results), planHash: planHashOf(run.plan) });
+
+/** A 64-bit hash of a plan (ops, faults, clocks): equal plans, equal hashes. */
+export function planHashOf(plan: RunPlan): string {
+  const hasher = new TraceHasher();
+  hasher.str(JSON.stringify(plan));
+  return hasher.digest();
+}
 
 /** The pool's per-seed option for samples: the hook here, and the worker entry that runs it in each thread. */
 export function samplesPerSeed(): { readonly extra: SeedExtra; readonly workerEntry: string } {
@@ -39,7 +49,7 @@ export function mergeSamples(docs: readonly string[]): string {
 }
 
 /** The samples of a samples.jsonl; a line that is not one names the file and the line. */
-export function parseSamples(text: string, file: string): SeedSample[] {
+export function parseSamples(text: string, file: string): ChaosRunSample[] {
   return text
     .split('\n')
     .map((line, index) => ({ line, number: index + 1 }))
@@ -51,10 +61,10 @@ export function parseSamples(text: string, file: string): SeedSample[] {
       } catch (error) {
         throw new Error(`${file}:${number} is not JSON: ${(error as Error).message}`);
       }
-      const sample = value as Partial<SeedSample> | null;
+      const sample = value as Partial<ChaosRunSample> | null;
       if (sample === null || typeof sample !== 'object' || !Number.isSafeInteger(sample.seed) || typeof sample.traceHash !== 'string' || !Array.isArray(sample.failedCheckers)) {
         throw new Error(`${file}:${number} should be a seed's sample (seed, traceHash, failedCheckers, …), got ${line.slice(0, 80)}`);
       }
-      return sample as SeedSample;
+      return sample as ChaosRunSample;
     });
 }

@@ -59,7 +59,9 @@ describe('chaos --samples and compare DIR_A DIR_B', () => {
     expect(other.code, other.stderr).toBe(0);
     const file = JSON.parse(readFileSync(join(root, 'other', 'compare.json'), 'utf8')) as CompareFile;
     expect(file.setup.seeds).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(file.source).toMatchObject({ kind: 'chaos-runs', a: { dir: a, policy: 'lww-hlc' }, b: { dir: b, policy: 'server-wins' }, seedsUnpaired: 0 });
+    // Another policy is another engine, not another workload: every seed's plan is the same.
+    expect(file.source).toMatchObject({ kind: 'chaos-runs', a: { dir: a, policy: 'lww-hlc' }, b: { dir: b, policy: 'server-wins' }, seedsUnpaired: 0, seedsWithAnotherPlan: [] });
+    expect(samplesOf(a).every((s, i) => /^[0-9a-f]{16}$/.test((s as { planHash?: string }).planHash ?? '') && (s as { planHash?: string }).planHash === (samplesOf(b)[i] as { planHash?: string }).planHash)).toBe(true);
     // Server-wins decides some conflicts otherwise: those seeds run another way; a seed with no conflict runs alike.
     const bHash = new Map(samplesOf(b).map((s) => [s.seed, s.traceHash]));
     const differing = samplesOf(a).filter((s) => s.traceHash !== bHash.get(s.seed)).map((s) => s.seed);

@@ -76,6 +76,8 @@ export async function runCompareDirsCommand(dirA: string, dirB: string, flags: C
   const source = file.source!;
   process.stderr.write(`compare: A ${file.a.label} vs B ${file.b.label} · ${file.setup.seeds.length} seeds both ran${source.seedsUnpaired > 0 ? ` (${source.seedsUnpaired} on one side only, left out)` : ''}\n`);
   await reportComparison(file, flags.out);
+  const plans = source.seedsWithAnotherPlan;
+  if (plans.length > 0) console.log(`WARNING: B's build plans another workload for ${plans.length} of ${file.setup.seeds.length} seeds (${plans.slice(0, 10).join(', ')}${plans.length > 10 ? ', …' : ''}): their differences are not the engine's alone`);
   const other = source.seedsOnAnotherPath;
   console.log(other.length === 0 ? `trace hashes: equal on all ${file.setup.seeds.length} seeds (B ran every seed as A did)` : `trace hashes: B took another path on ${other.length} of ${file.setup.seeds.length} seeds (${other.slice(0, 10).join(', ')}${other.length > 10 ? ', …' : ''})`);
 }
