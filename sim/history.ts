@@ -34,8 +34,8 @@ export type HistoryEvent = StoredEvent | MessageRecord;
  * - 'start-failed': the app could not open its store (its release refuses the store, or a
  *   migration step failed); it stays closed until the next restart.
  */
-export type DownCause = 'crash' | 'rebuild' | 'close' | 'start-failed';
-export const DOWN_CAUSES: readonly DownCause[] = ['crash', 'rebuild', 'close', 'start-failed'];
+export const DOWN_CAUSES = ['crash', 'rebuild', 'close', 'start-failed'] as const;
+export type DownCause = (typeof DOWN_CAUSES)[number];
 
 /** Every record but messages: these live in History.events (messages: History.messages). */
 export type StoredEvent =

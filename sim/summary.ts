@@ -73,7 +73,7 @@ export function summarize(history: History): RunSummary {
 
 /** Every cause at zero. */
 export function downCounts(): Record<DownCause, number> {
-  return { crash: 0, rebuild: 0, close: 0, 'start-failed': 0 };
+  return Object.fromEntries(DOWN_CAUSES.map((cause) => [cause, 0])) as Record<DownCause, number>;
 }
 
 const DOWN_CAUSE_NOUNS: Readonly<Record<DownCause, string>> = { crash: 'crashes', rebuild: 'engine rebuilds', close: 'closes', 'start-failed': 'failed starts' };

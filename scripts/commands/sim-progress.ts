@@ -22,9 +22,10 @@ function minutes(ms: number): string {
   return (ms / 60_000).toFixed(1);
 }
 
-function describe(label: string, p: RunProgress): string {
+/** How far the run got: '23.4 of 60.0 simulated min · 412,345 events'. */
+function whereText(p: RunProgress): string {
   const where = p.simulatedMs <= p.durationMs ? `${minutes(p.simulatedMs)} of ${minutes(p.durationMs)} simulated min` : `converging at ${minutes(p.simulatedMs)} simulated min`;
-  return `${label}: ${where} · ${p.events.toLocaleString('en-US')} events`;
+  return `${where} · ${p.events.toLocaleString('en-US')} events`;
 }
 
 export async function simulationProgress(label: string): Promise<SimulationProgress> {
@@ -39,7 +40,7 @@ export async function simulationProgress(label: string): Promise<SimulationProgr
         const nowMs = performance.now();
         if (nowMs - lastLineMs < QUIET_MS) return;
         lastLineMs = nowMs;
-        process.stderr.write(`${describe(label, p)}\n`);
+        process.stderr.write(`${label}: ${whereText(p)}\n`);
       },
       stop: () => {},
       phase,
@@ -52,7 +53,7 @@ export async function simulationProgress(label: string): Promise<SimulationProgr
   return {
     onProgress: (p) => {
       const value = Math.min(1000, Math.round((1000 * p.simulatedMs) / Math.max(1, p.durationMs)));
-      const where = describe(label, p).slice(label.length + 2);
+      const where = whereText(p);
       if (!started) {
         started = true;
         bar.start(1000, value, { where });
