@@ -1,5 +1,5 @@
-// The benchmark's verdicts: each figure against its issue-7 target, and a shortened scale run
-// never passes a target set for the hour.
+// The benchmark's verdicts: each figure against its issue-3 and issue-7 targets, and a shortened
+// scale run never passes a target set for the hour.
 
 import { describe, expect, it } from 'vitest';
 import type { SimMeasurement } from './jobs.ts';
@@ -17,6 +17,9 @@ function sim(clients: number, durationMs: number, wallMs: number, peakRssBytes =
 
 const entry = (m: SimMeasurement, shortened: string | null = null) => ({ clients: m.clients, durationMs: m.durationMs, shortened, runs: [m], median: m, error: null });
 const markOf = (rows: readonly { figure: string; pass: boolean | null }[], figure: string) => rows.find((r) => r.figure === figure)?.pass;
+/** The marks of every row of this figure, each with its target's issue (#3, #7). */
+const marksOf = (rows: readonly { figure: string; target: string | null; pass: boolean | null }[], figure: string) =>
+  rows.filter((r) => r.figure === figure).map((r) => `${/\(#\d\)$/.exec(r.target ?? '')?.[0] ?? r.target} ${r.pass}`);
 
 describe('bench verdicts', () => {
   it('standard run: 2,000× compression, checkers included, passes; 1,000× is short', () => {
@@ -24,7 +27,7 @@ describe('bench verdicts', () => {
     expect(markOf(standardRows(entry(sim(1000, HOUR_MS, 3_600)), null), 'time compression')).toBe(false);
   });
 
-  it('fake-timers baseline: its median of three runs is shown, and the ratio is marked against 10×', () => {
+  it('fake-timers baseline: its median of three runs is shown, and the ratio is marked against 5× (#3) and 10× (#7)', () => {
     const ft = (wallMs: number) => ({ clients: 1000, simulatedMs: HOUR_MS, wallMs, cpuMs: wallMs, opsPlanned: 10, opsInvoked: 10, writesOk: 8, writesFailed: 0, serverApplied: 8, stoppedEarly: false, peakRssBytes: 1 });
     const baseline = (ratio: number) => {
       const runs = [ft(16_000), ft(14_000), ft(15_000)];
@@ -32,8 +35,20 @@ describe('bench verdicts', () => {
     };
     const rows = standardRows(entry(sim(1000, HOUR_MS, 1_700)), baseline(10));
     expect(rows.find((r) => r.figure === 'fake-timers wall')?.value).toMatch(/^15\.00 s \(median of 16\.00 \/ 14\.00 \/ 15\.00; cpu 15\.00 s\)/);
-    expect(markOf(rows, 'speed ratio sim ÷ fake-timers')).toBe(true);
-    expect(markOf(standardRows(entry(sim(1000, HOUR_MS, 1_700)), baseline(4)), 'speed ratio sim ÷ fake-timers')).toBe(false);
+    expect(marksOf(rows, 'speed ratio sim ÷ fake-timers')).toEqual(['(#3) true', '(#7) true']);
+    expect(marksOf(standardRows(entry(sim(1000, HOUR_MS, 1_700)), baseline(6)), 'speed ratio sim ÷ fake-timers')).toEqual(['(#3) true', '(#7) false']);
+    expect(marksOf(standardRows(entry(sim(1000, HOUR_MS, 1_700)), baseline(4.9)), 'speed ratio sim ÷ fake-timers')).toEqual(['(#3) false', '(#7) false']);
+  });
+
+  it('on one CPU (#3): the pinned hour passes under 10 s with its checkers, not at 10 s; a failed pinned run is short and says why', () => {
+    const figure = 'on one CPU (taskset -c 0)';
+    const pinned = (wallMs: number) => standardRows(entry(sim(1000, HOUR_MS, 1_700)), null, entry(sim(1000, HOUR_MS, wallMs)));
+    expect(marksOf(pinned(9_850), figure)).toEqual(['(#3) true']); // + 100 ms of checkers
+    expect(marksOf(pinned(9_900), figure)).toEqual(['(#3) false']);
+    expect(pinned(8_900).find((r) => r.figure === figure)?.value).toMatch(/^9\.00 s with checkers → 400× \(8\.90 s/);
+    const failed = standardRows(entry(sim(1000, HOUR_MS, 1_700)), null, { ...entry(sim(1000, HOUR_MS, 1)), runs: [], median: null, error: 'spawn taskset ENOENT' });
+    expect(failed.find((r) => r.figure === figure)).toMatchObject({ value: 'spawn taskset ENOENT', pass: false });
+    expect(standardRows(entry(sim(1000, HOUR_MS, 1_700)), null).some((r) => r.figure === figure)).toBe(false);
   });
 
   it('a size without a target (100 clients) shows its compression and marks nothing', () => {
@@ -49,9 +64,11 @@ describe('bench verdicts', () => {
   it('scale: a full hour under 30 s and 1.5 GB passes; a shortened run is short however fast', () => {
     const idle = { clients: 1000, heapOneBytes: 1, heapTwoBytes: 2, rssOneBytes: 1, rssTwoBytes: 2, heapPerClientBytes: 5000, rssPerClientBytes: 6000 };
     const full = scaleRows({ run: entry(sim(10_000, HOUR_MS, 20_000)), idle, idleError: null });
-    expect([markOf(full, 'wall time'), markOf(full, 'peak RSS (whole process)')]).toEqual([true, true]);
+    expect([markOf(full, 'wall time'), ...marksOf(full, 'peak RSS (whole process)')]).toEqual([true, '(#3) true', '(#7) true']);
+    const heavy = scaleRows({ run: entry(sim(10_000, HOUR_MS, 20_000, 1.7 * 2 ** 30)), idle, idleError: null });
+    expect(marksOf(heavy, 'peak RSS (whole process)')).toEqual(['(#3) true', '(#7) false']);
     const cut = scaleRows({ run: entry(sim(10_000, 10 * 60_000, 5_000), 'projected past the budget'), idle, idleError: null });
-    expect([markOf(cut, 'wall time'), markOf(cut, 'peak RSS (whole process)')]).toEqual([false, false]);
+    expect([markOf(cut, 'wall time'), ...marksOf(cut, 'peak RSS (whole process)')]).toEqual([false, '(#3) false', '(#7) false']);
   });
 
   it('chaos: 50,000 seeds/h with 2 workers and a 1.8× speed-up pass', () => {

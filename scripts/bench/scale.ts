@@ -1,4 +1,4 @@
-// Group "scale" (issue 7): 10,000 clients for one simulated hour (swarm faults, every
+// Group "scale" (issues 3 and 7): 10,000 clients for one simulated hour (swarm faults, every
 // checker) in one fresh process, for less than an hour when the standard run projects it past
 // the wall budget (then marked short: the targets are for the hour); and memory per idle
 // virtual client (idle-child.ts).

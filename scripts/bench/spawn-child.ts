@@ -8,11 +8,16 @@ import { SIM_NODE_FLAGS } from '../../scenarios/chaos/pool.ts';
 /** The project root (children run from it so `--import tsx` resolves). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export function runChild<T>(script: string, job: object, nodeArgs: readonly string[] = []): Promise<T> {
+/** Where a child may run: anywhere, or pinned to one CPU (by `taskset -c`, util-linux). */
+export type Placement = { readonly cpu: number } | null;
+
+export function runChild<T>(script: string, job: object, nodeArgs: readonly string[] = [], placement: Placement = null): Promise<T> {
   return new Promise((resolve, reject) => {
     // Every child, baselines included, runs with the heap the simulator's processes get.
     const args = [...SIM_NODE_FLAGS, ...nodeArgs, '--import', 'tsx', `scripts/bench/${script}`, JSON.stringify(job)];
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    // Pinned, V8's GC and compiler threads share the one CPU with the simulating thread.
+    const [command, commandArgs] = placement === null ? [process.execPath, args] : ['taskset', ['-c', String(placement.cpu), process.execPath, ...args]];
+    const child = spawn(command, commandArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => void (stdout += chunk));

@@ -3,7 +3,7 @@
 // (10,000 clients, scale.ts, for less than an hour when projected past its wall budget).
 
 import type { SimJob, SimMeasurement } from './jobs.ts';
-import { announce, runChild } from './spawn-child.ts';
+import { announce, runChild, type Placement } from './spawn-child.ts';
 import { formatMinutes, medianBy } from './stats.ts';
 
 export interface ThroughputEntry {
@@ -17,14 +17,15 @@ export interface ThroughputEntry {
   readonly error: string | null;
 }
 
-export async function measureSize(clients: number, durationMs: number, repeats: number, shortened: string | null, nodeArgs: readonly string[] = []): Promise<ThroughputEntry> {
+export async function measureSize(clients: number, durationMs: number, repeats: number, shortened: string | null, nodeArgs: readonly string[] = [], placement: Placement = null): Promise<ThroughputEntry> {
   const runs: SimMeasurement[] = [];
   let error: string | null = null;
+  const where = placement === null ? '' : ` on CPU ${placement.cpu} alone`;
   for (let run = 1; run <= repeats; run++) {
-    announce(`simulator: ${clients.toLocaleString('en-US')} clients × ${formatMinutes(durationMs)}, swarm faults, every checker — run ${run} of ${repeats}`);
+    announce(`simulator: ${clients.toLocaleString('en-US')} clients × ${formatMinutes(durationMs)}, swarm faults, every checker${where} — run ${run} of ${repeats}`);
     const job: SimJob = { mode: 'swarm', clients, durationMs };
     try {
-      runs.push(await runChild<SimMeasurement>('sim-child.ts', job, nodeArgs));
+      runs.push(await runChild<SimMeasurement>('sim-child.ts', job, nodeArgs, placement));
     } catch (failure) {
       error = String(failure);
       announce(`  failed: ${error}`);
