@@ -55,6 +55,33 @@ function checkedMs(flag: string, value: string, totalMs: number, expected: strin
   return totalMs;
 }
 
+/** ms as parseDurationArg reads it back, largest units first: 1s, 90s → 1m30s, 168h, 1s500ms. */
+export function formatDurationArg(ms: number): string {
+  if (!Number.isSafeInteger(ms) || ms < 0) throw new Error(`formatDurationArg: ms should be a non-negative safe integer, got ${ms}`);
+  if (ms === 0) return '0ms';
+  let rest = ms;
+  let text = '';
+  for (const [unit, unitMs] of Object.entries(durationUnitsMs)) {
+    const count = Math.floor(rest / unitMs);
+    rest -= count * unitMs;
+    if (count > 0) text += `${count}${unit}`;
+  }
+  return text;
+}
+
+/** parseDurationArg within [minMs, maxMs] (a simulation's chaos phase, a wall budget): outside, the error names the bounds. */
+export function parseBoundedDurationArg(flag: string, minMs: number, maxMs: number): ArgParser<number> {
+  if (!Number.isSafeInteger(minMs) || !Number.isSafeInteger(maxMs) || minMs < 0 || minMs > maxMs) {
+    throw new Error(`parseBoundedDurationArg(${flag}): bounds should be safe integers with 0 <= min <= max, got ${minMs}..${maxMs}`);
+  }
+  const parse = parseDurationArg(flag);
+  return (value) => {
+    const ms = parse(value);
+    if (ms < minMs || ms > maxMs) fail(flag, value, `a duration from ${formatDurationArg(minMs)} to ${formatDurationArg(maxMs)}`);
+    return ms;
+  };
+}
+
 /** Accepts a decimal or 0x-hex integer from 0 to 2^32 - 1. */
 export function parseSeedArg(flag = '--seed'): ArgParser<number> {
   return (value) => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseDurationArg, parseIntegerArg, parseSeedArg, seedMax } from './cli-args.ts';
+import { formatDurationArg, parseBoundedDurationArg, parseDurationArg, parseIntegerArg, parseSeedArg, seedMax } from './cli-args.ts';
 import { buildProgram, run, runProgram, type CliOutput } from './cli.ts';
 import { SIM_NODE_FLAGS } from '../scenarios/chaos/pool.ts';
 import { buildSimConfig } from '../sim/config.ts';
@@ -58,6 +58,30 @@ describe('parseDurationArg', () => {
       expect(() => parse(value)).toThrow(new RegExp(`^--budget must be a duration .*, got '${value}'$`));
     },
   );
+});
+
+describe('parseBoundedDurationArg', () => {
+  const parse = parseBoundedDurationArg('--duration', 1_000, 7 * 24 * 3_600_000);
+
+  it('accepts a duration within the bounds, the bounds included', () => {
+    expect([parse('1s'), parse('1000'), parse('30m'), parse('168h')]).toEqual([1_000, 1_000, 1_800_000, 604_800_000]);
+  });
+
+  it.each(['0', '999ms', '168h1ms'])('rejects %j outside them, naming the flag, the bounds and the value', (value) => {
+    expect(() => parse(value)).toThrow(InvalidArgumentError);
+    expect(() => parse(value)).toThrow(`--duration must be a duration from 1s to 168h, got '${value}'`);
+  });
+
+  it('still rejects what is no duration at all, as parseDurationArg does', () => {
+    expect(() => parse('soon')).toThrow(/^--duration must be a duration such as/);
+  });
+
+  it('writes bounds the way the flag reads them: formatDurationArg is parseDurationArg backwards', () => {
+    const read = parseDurationArg('--x');
+    for (const ms of [0, 1, 999, 1_000, 1_500, 60_000, 90_000, 3_600_000, 5_400_000, 3_605_001, 604_800_000]) expect(read(formatDurationArg(ms))).toBe(ms);
+    expect([formatDurationArg(0), formatDurationArg(1_500), formatDurationArg(90_000), formatDurationArg(604_800_000)]).toEqual(['0ms', '1s500ms', '1m30s', '168h']);
+    expect(() => parseBoundedDurationArg('--x', 5, 1)).toThrow('0 <= min <= max');
+  });
 });
 
 describe('parseSeedArg', () => {
@@ -149,6 +173,25 @@ describe('run (in process)', () => {
     const output = capture();
     expect(await run(['node', 'syncstorm', command, '--policy', 'lww'], output)).toBe(2);
     expect(output.err).toBe("syncstorm: error: --policy must be one of lww-client-clock, lww-hlc, server-wins, client-wins, field-merge, manual, got 'lww'\n");
+  });
+
+  it.each([
+    ['run', []],
+    ['sweep', ['--param', 'batchItemsMax=1', '--seeds', '1', '--out', 'unused']],
+    ['compare', ['policy=lww-hlc', 'policy=server-wins', '--seeds', '1', '--out', 'unused']],
+    ['chaos', ['--seeds', '1', '--out', 'unused']],
+  ])("%s: a chaos phase outside the simulator's bounds is a usage error naming the flag, its bounds and the value", async (command, rest) => {
+    const output = capture();
+    expect(await run(['node', 'syncstorm', command, '--duration', '500ms', ...rest], output)).toBe(2);
+    expect(output.err).toBe("syncstorm: error: --duration must be a duration from 1s to 168h, got '500ms'\n");
+  });
+
+  it('flags each in range that make no valid simulation together are a usage error naming the config field and the value', async () => {
+    const output = capture();
+    expect(await run(['node', 'syncstorm', 'run', '--clients', '10000', '--duration', '168h'], output)).toBe(2);
+    expect(output.err).toBe(
+      'syncstorm: error: these flags make no valid simulation: workload.opsPerClientPerHour should be at most 5 for 10000 clients over 604800000 ms (a plan expects at most 10000000 ops), got 60\n',
+    );
   });
 
   it('reports a failing command in one line with exit code 1, without a stack trace', async () => {

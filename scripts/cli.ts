@@ -1,9 +1,11 @@
 // The `syncstorm` CLI: wires commands and flags, and owns the exit codes.
 // Each command's work lives in scripts/commands/<name>.ts and is imported only when run.
-// Exit codes: 0 ok · 1 the command failed · 2 usage error (unknown command or option, bad value).
+// Exit codes: 0 ok · 1 the command failed · 2 usage error (unknown command or option, bad value,
+// flags that make no valid simulation together).
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { COMMANDS } from './commands/index.ts';
+import { SimConfigError } from '../sim/config.ts';
 
 export const exitCodeUsage = 2;
 export const exitCodeFailure = 1;
@@ -78,6 +80,12 @@ function reportError(error: unknown, output: CliOutput): number {
     // Help shown because no command was given: the help itself is the message.
     if (error.code === 'commander.help') return exitCodeUsage;
     output.writeErr(`syncstorm: error: ${usageMessage(error)}\n`);
+    return exitCodeUsage;
+  }
+  // Flags each in range can still make no simulation together (more ops than a plan holds, say):
+  // the config's own check names the field and the value, and it is the user's input all the same.
+  if (error instanceof SimConfigError) {
+    output.writeErr(`syncstorm: error: these flags make no valid simulation: ${error.message}\n`);
     return exitCodeUsage;
   }
   const message = error instanceof Error ? error.message : String(error);

@@ -14,7 +14,8 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { CONFLICT_POLICIES } from '../../engine/options.ts';
-import { parseDurationArg, parseIntegerArg, parseSeedArg } from '../cli-args.ts';
+import { parseBoundedDurationArg, parseIntegerArg, parseSeedArg } from '../cli-args.ts';
+import { DURATION_MS_MAX, DURATION_MS_MIN } from '../../sim/config.ts';
 import type { ChaosFailure } from '../../scenarios/chaos/summary.ts';
 import type { ChaosTarget } from '../../scenarios/chaos/target.ts';
 import type { PoolResult } from '../../scenarios/chaos/pool.ts';
@@ -38,7 +39,7 @@ export function registerChaos(program: Command): void {
     .option('--workers <k>', 'worker threads (1 runs in-process; default: available cores)', parseIntegerArg('--workers', 1, 256))
     .option('--clients <n>', 'virtual clients per run', parseIntegerArg('--clients', 1, 10_000))
     .option('--team-size <n>', 'clients sharing one entity space (at most --clients)', parseIntegerArg('--team-size', 1, 10_000))
-    .option('--duration <d>', 'simulated chaos phase per run, e.g. 5m, 1h', parseDurationArg('--duration'))
+    .option('--duration <d>', 'simulated chaos phase per run, e.g. 5m, 1h', parseBoundedDurationArg('--duration', DURATION_MS_MIN, DURATION_MS_MAX))
     .addOption(new Option('--policy <name>', "conflict policy (over the scenario's)").choices(CONFLICT_POLICIES))
     .requiredOption('--out <dir>', 'output directory (summary.json, junit.xml, trace-hashes.txt, failures/; its failures/ is replaced)')
     .option('--samples', "also write each seed's numbers (latency, bytes and requests per op, conflicts, convergence, violations) to DIR/samples.jsonl: `compare DIR_A DIR_B` compares two such runs, e.g. two builds over the same seeds")

@@ -2,7 +2,8 @@
 // command's module only when it runs, so `syncstorm --help` stays fast.
 
 import { Option, type Command } from 'commander';
-import { parseChoiceListArg, parseDurationArg, parseIntegerArg, parseIntegerListArg, parseListArg, parseSeedArg } from '../cli-args.ts';
+import { parseBoundedDurationArg, parseChoiceListArg, parseDurationArg, parseIntegerArg, parseIntegerListArg, parseListArg, parseSeedArg } from '../cli-args.ts';
+import { DURATION_MS_MAX, DURATION_MS_MIN } from '../../sim/config.ts';
 import { TRACE_KINDS } from '../../reports/trace-kinds.ts';
 import { CONFLICT_POLICIES } from '../../engine/options.ts';
 import { registerServe } from './serve.ts';
@@ -34,7 +35,7 @@ function registerRun(program: Command): void {
     .option('--seed <n>', 'the seed (decimal or 0x hex)', parseSeedArg('--seed'), 1)
     .option('--clients <n>', 'virtual clients', parseIntegerArg('--clients', 1, 10_000), 50)
     .option('--team-size <n>', 'clients sharing one entity space', parseIntegerArg('--team-size', 1, 10_000), 5)
-    .option('--duration <d>', 'simulated chaos phase, e.g. 10m, 1h', parseDurationArg('--duration'), 600_000)
+    .option('--duration <d>', 'simulated chaos phase, e.g. 10m, 1h', parseBoundedDurationArg('--duration', DURATION_MS_MIN, DURATION_MS_MAX), 600_000)
     .addOption(new Option('--policy <name>', 'conflict policy').choices(CONFLICT_POLICIES))
     .option('--no-faults', 'run without the nemesis')
     .option('--json <file>', 'also save the run file here')

@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { parseDurationArg, parseIntegerArg, parseSeedArg } from '../cli-args.ts';
+import { parseBoundedDurationArg, parseIntegerArg, parseSeedArg } from '../cli-args.ts';
 
 export interface RealnetCommandOptions {
   readonly seed: number;
@@ -30,15 +30,6 @@ function parseRateArg(flag: string): (value: string) => number {
   };
 }
 
-function parseBoundedDuration(flag: string, minMs: number, maxMs: number): (value: string) => number {
-  const parse = parseDurationArg(flag);
-  return (value) => {
-    const ms = parse(value);
-    if (ms < minMs || ms > maxMs) throw new InvalidArgumentError(`${flag} must be from ${minMs / 1000} s to ${maxMs / 1000} s, got '${value}'`);
-    return ms;
-  };
-}
-
 export function registerRealnet(program: Command): void {
   program
     .command('realnet')
@@ -46,8 +37,8 @@ export function registerRealnet(program: Command): void {
     .option('--seed <n>', 'the seed of the workload and the nemesis (decimal or 0x hex)', parseSeedArg('--seed'), 1)
     .option('--clients <n>', 'engine clients (one worker thread each)', parseIntegerArg('--clients', 1, 200), 20)
     .option('--team-size <n>', 'clients sharing one user and entity space', parseIntegerArg('--team-size', 1, 200), 5)
-    .option('--duration <d>', 'chaos phase in wall time, e.g. 60s, 2m', parseBoundedDuration('--duration', 1_000, 3_600_000), 60_000)
-    .option('--convergence-budget <d>', 'time to converge after the heal', parseBoundedDuration('--convergence-budget', 1_000, 600_000), 30_000)
+    .option('--duration <d>', 'chaos phase in wall time, e.g. 60s, 2m', parseBoundedDurationArg('--duration', 1_000, 3_600_000), 60_000)
+    .option('--convergence-budget <d>', 'time to converge after the heal', parseBoundedDurationArg('--convergence-budget', 1_000, 600_000), 30_000)
     .option('--faults-per-second <x>', 'mean nemesis actions per second', parseRateArg('--faults-per-second'), 0.5)
     .option('--bug <name>', 'run an engine bug variant from the bug zoo (scenarios/bugs.ts)')
     .option('--out <dir>', 'where the server file, client stores, history and report go', 'out/realnet')

@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { parseDurationArg, parseIntegerArg, parseSeedArg } from '../cli-args.ts';
+import { parseBoundedDurationArg, parseIntegerArg, parseSeedArg } from '../cli-args.ts';
+import { DURATION_MS_MAX, DURATION_MS_MIN } from '../../sim/config.ts';
 import { addSweepParam, EngineParamError, parseSweepParam, type SweepParam } from '../../reports/sweep-params.ts';
 
 export interface SweepFlags {
@@ -42,7 +43,7 @@ export function addRunShapeOptions(command: Command, seedsHelp: string, outHelp:
     .option('--seeds <n>', seedsHelp, parseIntegerArg('--seeds', 1, SWEEP_SEEDS_MAX), 20)
     .option('--seed-start <s>', 'the first seed S', parseSeedArg('--seed-start'), 1)
     .option('--clients <n>', 'virtual clients per run', parseIntegerArg('--clients', 1, 10_000), 50)
-    .option('--duration <d>', 'simulated chaos phase per run, e.g. 2m, 10m', parseDurationArg('--duration'), 600_000)
+    .option('--duration <d>', 'simulated chaos phase per run, e.g. 2m, 10m', parseBoundedDurationArg('--duration', DURATION_MS_MIN, DURATION_MS_MAX), 600_000)
     .option('--ops-per-hour <n>', "ops each client issues per simulated hour (default: the sim config's, 60)", parseIntegerArg('--ops-per-hour', 0, 100_000))
     .requiredOption('--out <dir>', outHelp);
 }
