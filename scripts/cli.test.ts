@@ -359,6 +359,24 @@ describe('syncstorm bin (spawned)', () => {
       }
     });
 
+    it('names the second tabs beside the clients when --clients names a lane the run lacks', () => {
+      const config = buildSimConfig({ seed: 2, clients: 3, teamSize: 3, durationMs: 10 * 60_000, faults: { swarm: false, kinds: ['second-tab'], faultsPerHour: 60 } });
+      const run = runSimulation({ config });
+      const tabs = run.history.clients.filter((client) => client.tabOf !== undefined).map((client) => client.client);
+      expect(tabs.length).toBeGreaterThan(0);
+      const dir = mkdtempSync(join(tmpdir(), 'syncstorm-trace-tabs-'));
+      try {
+        const file = join(dir, 'history.jsonl');
+        writeFileSync(file, renderHistoryFile(run.history).join(''));
+        const result = spawnCli('trace', file, '--clients', '99');
+        expect(result.stderr).toBe(`syncstorm: error: --clients names client 99, but this run has clients 0 to 2 and second tabs ${tabs.join(', ')}\n`);
+        expect(result.status).toBe(2);
+        expect(spawnCli('trace', file, '--clients', String(tabs[0]), '--kinds', 'restart').stdout).toMatch(new RegExp(`^\\S+ {2}t${tabs[0]}@c\\d `, 'm'));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it('ends quietly when the reader goes away (| head)', () => {
       // A trace of about 1.6 MB: far more than a pipe holds, so the writes meet the closed pipe.
       const big = fileURLToPath(new URL('../scenarios/regressions/default-seed-1957.json', import.meta.url));

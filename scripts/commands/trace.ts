@@ -116,8 +116,11 @@ function readRecordedHistory(file: string, options: TraceOptions): TraceSource {
 /** The lanes asked for, each one the run has; an unknown one is a usage error naming it and the range. */
 function checkedLanes(lanes: readonly number[], history: History): ReadonlySet<number> {
   const count = history.clients.length;
+  // Second tabs take the lanes after the devices (t20@c3 is lane 20).
+  const tabs = history.clients.filter((client) => client.tabOf !== undefined).map((client) => client.client);
+  const has = `clients 0 to ${count - tabs.length - 1}${tabs.length === 0 ? '' : ` and second tabs ${tabs.join(', ')}`}`;
   for (const lane of lanes) {
-    if (lane >= count) throw new InvalidArgumentError(`--clients names client ${lane}, but this run has clients 0 to ${count - 1}`);
+    if (lane >= count) throw new InvalidArgumentError(`--clients names client ${lane}, but this run has ${has}`);
   }
   return new Set(lanes);
 }
