@@ -82,7 +82,7 @@ describe('summarizeComparison', () => {
 
 describe('compareSampleSets (two chaos runs, e.g. two builds)', () => {
   const origin = (dir: string, policy = 'lww-hlc') => ({ dir, scenario: 'default', variant: 'correct', policy, faults: 'swarm over 24 kinds · 60/h' });
-  const setup = { clients: 50, teamSize: 5, durationMs: 600_000, opsPerClientPerHour: 60 };
+  const setup = { clients: 50, teamSize: 5, durationMs: 600_000, opsPerClientPerHour: 60, convergenceBudgetMs: 7_200_000 };
 
   it('pairs the seeds both ran, names the seeds on another path, and counts the unpaired', () => {
     const a = { origin: origin('runs/main'), samples: [1, 2, 3, 4].map((s) => sample(s, { traceHash: `h${s}` })) };
@@ -96,6 +96,17 @@ describe('compareSampleSets (two chaos runs, e.g. two builds)', () => {
     const html = renderCompareReport(file);
     expect(html).toContain('<span id="compare-other-paths">1 of 3: 3</span>');
     expect(html).toContain('(2 run on one side only, left out)');
+  });
+
+  it("counts an unconverged seed as the runs' own convergence budget", () => {
+    const converged = seeds.map((s) => sample(s));
+    const unconverged = seeds.map((s) => sample(s, { convergenceMs: null }));
+    const budgetOf = (budgetMs: number) => {
+      const file = compareSampleSets({ origin: origin('a'), samples: unconverged }, { origin: origin('b'), samples: converged }, { ...setup, convergenceBudgetMs: budgetMs }, 'test');
+      return [file.setup.convergenceBudgetMs, file.metrics.find((m) => m.key === 'convergenceMs')!.a];
+    };
+    expect(budgetOf(3_600_000)).toEqual([3_600_000, 3_600_000]);
+    expect(budgetOf(7_200_000)).toEqual([7_200_000, 7_200_000]);
   });
 
   it('says when B ran every seed as A did (a refactor), and refuses runs that share no seed', () => {
@@ -112,7 +123,7 @@ describe('compareSampleSets (two chaos runs, e.g. two builds)', () => {
 describe('compareSampleSets: plans', () => {
   it("names the seeds whose plan differs (B's build plans another workload), when both sides kept plan hashes", () => {
     const origin = (dir: string) => ({ dir, scenario: 'default', variant: 'correct', policy: 'lww-hlc', faults: 'swarm' });
-    const setup = { clients: 50, teamSize: 5, durationMs: 600_000, opsPerClientPerHour: 60 };
+    const setup = { clients: 50, teamSize: 5, durationMs: 600_000, opsPerClientPerHour: 60, convergenceBudgetMs: 7_200_000 };
     const a = { origin: origin('a'), samples: [1, 2, 3].map((s) => ({ ...sample(s), planHash: `p${s}` })) };
     const b = { origin: origin('b'), samples: [1, 2, 3].map((s) => ({ ...sample(s), planHash: s === 2 ? 'other' : `p${s}` })) };
     const file = compareSampleSets(a, b, setup, 'test');

@@ -256,6 +256,8 @@ export interface SampleSetsSetup {
   readonly teamSize: number;
   readonly durationMs: number;
   readonly opsPerClientPerHour: number;
+  /** What an unconverged seed counts as (the runs' convergence budget). */
+  readonly convergenceBudgetMs: number;
 }
 
 /**
@@ -267,7 +269,7 @@ export function compareSampleSets(a: SampleSet, b: SampleSet, setup: SampleSetsS
   const aPaired = [...a.samples].filter((s) => bBySeed.has(s.seed)).sort((x, y) => x.seed - y.seed);
   if (aPaired.length === 0) throw new Error(`A (${a.origin.dir}) and B (${b.origin.dir}) share no seed: compare runs over the same seeds`);
   const bPaired = aPaired.map((s) => bBySeed.get(s.seed)!);
-  const convergenceBudgetMs = DEFAULT_SIM_CONFIG.convergenceBudgetMs;
+  const convergenceBudgetMs = setup.convergenceBudgetMs;
   const resamples = BOOTSTRAP_RESAMPLES_DEFAULT;
   const summary = summarizeComparison(aPaired, bPaired, { convergenceBudgetMs, statsSeed, resamples, confidence: CONFIDENCE_DEFAULT });
   const label = (origin: SampleSetOrigin): string => `${origin.dir} (${origin.variant}, ${origin.policy})`;

@@ -5,7 +5,7 @@
 // {
 //   "format": "syncstorm-chaos-summary", "version": 1,
 //   "ok": false,                         // every property held on every seed run
-//   "target": { "scenario", "bug" | null, "variant", "clients", "teamSize", "durationMs", "policy", "faults" },
+//   "target": { "scenario", "bug" | null, "variant", "clients", "teamSize", "durationMs", "policy", "faults", "opsPerClientPerHour", "convergenceBudgetMs" },
 //   "seeds": { "start", "requested" | null (budget), "run", "passed", "failed", "first" | null, "last" | null,
 //              "description" },
 //   "budgetMs": number | null, "stoppedBy": "done" | "budget" | "aborted",
@@ -72,6 +72,8 @@ export interface ChaosSummary {
     readonly faults: string;
     /** Ops each client issues per simulated hour (absent in summaries written before it was kept). */
     readonly opsPerClientPerHour?: number;
+    /** The convergence phase's budget after the heal (absent in summaries written before it was kept). */
+    readonly convergenceBudgetMs?: number;
   };
   readonly seeds: {
     readonly start: number;

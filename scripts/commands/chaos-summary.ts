@@ -52,7 +52,7 @@ export function buildSummary(m: Modules, input: SummaryInput): ChaosSummary {
     format: m.CHAOS_SUMMARY_FORMAT,
     version: m.CHAOS_SUMMARY_VERSION,
     ok: failures.length === 0,
-    target: { scenario: target.scenario, bug: target.bug, variant: target.variant, clients: c.clients, teamSize: c.teamSize, durationMs: c.durationMs, policy: target.policy, faults: describeFaultConfig(target), opsPerClientPerHour: c.workload.opsPerClientPerHour },
+    target: { scenario: target.scenario, bug: target.bug, variant: target.variant, clients: c.clients, teamSize: c.teamSize, durationMs: c.durationMs, policy: target.policy, faults: describeFaultConfig(target), opsPerClientPerHour: c.workload.opsPerClientPerHour, convergenceBudgetMs: c.convergenceBudgetMs },
     seeds: {
       start: input.range.start,
       requested: input.range.count,

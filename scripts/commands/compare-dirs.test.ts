@@ -2,13 +2,14 @@
 // seed's numbers (the same from worker threads as in-process, and merged across shards), and
 // `compare DIR_A DIR_B` compares two such runs — or refuses, naming the side and the reason.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CompareFile } from '../../reports/compare.ts';
 import type { SeedSample } from '../../reports/sweep-sample.ts';
 import { syncstorm } from '../../scenarios/chaos/testing/cli.ts';
+import { DEFAULT_SIM_CONFIG } from '../../sim/config.ts';
 
 
 const root = mkdtempSync(join(tmpdir(), 'syncstorm-compare-dirs-'));
@@ -84,6 +85,15 @@ describe('chaos --samples and compare DIR_A DIR_B', () => {
     const setup = await syncstorm(['compare', a, longer, '--out', join(root, 'x')]);
     expect(setup.stderr).toBe('syncstorm: error: A and B must be chaos runs of one setup, but durationMs differs: A 120000, B 180000\n');
     expect(setup.code).toBe(2);
+    // A run whose convergence budget differs (a scenario's own, or another build's default) is another setup too.
+    const budget = join(root, 'other-budget');
+    cpSync(a, budget, { recursive: true });
+    const summary = JSON.parse(readFileSync(join(budget, 'summary.json'), 'utf8')) as { target: { convergenceBudgetMs?: number } };
+    expect(summary.target.convergenceBudgetMs).toBe(DEFAULT_SIM_CONFIG.convergenceBudgetMs);
+    writeFileSync(join(budget, 'summary.json'), JSON.stringify({ ...summary, target: { ...summary.target, convergenceBudgetMs: 3_600_000 } }));
+    const otherBudget = await syncstorm(['compare', a, budget, '--out', join(root, 'x')]);
+    expect(otherBudget.stderr).toBe(`syncstorm: error: A and B must be chaos runs of one setup, but convergenceBudgetMs differs: A ${DEFAULT_SIM_CONFIG.convergenceBudgetMs}, B 3600000\n`);
+    expect(otherBudget.code).toBe(2);
     const mixed = await syncstorm(['compare', a, 'default', '--out', join(root, 'x')]);
     expect(mixed.stderr).toMatch(/^syncstorm: error: A and B must both be variant specs or both chaos --samples directories, got A directory '.*' and B variant 'default'\n$/);
     expect(mixed.code).toBe(2);

@@ -2,7 +2,7 @@
 // same seeds — two builds of the engine (a protocol change on a branch against main), or two
 // configurations — compared per metric as `compare A B` compares variants, plus the seeds on
 // which B took another path (trace hash). Both must be runs of one setup (scenario, clients,
-// teams, chaos phase, faults); engine variant and conflict policy may differ.
+// teams, chaos phase, faults, ops rate, convergence budget); engine variant and conflict policy may differ.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,10 +37,10 @@ async function readChaosRun(side: 'A' | 'B', dir: string): Promise<ChaosRunDir> 
 function checkSameSetup(a: ChaosRunDir, b: ChaosRunDir): void {
   const ta = a.summary.target;
   const tb = b.summary.target;
-  const fields = ['scenario', 'clients', 'teamSize', 'durationMs', 'faults', 'opsPerClientPerHour'] as const;
+  const fields = ['scenario', 'clients', 'teamSize', 'durationMs', 'faults', 'opsPerClientPerHour', 'convergenceBudgetMs'] as const;
   for (const field of fields) {
-    // A summary written before opsPerClientPerHour was kept says nothing about it: no mismatch to report.
-    if (field === 'opsPerClientPerHour' && (ta[field] === undefined || tb[field] === undefined)) continue;
+    // A summary written before a field was kept says nothing about it: no mismatch to report.
+    if (ta[field] === undefined || tb[field] === undefined) continue;
     if (ta[field] !== tb[field]) {
       throw new InvalidArgumentError(`A and B must be chaos runs of one setup, but ${field} differs: A ${JSON.stringify(ta[field])}, B ${JSON.stringify(tb[field])}`);
     }
@@ -54,7 +54,14 @@ export async function compareChaosRuns(dirA: string, dirB: string, generatedBy: 
   const b = await readChaosRun('B', dirB);
   checkSameSetup(a, b);
   const t = a.summary.target;
-  const setup = { clients: t.clients, teamSize: t.teamSize, durationMs: t.durationMs, opsPerClientPerHour: t.opsPerClientPerHour ?? DEFAULT_SIM_CONFIG.workload.opsPerClientPerHour };
+  const setup = {
+    clients: t.clients,
+    teamSize: t.teamSize,
+    durationMs: t.durationMs,
+    opsPerClientPerHour: t.opsPerClientPerHour ?? b.summary.target.opsPerClientPerHour ?? DEFAULT_SIM_CONFIG.workload.opsPerClientPerHour,
+    // An unconverged seed counts as the whole budget: the runs' own (a scenario may set one), the default for older summaries.
+    convergenceBudgetMs: t.convergenceBudgetMs ?? b.summary.target.convergenceBudgetMs ?? DEFAULT_SIM_CONFIG.convergenceBudgetMs,
+  };
   try {
     return compareSampleSets(a.set, b.set, setup, generatedBy);
   } catch (error) {
