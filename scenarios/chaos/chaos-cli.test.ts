@@ -91,6 +91,18 @@ describe('syncstorm chaos', () => {
     for (const line of trace.stdout.trimEnd().split('\n')) expect(line).toMatch(/^\d+:\d\d:\d\d\.\d{3} {2}(c\d+|server|nemesis|run) /);
   });
 
+  it('--bail 1 with a budget stops at the first failing seed, says so, and keeps that counterexample', async () => {
+    const out = tempDir();
+    const result = await syncstorm(['chaos', '--bug', 'transient-dead-lettered', '--budget', '10m', '--bail', '1', '--workers', '1', '--no-shrink', '--out', out]);
+    expect(result.code, result.stderr).toBe(1);
+    const summary = readSummary(out);
+    expect([summary.stoppedBy, summary.seeds.failed]).toEqual(['failures', 1]);
+    expect(summary.seeds.run).toBeLessThan(20);
+    expect(readdirSync(join(out, 'failures')).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+    expect(result.stdout).toContain('stopped early: --bail reached');
+    expect((await syncstorm(['chaos', '--seeds', '2', '--bail', '0', '--out', out])).stderr).toBe("syncstorm: error: --bail must be an integer from 1 to 100000000, got '0'\n");
+  });
+
   it('exits 2 on a usage error, naming the flag and the value, before running anything', async () => {
     const out = tempDir();
     const cases: [string[], RegExp][] = [

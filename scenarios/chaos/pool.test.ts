@@ -52,6 +52,24 @@ describe('runPool', () => {
     expect(result.checks.map((c) => c.seed)).toEqual(result.checks.map((_, i) => i + 1));
   });
 
+  it('starts no new seed once failuresMax seeds have failed (chaos --bail); the seeds in flight finish', async () => {
+    const config = buildSimConfig({ clients: 10, faults: { kinds: ['server-5xx', 'partition'], swarm: false, faultsPerHour: 120 } });
+    const unbounded = { count: Infinity, seedAt: (i: number) => i + 1 };
+    const one = await runPool({ config, variant: 'transient-dead-lettered', seeds: unbounded, workers: 1, failuresMax: 1, deadline: performance.now() + 60_000 });
+    expect(one.stoppedBy).toBe('failures');
+    // In-process, seeds run one at a time: it stops right after the first failing seed.
+    expect(one.checks.filter((c) => !c.ok)).toHaveLength(1);
+    expect(one.checks.at(-1)!.ok).toBe(false);
+    const threads = await runPool({ config, variant: 'transient-dead-lettered', seeds: [1, 2, 3, 4, 5, 6, 7, 8], workers: 2, failuresMax: 1 });
+    expect(threads.stoppedBy).toBe('failures');
+    // Two workers: the seed in flight beside the first failure finishes, and may fail too.
+    expect(threads.checks.filter((c) => !c.ok).length).toBeGreaterThanOrEqual(1);
+    expect(threads.checks.length).toBeLessThan(8);
+    const correct = await runPool({ config: CONFIG, variant: 'correct', seeds: [1, 2, 3], workers: 1, failuresMax: 1 });
+    expect([correct.stoppedBy, correct.checks.length]).toEqual(['done', 3]);
+    await expect(runPool({ config: CONFIG, variant: 'correct', seeds: [1], failuresMax: 0 })).rejects.toThrow(/failuresMax should be an integer >= 1, got 0/);
+  });
+
   it('refuses an unknown variant and an unbounded schedule without a deadline', async () => {
     await expect(runPool({ config: CONFIG, variant: 'no-such-variant', seeds: [1] })).rejects.toThrow(/unknown variant "no-such-variant"/);
     await expect(runPool({ config: CONFIG, variant: 'correct', seeds: { count: Infinity, seedAt: (i) => i } })).rejects.toThrow(/needs a deadline/);

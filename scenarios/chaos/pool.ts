@@ -6,7 +6,8 @@
 // run worker.ts bundled into one plain module (scenarios/bundle.ts: a thread is ready in about
 // 0.1 s, where registering tsx and loading ~150 modules through it took 1 s or more on a busy
 // machine); without esbuild they run it through tsx.
-// A deadline stops handing out seeds (the ones running finish); so does an abort signal.
+// A deadline stops handing out seeds (the ones running finish); so do an abort signal and a
+// number of failing seeds reached (chaos --bail).
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -51,6 +52,8 @@ export interface PoolOptions {
   readonly workers?: number;
   /** performance.now() after which no new seed starts. */
   readonly deadline?: number;
+  /** Once this many seeds have failed, no new seed starts (the ones running finish, and may fail too). */
+  readonly failuresMax?: number;
   readonly signal?: AbortSignal;
   /** Told of each result as it arrives (in completion order). */
   readonly onResult?: (check: SeedCheck) => void;
@@ -64,7 +67,7 @@ export interface PoolOptions {
   readonly bundle?: boolean;
 }
 
-export type PoolStop = 'done' | 'budget' | 'aborted';
+export type PoolStop = 'done' | 'budget' | 'aborted' | 'failures';
 
 export interface PoolResult {
   /** One per seed run, sorted by seed. */
@@ -94,6 +97,9 @@ function validated(options: PoolOptions): { schedule: SeedSchedule; workers: num
   if (!(schedule.count >= 0) || (!Number.isInteger(schedule.count) && schedule.count !== Infinity)) {
     throw new Error(`runPool: seeds.count should be a whole number or Infinity, got ${schedule.count}`);
   }
+  if (options.failuresMax !== undefined && (!Number.isInteger(options.failuresMax) || options.failuresMax < 1)) {
+    throw new Error(`runPool: failuresMax should be an integer >= 1, got ${options.failuresMax}`);
+  }
   if (schedule.count === Infinity && options.deadline === undefined && options.signal === undefined) {
     throw new Error('runPool: an unbounded seed schedule needs a deadline or an abort signal');
   }
@@ -105,28 +111,35 @@ export async function runPool(options: PoolOptions): Promise<PoolResult> {
   const { schedule, workers } = validated(options);
   const started = performance.now();
   const checks: SeedCheck[] = [];
+  let failedSeeds = 0;
   const collect = (check: SeedCheck): void => {
     checks.push(check);
+    if (!check.ok) failedSeeds++;
     options.onResult?.(check);
   };
-  const stoppedBy = workers === 1 ? await runInProcess(options, schedule, collect) : await withWorkerEntry(options.bundle ?? true, workerModule(options), (entry) => runInWorkers(options, schedule, workers, collect, entry));
+  const stopAt = (next: number): PoolStop | null => stopReason(options, next, schedule.count, failedSeeds);
+  const stoppedBy =
+    workers === 1
+      ? await runInProcess(options, schedule, collect, stopAt)
+      : await withWorkerEntry(options.bundle ?? true, workerModule(options), (entry) => runInWorkers(options, schedule, workers, collect, stopAt, entry));
   checks.sort((a, b) => a.seed - b.seed);
   return { checks, stoppedBy, workers, wallMs: performance.now() - started };
 }
 
-/** Why no further seed may start, or null when one may. */
-function stopReason(options: PoolOptions, next: number, count: number): PoolStop | null {
+/** Why no further seed may start (the next would be the `next`-th, with `failedSeeds` failed so far), or null when one may. */
+function stopReason(options: PoolOptions, next: number, count: number, failedSeeds: number): PoolStop | null {
   if (options.signal?.aborted === true) return 'aborted';
   if (next >= count) return 'done';
+  if (options.failuresMax !== undefined && failedSeeds >= options.failuresMax) return 'failures';
   if (options.deadline !== undefined && performance.now() >= options.deadline) return 'budget';
   return null;
 }
 
-async function runInProcess(options: PoolOptions, schedule: SeedSchedule, collect: (check: SeedCheck) => void): Promise<PoolStop> {
+async function runInProcess(options: PoolOptions, schedule: SeedSchedule, collect: (check: SeedCheck) => void, stopAt: (next: number) => PoolStop | null): Promise<PoolStop> {
   const variant = variantByName(options.variant);
   const planFor = await seedPlanner(options.scenario ?? DEFAULT_SCENARIO);
   for (let next = 0; ; next++) {
-    const stop = stopReason(options, next, schedule.count);
+    const stop = stopAt(next);
     if (stop !== null) return stop;
     const config = buildSimConfig({ ...options.config, seed: schedule.seedAt(next) });
     collect(checkSeedSafely({ config, plan: planFor(config), variant }, options.perSeed?.extra));
@@ -151,7 +164,7 @@ async function withWorkerEntry<T>(bundle: boolean, module: string, use: (entry: 
   }
 }
 
-function runInWorkers(options: PoolOptions, schedule: SeedSchedule, count: number, collect: (check: SeedCheck) => void, entry: string | null): Promise<PoolStop> {
+function runInWorkers(options: PoolOptions, schedule: SeedSchedule, count: number, collect: (check: SeedCheck) => void, stopAt: (next: number) => PoolStop | null, entry: string | null): Promise<PoolStop> {
   return new Promise((resolve, reject) => {
     const init: WorkerInit = { config: options.config, variant: options.variant, scenario: options.scenario ?? DEFAULT_SCENARIO };
     const inFlight = new Map<Worker, number | null>();
@@ -170,7 +183,7 @@ function runInWorkers(options: PoolOptions, schedule: SeedSchedule, count: numbe
       reject(error);
     };
     const dispatch = (worker: Worker): void => {
-      const stop = stopReason(options, next, schedule.count);
+      const stop = stopAt(next);
       if (stop !== null) {
         stoppedBy ??= stop;
         inFlight.delete(worker);

@@ -8,7 +8,7 @@
 //   "target": { "scenario", "bug" | null, "variant", "clients", "teamSize", "durationMs", "policy", "faults", "opsPerClientPerHour", "convergenceBudgetMs" },
 //   "seeds": { "start", "requested" | null (budget), "run", "passed", "failed", "first" | null, "last" | null,
 //              "description" },
-//   "budgetMs": number | null, "stoppedBy": "done" | "budget" | "aborted",
+//   "budgetMs": number | null, "stoppedBy": "done" | "budget" | "aborted" | "failures" (--bail),
 //   "shard": { "index", "count" } | null, "workers",
 //   "wallMs",          // the whole command, shrinking and files included
 //   "runWallMs",       // running the seeds
@@ -118,6 +118,9 @@ export function countCheckerFailures(failures: readonly { readonly checkers: rea
 }
 
 /** Checks the fields merge relies on; errors name the file and the field. */
+/** What the summary line says of why the run stopped. */
+const STOP_NOTES: Record<PoolStop, string> = { done: '', budget: ' · stopped at the budget', aborted: ' · INTERRUPTED', failures: ' · stopped early: --bail reached' };
+
 export function parseChaosSummary(json: unknown, source: string): ChaosSummary {
   const fail = (what: string): never => {
     throw new ChaosSummaryError(`${source}: ${what}`);
@@ -161,7 +164,7 @@ export function mergeSummaries(
   for (const s of all) for (const [name, count] of Object.entries(s.checkerFailures)) checkerFailures[name] = (checkerFailures[name] ?? 0) + count;
   const runWallMs = Math.max(...all.map((s) => s.runWallMs));
   const run = sum((s) => s.seeds.run);
-  const stops: PoolStop[] = ['aborted', 'budget', 'done'];
+  const stops: PoolStop[] = ['aborted', 'failures', 'budget', 'done'];
   return {
     format: CHAOS_SUMMARY_FORMAT,
     version: CHAOS_SUMMARY_VERSION,
@@ -208,7 +211,7 @@ export function formatChaosSummary(summary: ChaosSummary): string {
   const shard = s.shard === null ? '' : ` · shard ${s.shard.index}/${s.shard.count}`;
   lines.push(
     `chaos: ${s.seeds.run} seeds (${s.seeds.description}) · ${s.target.variant}${s.target.scenario === 'default' ? '' : ` · scenario ${s.target.scenario}`} · ${s.target.clients} clients · ${formatMs(s.target.durationMs)} simulated each · policy ${s.target.policy}${shard}`,
-    `       ${s.workers} worker${s.workers === 1 ? '' : 's'} · ${formatMs(s.runWallMs)} running seeds (${s.seedsPerHour} seeds/hour) · ${formatMs(s.wallMs)} in all${s.stoppedBy === 'budget' ? ' · stopped at the budget' : s.stoppedBy === 'aborted' ? ' · INTERRUPTED' : ''}`,
+    `       ${s.workers} worker${s.workers === 1 ? '' : 's'} · ${formatMs(s.runWallMs)} running seeds (${s.seedsPerHour} seeds/hour) · ${formatMs(s.wallMs)} in all${STOP_NOTES[s.stoppedBy]}`,
     `       determinism re-checked on ${s.determinism.sampled.length} seed${s.determinism.sampled.length === 1 ? '' : 's'}: ${s.determinism.mismatches.length === 0 ? 'same trace hashes' : `MISMATCH on ${s.determinism.mismatches.join(', ')}`}`,
   );
   if (s.ok) {

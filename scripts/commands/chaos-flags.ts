@@ -14,6 +14,8 @@ import { parseShard, type Shard } from '../../scenarios/chaos/seeds.ts';
 export interface ChaosFlags {
   readonly seeds?: number;
   readonly budget?: number;
+  /** Stop starting seeds once this many have failed (--bail). */
+  readonly bail?: number;
   readonly seedStart: number;
   readonly scenario?: string;
   readonly bug?: string;

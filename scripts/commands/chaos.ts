@@ -32,6 +32,7 @@ export function registerChaos(program: Command): void {
     .description('many seeds, every checker, failures shrunk and saved as replay files; summary.json + junit.xml (exit 1 when a property was violated)')
     .option('--seeds <n>', 'seeds to run: S, S+1, … (exactly one of --seeds, --budget)', parseIntegerArg('--seeds', 1, SEEDS_MAX))
     .option('--budget <d>', 'run seeds until this much wall time has passed, e.g. 10m, 45m', parsePositiveDurationArg('--budget'))
+    .option('--bail <n>', 'start no new seed once n seeds have failed (those running finish), e.g. --bail 1 with --budget 8h to hunt for one counterexample', parseIntegerArg('--bail', 1, SEEDS_MAX))
     .option('--seed-start <s>', 'the first seed S', parseSeedArg('--seed-start'), 1)
     .option('--scenario <name>', "a scenario of the catalogue ('default': the default simulation config)")
     .option('--bug <name>', "run a bug of the zoo: its variant, its faults emphasized, 10 clients unless --clients")
@@ -93,7 +94,8 @@ export async function runChaos(flags: ChaosFlags): Promise<void> {
   const progress = await startProgress({ total: schedule.count, startedMs: poolStarted, deadline, m });
   try {
     const perSeed = flags.samples === true ? { perSeed: samplesPerSeed() } : {};
-    pool = await m.runPool({ config: c, variant: target.variant, scenario: target.scenario, seeds: schedule, workers, ...(deadline === undefined ? {} : { deadline }), signal: aborter.signal, onResult: progress.tick, ...perSeed });
+    const bail = flags.bail === undefined ? {} : { failuresMax: flags.bail };
+    pool = await m.runPool({ config: c, variant: target.variant, scenario: target.scenario, seeds: schedule, workers, ...(deadline === undefined ? {} : { deadline }), ...bail, signal: aborter.signal, onResult: progress.tick, ...perSeed });
   } finally {
     progress.stop();
     process.removeListener('SIGINT', onSigint);
