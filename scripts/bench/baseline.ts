@@ -47,7 +47,7 @@ async function measurePair(clients: number, pair: number): Promise<{ fakeTimers:
 }
 
 /** Simulator speed ÷ fake-timers speed over each one's span. */
-export function speedRatio(fakeTimers: FakeTimersMeasurement, sim: SimMeasurement): number {
+function speedRatio(fakeTimers: FakeTimersMeasurement, sim: SimMeasurement): number {
   return compression(sim.durationMs, sim.wallMs) / compression(fakeTimers.simulatedMs, fakeTimers.wallMs);
 }
 
